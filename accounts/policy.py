@@ -1,0 +1,32 @@
+"""Role checks shared by every app. Object-level scoping lives in each app's
+permissions module; this holds only what depends on the account alone."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+
+from accounts.models import Role
+
+
+def role_required(*roles: str) -> Callable:
+    """Only these roles may use the view; anyone else gets a 404, as for an
+    object that is not theirs, so that staff pages do not announce themselves."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.user.role not in roles:
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+staff_required = role_required(Role.THERAPIST, Role.ADMIN)
+admin_required = role_required(Role.ADMIN)
+therapist_required = role_required(Role.THERAPIST)

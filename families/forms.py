@@ -1,0 +1,219 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils import timezone
+
+from accounts.models import Role, User
+from families.models import (
+    AccessLevel,
+    Caregiver,
+    CaseloadAssignment,
+    Child,
+    Family,
+    Relationship,
+    SummaryFrequency,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class FamilyForm(forms.ModelForm):
+    class Meta:
+        model = Family
+        fields = [
+            "name",
+            "address",
+            "postcode",
+            "phone",
+            "email",
+            "preferred_contact",
+            "notes_for_practice",
+        ]
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+            "notes_for_practice": forms.Textarea(attrs={"rows": 3}),
+            "postcode": forms.TextInput(attrs={"autocomplete": "postal-code"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        }
+
+    def clean_postcode(self) -> str:
+        return " ".join(self.cleaned_data["postcode"].upper().split())
+
+
+class FirstCaregiverForm(forms.Form):
+    full_name = forms.CharField(label="Parent or guardian's name", max_length=150)
+    email = forms.EmailField(
+        label="Their e-mail address", help_text="We'll send them a link to set a password."
+    )
+    relationship = forms.ChoiceField(
+        choices=[
+            (Relationship.PARENT, Relationship.PARENT.label),
+            (Relationship.GUARDIAN, Relationship.GUARDIAN.label),
+            (Relationship.OTHER, Relationship.OTHER.label),
+        ]
+    )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exclude(role=Role.CAREGIVER).exists():
+            raise forms.ValidationError("This address belongs to a member of staff.")
+        return email
+
+
+class ChildForm(forms.ModelForm):
+    class Meta:
+        model = Child
+        fields = [
+            "first_name",
+            "last_name",
+            "preferred_name",
+            "date_of_birth",
+            "school",
+            "needs",
+            "enjoys",
+            "what_helps",
+        ]
+        widgets = {
+            "date_of_birth": DateInput(),
+            "needs": forms.Textarea(attrs={"rows": 3}),
+            "enjoys": forms.Textarea(attrs={"rows": 2}),
+            "what_helps": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        today = timezone.localdate()
+        if born > today:
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        if today.year - born.year > 25:
+            raise forms.ValidationError(
+                "Please check the year: the practice sees children and young people."
+            )
+        return born
+
+
+class ChildBriefForm(ChildForm):
+    """The short version used when registering a family; details come later."""
+
+    class Meta(ChildForm.Meta):
+        fields = ["first_name", "last_name", "preferred_name", "date_of_birth", "school"]
+
+
+ChildFormSet = forms.formset_factory(
+    ChildBriefForm, extra=2, min_num=1, validate_min=True, max_num=8
+)
+
+
+class CaseloadAssignForm(forms.Form):
+    therapist = forms.ModelChoiceField(queryset=User.objects.none())
+    kind = forms.ChoiceField(
+        choices=CaseloadAssignment.Kind.choices, initial=CaseloadAssignment.Kind.LEAD
+    )
+    starts_on = forms.DateField(widget=DateInput(), initial=timezone.localdate)
+
+    def __init__(self, *args, therapists, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["therapist"].queryset = therapists
+
+
+class CaseloadEndForm(forms.Form):
+    ends_on = forms.DateField(label="Last day", widget=DateInput(), initial=timezone.localdate)
+
+
+class ChildrenField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj: Child) -> str:
+        return obj.display_name
+
+
+class InvitationForm(forms.Form):
+    full_name = forms.CharField(label="Their name", max_length=150)
+    email = forms.EmailField(label="Their e-mail address")
+    relationship = forms.ChoiceField(choices=Relationship.choices)
+    access_level = forms.ChoiceField(
+        label="What they can see",
+        choices=AccessLevel.choices,
+        initial=AccessLevel.SUPPORTING,
+        widget=forms.RadioSelect,
+    )
+    children = ChildrenField(
+        queryset=Child.objects.none(),
+        required=False,
+        label="Which children they help with",
+        help_text="Supporting caregivers see the goals and home strategies of these children only.",
+    )
+
+    def __init__(self, *args, family: Family, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["children"].queryset = family.children.filter(discharged_on__isnull=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("access_level") == AccessLevel.SUPPORTING and not cleaned.get("children"):
+            self.add_error("children", "Choose at least one child they will help with.")
+        return cleaned
+
+
+class CaregiverForm(forms.ModelForm):
+    children = ChildrenField(
+        queryset=Child.objects.none(), required=False, label="Which children they help with"
+    )
+
+    class Meta:
+        model = Caregiver
+        fields = ["relationship", "access_level", "children", "sees_all_session_summaries"]
+        labels = {"sees_all_session_summaries": "Can read the summaries of every session"}
+        widgets = {"access_level": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["children"].queryset = self.instance.family.children.all()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("access_level") == AccessLevel.SUPPORTING and not cleaned.get("children"):
+            self.add_error("children", "Choose at least one child they will help with.")
+        return cleaned
+
+
+class PreferencesForm(forms.Form):
+    receives_reminders = forms.BooleanField(label="Send me appointment reminders", required=False)
+    summary_frequency = forms.ChoiceField(
+        label="Progress summary e-mails", choices=SummaryFrequency.choices
+    )
+
+
+class AcceptInvitationForm(forms.Form):
+    full_name = forms.CharField(
+        label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    password1 = forms.CharField(
+        label="Choose a password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="Type it again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords are not the same.")
+        elif first:
+            candidate = User(email=self.email, full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(first, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

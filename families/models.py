@@ -1,0 +1,254 @@
+import hashlib
+import secrets
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Relationship(models.TextChoices):
+    PARENT = "parent", "Parent"
+    GUARDIAN = "guardian", "Legal guardian"
+    GRANDPARENT = "grandparent", "Grandparent"
+    NANNY = "nanny", "Nanny"
+    CHILDMINDER = "childminder", "Childminder"
+    TEACHER = "teacher", "Teacher"
+    OTHER = "other", "Other"
+
+
+class AccessLevel(models.TextChoices):
+    PRIMARY = "primary", "Primary: sees and manages everything for the family"
+    SUPPORTING = "supporting", "Supporting: goals and home strategies of chosen children"
+
+
+class ContactMethod(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    PHONE = "phone", "Phone call"
+    TEXT = "text", "Text message"
+
+
+class SummaryFrequency(models.TextChoices):
+    WEEKLY = "weekly", "Every week"
+    FORTNIGHTLY = "fortnightly", "Every two weeks"
+    MONTHLY = "monthly", "Every month"
+    OFF = "off", "Never"
+
+
+class Family(models.Model):
+    """A household the practice works with."""
+
+    name = models.CharField(
+        max_length=120, help_text='How the family likes to be known, e.g. "The Okafor family".'
+    )
+    address = models.TextField(blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField("household e-mail", blank=True)
+    preferred_contact = models.CharField(
+        max_length=10, choices=ContactMethod.choices, default=ContactMethod.EMAIL
+    )
+    notes_for_practice = models.TextField(
+        "anything the practice should know",
+        blank=True,
+        help_text="For example parking, access needs or the best time to call.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = "families"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("families:family_detail", args=[self.pk])
+
+
+class Child(models.Model):
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="children")
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    preferred_name = models.CharField(
+        max_length=80, blank=True, help_text="What they like to be called, if different."
+    )
+    date_of_birth = models.DateField()
+    school = models.CharField("school or nursery", max_length=150, blank=True)
+    needs = models.TextField(
+        "diagnoses and needs",
+        blank=True,
+        help_text="In your own words: any diagnoses, and what is hard day to day.",
+    )
+    enjoys = models.TextField("what they enjoy", blank=True)
+    what_helps = models.TextField("what helps them", blank=True)
+    discharged_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["first_name", "last_name", "id"]
+        verbose_name_plural = "children"
+
+    def __str__(self) -> str:
+        return f"{self.display_name} {self.last_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("families:child_detail", args=[self.pk])
+
+    @property
+    def display_name(self) -> str:
+        return self.preferred_name or self.first_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def age_on(self, day: date) -> int:
+        years = day.year - self.date_of_birth.year
+        if (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day):
+            years -= 1
+        return years
+
+    @property
+    def age(self) -> int:
+        return self.age_on(timezone.localdate())
+
+
+class Caregiver(models.Model):
+    """A person's membership of a family.
+
+    A primary caregiver sees every child of the family; a supporting caregiver
+    only the children in `children`.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="caregivers")
+    relationship = models.CharField(max_length=20, choices=Relationship.choices)
+    access_level = models.CharField(max_length=12, choices=AccessLevel.choices)
+    children = models.ManyToManyField(Child, blank=True, related_name="supporting_caregivers")
+    receives_reminders = models.BooleanField("send me appointment reminders", default=True)
+    summary_frequency = models.CharField(
+        "progress summary e-mails",
+        max_length=12,
+        choices=SummaryFrequency.choices,
+        default=SummaryFrequency.WEEKLY,
+    )
+    sees_all_session_summaries = models.BooleanField(
+        default=False,
+        help_text="Supporting caregivers normally see summaries of sessions they attended only.",
+    )
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["access_level", "joined_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "family"], name="caregiver_once_per_family"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_relationship_display()}, {self.family})"
+
+    @property
+    def is_primary(self) -> bool:
+        return self.access_level == AccessLevel.PRIMARY
+
+
+class CaseloadAssignment(models.Model):
+    class Kind(models.TextChoices):
+        LEAD = "lead", "Lead therapist"
+        COVERING = "covering", "Covering"
+
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="caseload_assignments"
+    )
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="assignments")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.LEAD)
+    starts_on = models.DateField(default=timezone.localdate)
+    ends_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="caseload_ends_after_start",
+            ),
+            # One open lead per child: covering therapists can be several.
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=Q(kind="lead", ends_on__isnull=True),
+                name="caseload_one_open_lead",
+            ),
+        ]
+        indexes = [models.Index(fields=["therapist", "ends_on"], name="caseload_therapist_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.therapist} → {self.child} ({self.get_kind_display()})"
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self) -> "InvitationQuerySet":
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class Invitation(models.Model):
+    """An invitation to join a family. Only the hash of the token is stored, so
+    a copy of the database cannot be used to join anybody's family."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField("e-mail address")
+    full_name = models.CharField("their name", max_length=150)
+    relationship = models.CharField(max_length=20, choices=Relationship.choices)
+    access_level = models.CharField(max_length=12, choices=AccessLevel.choices)
+    children = models.ManyToManyField(Child, blank=True, related_name="+")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email} to {self.family}"
+
+    @staticmethod
+    def new_token() -> tuple[str, str]:
+        raw = secrets.token_urlsafe(32)
+        return raw, _hash_token(raw)
+
+    @staticmethod
+    def hash_token(raw: str) -> str:
+        return _hash_token(raw)
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and not self.is_expired

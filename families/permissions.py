@@ -1,0 +1,163 @@
+"""Who may see which family and child: the policy every view and selector uses.
+
+Other apps build on this module (goals, sessions, bookings) rather than
+re-deriving who belongs to a family. Anything not yours answers 404.
+"""
+
+from collections.abc import Collection
+from enum import StrEnum
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Role, User
+from families.models import AccessLevel, Caregiver, CaseloadAssignment, Child, Family, Invitation
+
+
+class Access(StrEnum):
+    """How a user stands to a child or a family."""
+
+    PRIMARY = "primary"  # parent or guardian: everything shared with the family
+    SUPPORTING = "supporting"  # grandparent, nanny…: goals and strategies of linked children
+    THERAPIST = "therapist"  # child on their current caseload: the clinical record
+    ADMIN = "admin"  # practice admin: contact details and diary, no clinical content
+
+
+FAMILY_SIDE = frozenset({Access.PRIMARY, Access.SUPPORTING})
+CLINICAL = frozenset({Access.THERAPIST})
+EVERYONE = frozenset(Access)
+
+
+def active_assignments() -> QuerySet[CaseloadAssignment]:
+    today = timezone.localdate()
+    return CaseloadAssignment.objects.filter(starts_on__lte=today).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+    )
+
+
+def _caseload_q(user: User) -> Q:
+    return Q(Exists(active_assignments().filter(child=OuterRef("pk"), therapist=user)))
+
+
+def children_for(user: User) -> QuerySet[Child]:
+    """Every child the user may see at all, whatever the level."""
+    if not user.is_authenticated or not user.is_active:
+        return Child.objects.none()
+    if user.role == Role.ADMIN:
+        return Child.objects.all()
+    if user.role == Role.THERAPIST:
+        return Child.objects.filter(_caseload_q(user))
+    primary = Caregiver.objects.filter(
+        user=user, family=OuterRef("family"), access_level=AccessLevel.PRIMARY
+    )
+    supporting = Caregiver.objects.filter(
+        user=user, access_level=AccessLevel.SUPPORTING, children=OuterRef("pk")
+    )
+    return Child.objects.filter(Q(Exists(primary)) | Q(Exists(supporting)))
+
+
+def families_for(user: User) -> QuerySet[Family]:
+    if not user.is_authenticated or not user.is_active:
+        return Family.objects.none()
+    if user.role == Role.ADMIN:
+        return Family.objects.all()
+    if user.role == Role.THERAPIST:
+        return Family.objects.filter(
+            Exists(active_assignments().filter(child__family=OuterRef("pk"), therapist=user))
+        )
+    return Family.objects.filter(Exists(Caregiver.objects.filter(user=user, family=OuterRef("pk"))))
+
+
+def child_access(user: User, child: Child) -> Access | None:
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.role == Role.ADMIN:
+        return Access.ADMIN
+    if user.role == Role.THERAPIST:
+        on_caseload = active_assignments().filter(child=child, therapist=user).exists()
+        return Access.THERAPIST if on_caseload else None
+    membership = Caregiver.objects.filter(user=user, family_id=child.family_id).first()
+    if membership is None:
+        return None
+    if membership.is_primary:
+        return Access.PRIMARY
+    if membership.children.filter(pk=child.pk).exists():
+        return Access.SUPPORTING
+    return None
+
+
+def family_access(user: User, family: Family) -> Access | None:
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.role == Role.ADMIN:
+        return Access.ADMIN
+    if user.role == Role.THERAPIST:
+        on_caseload = active_assignments().filter(child__family=family, therapist=user).exists()
+        return Access.THERAPIST if on_caseload else None
+    level = (
+        Caregiver.objects.filter(user=user, family=family)
+        .values_list("access_level", flat=True)
+        .first()
+    )
+    return Access(level) if level else None
+
+
+def get_child_for_user(
+    user: User, pk: int, *, allow: Collection[Access] = EVERYONE
+) -> tuple[Child, Access]:
+    """The child with this id and how the user stands to it, or 404."""
+    child = Child.objects.select_related("family").filter(pk=pk).first()
+    if child is None:
+        raise Http404
+    access = child_access(user, child)
+    if access is None or access not in allow:
+        raise Http404
+    return child, access
+
+
+def get_family_for_user(
+    user: User, pk: int, *, allow: Collection[Access] = EVERYONE
+) -> tuple[Family, Access]:
+    family = Family.objects.filter(pk=pk).first()
+    if family is None:
+        raise Http404
+    access = family_access(user, family)
+    if access is None or access not in allow:
+        raise Http404
+    return family, access
+
+
+# Who may invite, remove and change caregivers: the family's primary caregivers
+# and the practice (admins, and therapists who have one of its children).
+FAMILY_MANAGERS = frozenset({Access.PRIMARY, Access.ADMIN, Access.THERAPIST})
+
+
+def get_caregiver_for_manager(user: User, pk: int) -> Caregiver:
+    caregiver = Caregiver.objects.select_related("family", "user").filter(pk=pk).first()
+    if caregiver is None:
+        raise Http404
+    access = family_access(user, caregiver.family)
+    if access not in (Access.PRIMARY, Access.ADMIN):
+        raise Http404
+    return caregiver
+
+
+def get_invitation_for_manager(user: User, pk: int) -> Invitation:
+    invitation = Invitation.objects.select_related("family").filter(pk=pk).first()
+    if invitation is None:
+        raise Http404
+    if family_access(user, invitation.family) not in FAMILY_MANAGERS:
+        raise Http404
+    return invitation
+
+
+def get_assignment_for_admin(user: User, pk: int) -> CaseloadAssignment:
+    if not user.is_authenticated or user.role != Role.ADMIN:
+        raise Http404
+    assignment = (
+        CaseloadAssignment.objects.select_related("child", "therapist").filter(pk=pk).first()
+    )
+    if assignment is None:
+        raise Http404
+    return assignment

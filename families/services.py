@@ -1,0 +1,424 @@
+"""Writes for families, children, caseloads and invitations."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.audit import audit_record
+from accounts.models import AuditEvent, Role, User
+from families import tasks
+from families.models import (
+    AccessLevel,
+    Caregiver,
+    CaseloadAssignment,
+    Child,
+    Family,
+    Invitation,
+    Relationship,
+)
+
+
+def _queue_invitation_email(invitation: Invitation, raw_token: str) -> None:
+    transaction.on_commit(
+        lambda: tasks.send_invitation_email.delay(invitation_id=invitation.pk, token=raw_token)
+    )
+
+
+@transaction.atomic
+def family_register(
+    *,
+    by: User,
+    family_fields: dict,
+    children: Iterable[dict],
+    caregiver_email: str,
+    caregiver_name: str,
+    caregiver_relationship: str,
+) -> tuple[Family, Invitation]:
+    """Register a household with its children, and invite its first primary
+    caregiver (who sets their own password from the e-mailed link)."""
+    family = Family.objects.create(**family_fields)
+    created_children = [Child.objects.create(family=family, **fields) for fields in children]
+    if not created_children:
+        raise ValidationError("Add at least one child.")
+    invitation = invitation_create(
+        family=family,
+        by=by,
+        email=caregiver_email,
+        full_name=caregiver_name,
+        relationship=caregiver_relationship,
+        access_level=AccessLevel.PRIMARY,
+        children=created_children,
+    )
+    return family, invitation
+
+
+def family_update(*, family: Family, fields: dict) -> Family:
+    for name, value in fields.items():
+        setattr(family, name, value)
+    family.full_clean()
+    family.save()
+    return family
+
+
+def child_add(*, family: Family, fields: dict) -> Child:
+    child = Child(family=family, **fields)
+    child.full_clean()
+    child.save()
+    return child
+
+
+def child_update(*, child: Child, fields: dict) -> Child:
+    for name, value in fields.items():
+        setattr(child, name, value)
+    child.full_clean()
+    child.save()
+    return child
+
+
+@transaction.atomic
+def caseload_assign(
+    *, child: Child, therapist: User, kind: str, starts_on: date, by: User, request=None
+) -> CaseloadAssignment:
+    if therapist.role != Role.THERAPIST:
+        raise ValidationError({"therapist": "Choose one of the practice's therapists."})
+    if CaseloadAssignment.objects.filter(
+        child=child, therapist=therapist, ends_on__isnull=True
+    ).exists():
+        raise ValidationError(
+            {"therapist": f"{therapist} already works with {child.display_name}."}
+        )
+    if kind == CaseloadAssignment.Kind.LEAD:
+        # A new lead takes over from the old one, who stays on as covering
+        # history until the day before.
+        for old in CaseloadAssignment.objects.select_for_update().filter(
+            child=child, kind=CaseloadAssignment.Kind.LEAD, ends_on__isnull=True
+        ):
+            old.ends_on = max(old.starts_on, starts_on - timedelta(days=1))
+            old.save(update_fields=["ends_on"])
+    assignment = CaseloadAssignment.objects.create(
+        child=child, therapist=therapist, kind=kind, starts_on=starts_on
+    )
+    audit_record(
+        request=request,
+        user=by,
+        action=AuditEvent.Action.PERMISSION,
+        record_type="caseload",
+        record_id=assignment.pk,
+        child_id=child.pk,
+        detail=f"{therapist.email} assigned as {kind}",
+    )
+    return assignment
+
+
+def caseload_end(
+    *, assignment: CaseloadAssignment, ends_on: date, by: User, request=None
+) -> CaseloadAssignment:
+    if ends_on < assignment.starts_on:
+        raise ValidationError({"ends_on": "The end date cannot be before the start date."})
+    assignment.ends_on = ends_on
+    assignment.save(update_fields=["ends_on"])
+    audit_record(
+        request=request,
+        user=by,
+        action=AuditEvent.Action.PERMISSION,
+        record_type="caseload",
+        record_id=assignment.pk,
+        child_id=assignment.child_id,
+        detail=f"{assignment.therapist.email} ends {ends_on.isoformat()}",
+    )
+    return assignment
+
+
+def _check_invitation_children(family: Family, access_level: str, children: list[Child]) -> None:
+    if any(child.family_id != family.pk for child in children):
+        raise ValidationError({"children": "Choose children of this family only."})
+    if access_level == AccessLevel.SUPPORTING and not children:
+        raise ValidationError({"children": "Choose at least one child they will help with."})
+
+
+def invitation_create(
+    *,
+    family: Family,
+    by: User,
+    email: str,
+    full_name: str,
+    relationship: str,
+    access_level: str,
+    children: Iterable[Child],
+    request=None,
+) -> Invitation:
+    email = email.strip().lower()
+    children = list(children)
+    _check_invitation_children(family, access_level, children)
+    if Caregiver.objects.filter(family=family, user__email__iexact=email).exists():
+        raise ValidationError({"email": "This person is already part of the family."})
+    if User.objects.filter(email__iexact=email).exclude(role=Role.CAREGIVER).exists():
+        raise ValidationError(
+            {"email": "This address belongs to a member of staff. Please use a personal address."}
+        )
+    if family.invitations.pending().filter(email__iexact=email).exists():
+        raise ValidationError(
+            {"email": "An invitation to this address is already waiting. You can resend it."}
+        )
+    raw_token, token_hash = Invitation.new_token()
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            family=family,
+            email=email,
+            full_name=full_name.strip(),
+            relationship=relationship,
+            access_level=access_level,
+            invited_by=by,
+            token_hash=token_hash,
+            expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+        )
+        invitation.children.set(children)
+        audit_record(
+            request=request,
+            user=by,
+            action=AuditEvent.Action.INVITE,
+            record_type="invitation",
+            record_id=invitation.pk,
+            detail=f"{access_level} {relationship} to family {family.pk}",
+        )
+        _queue_invitation_email(invitation, raw_token)
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, by: User, request=None) -> Invitation:
+    """A fresh link and a fresh week; the old link stops working."""
+    if invitation.accepted_at is not None or invitation.revoked_at is not None:
+        raise ValidationError("This invitation has already been used or withdrawn.")
+    raw_token, token_hash = Invitation.new_token()
+    invitation.token_hash = token_hash
+    invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
+    invitation.save(update_fields=["token_hash", "expires_at"])
+    audit_record(
+        request=request,
+        user=by,
+        action=AuditEvent.Action.INVITE,
+        record_type="invitation",
+        record_id=invitation.pk,
+        detail="resent",
+    )
+    _queue_invitation_email(invitation, raw_token)
+    return invitation
+
+
+def invitation_revoke(*, invitation: Invitation, by: User, request=None) -> Invitation:
+    updated = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    if not updated:
+        raise ValidationError("This invitation has already been used or withdrawn.")
+    audit_record(
+        request=request,
+        user=by,
+        action=AuditEvent.Action.INVITE,
+        record_type="invitation",
+        record_id=invitation.pk,
+        detail="withdrawn",
+    )
+    invitation.refresh_from_db()
+    return invitation
+
+
+class InvitationProblem(Exception):
+    """Why an invitation link cannot be used; `reason` picks the page shown."""
+
+    def __init__(self, reason: str, invitation: Invitation | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.invitation = invitation
+
+
+def invitation_for_token(raw_token: str) -> Invitation:
+    invitation = (
+        Invitation.objects.select_related("family", "invited_by")
+        .filter(token_hash=Invitation.hash_token(raw_token))
+        .first()
+    )
+    if invitation is None:
+        raise InvitationProblem("invalid")
+    if invitation.revoked_at is not None:
+        raise InvitationProblem("revoked", invitation)
+    if invitation.accepted_at is not None:
+        raise InvitationProblem("used", invitation)
+    if invitation.is_expired:
+        raise InvitationProblem("expired", invitation)
+    return invitation
+
+
+@dataclass
+class Acceptance:
+    caregiver: Caregiver
+    user: User
+    created_account: bool
+
+
+@transaction.atomic
+def invitation_accept(
+    *,
+    raw_token: str,
+    user: User | None = None,
+    full_name: str = "",
+    password: str = "",
+    request=None,
+) -> Acceptance:
+    """Use an invitation: for the signed-in `user`, or for a new account made
+    from `full_name` and `password`. Single use, even under a double click."""
+    invitation = invitation_for_token(raw_token)
+    created = False
+    if user is None:
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise InvitationProblem("login_needed", invitation)
+        user = User.objects.create_user(
+            email=invitation.email,
+            password=password,
+            full_name=full_name.strip() or invitation.full_name,
+            role=Role.CAREGIVER,
+        )
+        created = True
+    elif user.email.lower() != invitation.email.lower():
+        raise InvitationProblem("wrong_account", invitation)
+    elif user.role != Role.CAREGIVER:
+        raise InvitationProblem("staff_account", invitation)
+
+    # Compare-and-swap: of two simultaneous clicks, only one claims the link.
+    claimed = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(accepted_at=timezone.now(), accepted_by=user)
+    if not claimed:
+        raise InvitationProblem("used", invitation)
+
+    caregiver = Caregiver.objects.filter(user=user, family=invitation.family).first()
+    if caregiver is None:
+        try:
+            with transaction.atomic():
+                caregiver = Caregiver.objects.create(
+                    user=user,
+                    family=invitation.family,
+                    relationship=invitation.relationship,
+                    access_level=invitation.access_level,
+                )
+        except IntegrityError:
+            caregiver = Caregiver.objects.get(user=user, family=invitation.family)
+    elif invitation.access_level == AccessLevel.PRIMARY:
+        caregiver.access_level = AccessLevel.PRIMARY
+        caregiver.save(update_fields=["access_level"])
+    if caregiver.access_level == AccessLevel.SUPPORTING:
+        caregiver.children.add(*invitation.children.all())
+    audit_record(
+        request=request,
+        user=user,
+        action=AuditEvent.Action.PERMISSION,
+        record_type="caregiver",
+        record_id=caregiver.pk,
+        detail=f"joined family {invitation.family_id} as {caregiver.access_level}",
+    )
+    return Acceptance(caregiver=caregiver, user=user, created_account=created)
+
+
+@transaction.atomic
+def caregiver_update(
+    *,
+    caregiver: Caregiver,
+    by: User,
+    relationship: str,
+    access_level: str,
+    children: Iterable[Child],
+    sees_all_session_summaries: bool,
+    request=None,
+) -> Caregiver:
+    children = list(children)
+    _check_invitation_children(caregiver.family, access_level, children)
+    if caregiver.is_primary and access_level != AccessLevel.PRIMARY:
+        _ensure_another_primary(caregiver)
+    caregiver.relationship = relationship
+    caregiver.access_level = access_level
+    caregiver.sees_all_session_summaries = sees_all_session_summaries
+    caregiver.save()
+    caregiver.children.set(children if access_level == AccessLevel.SUPPORTING else [])
+    audit_record(
+        request=request,
+        user=by,
+        action=AuditEvent.Action.PERMISSION,
+        record_type="caregiver",
+        record_id=caregiver.pk,
+        detail=f"now {access_level} for {len(children)} children",
+    )
+    return caregiver
+
+
+def _ensure_another_primary(caregiver: Caregiver) -> None:
+    # Lock the family's primaries so two parents cannot remove each other at once.
+    primaries = list(
+        Caregiver.objects.select_for_update()
+        .filter(family_id=caregiver.family_id, access_level=AccessLevel.PRIMARY)
+        .values_list("pk", flat=True)
+    )
+    if primaries == [caregiver.pk]:
+        raise ValidationError(
+            "Every family needs at least one primary caregiver. Invite another parent or "
+            "guardian first."
+        )
+
+
+@transaction.atomic
+def caregiver_remove(*, caregiver: Caregiver, by: User, request=None) -> None:
+    membership = Caregiver.objects.filter(user=by, family_id=caregiver.family_id).first()
+    is_primary_caregiver = membership is not None and membership.is_primary
+    if by.role != Role.ADMIN and not is_primary_caregiver:
+        raise ValidationError("Only a primary caregiver or the practice can remove someone.")
+    if caregiver.is_primary:
+        if by.role != Role.ADMIN and caregiver.pk != membership.pk:
+            raise ValidationError(
+                "Only the practice can remove another primary caregiver. Please get in touch."
+            )
+        _ensure_another_primary(caregiver)
+    audit_record(
+        request=request,
+        user=by,
+        action=AuditEvent.Action.PERMISSION,
+        record_type="caregiver",
+        record_id=caregiver.pk,
+        detail=f"{caregiver.user.email} removed from family {caregiver.family_id}",
+    )
+    caregiver.delete()
+
+
+def caregiver_preferences_update(
+    *, caregiver: Caregiver, receives_reminders: bool, summary_frequency: str
+) -> Caregiver:
+    caregiver.receives_reminders = receives_reminders
+    caregiver.summary_frequency = summary_frequency
+    caregiver.full_clean()
+    caregiver.save(update_fields=["receives_reminders", "summary_frequency"])
+    return caregiver
+
+
+__all__ = [
+    "Acceptance",
+    "InvitationProblem",
+    "Relationship",
+    "caregiver_preferences_update",
+    "caregiver_remove",
+    "caregiver_update",
+    "caseload_assign",
+    "caseload_end",
+    "child_add",
+    "child_update",
+    "family_register",
+    "family_update",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_for_token",
+    "invitation_resend",
+    "invitation_revoke",
+]

@@ -1,0 +1,375 @@
+"""Families, children, caseloads and invitations. Thin function views: every
+object comes through families.permissions, every write through services."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role, User
+from accounts.policy import admin_required, role_required, staff_required
+from families import selectors, services
+from families.forms import (
+    AcceptInvitationForm,
+    CaregiverForm,
+    CaseloadAssignForm,
+    CaseloadEndForm,
+    ChildForm,
+    ChildFormSet,
+    FamilyForm,
+    FirstCaregiverForm,
+    InvitationForm,
+    PreferencesForm,
+)
+from families.models import Caregiver
+from families.permissions import (
+    FAMILY_MANAGERS,
+    Access,
+    get_assignment_for_admin,
+    get_caregiver_for_manager,
+    get_child_for_user,
+    get_family_for_user,
+    get_invitation_for_manager,
+)
+
+
+def _form_errors_to_form(form, error: ValidationError) -> None:
+    """Show a service's ValidationError next to the right field, or on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@staff_required
+def family_list(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "").strip()[:100]
+    page = Paginator(selectors.family_list_for_staff(request.user, search=search), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "families/family_list.html", {"page": page, "search": search})
+
+
+@admin_required
+def family_register(request: HttpRequest) -> HttpResponse:
+    family_form = FamilyForm(request.POST or None, prefix="family")
+    caregiver_form = FirstCaregiverForm(request.POST or None, prefix="caregiver")
+    children_formset = ChildFormSet(request.POST or None, prefix="children")
+    if request.method == "POST" and all(
+        [family_form.is_valid(), caregiver_form.is_valid(), children_formset.is_valid()]
+    ):
+        family, invitation = services.family_register(
+            by=request.user,
+            family_fields=family_form.cleaned_data,
+            children=[form.cleaned_data for form in children_formset if form.has_changed()],
+            caregiver_email=caregiver_form.cleaned_data["email"],
+            caregiver_name=caregiver_form.cleaned_data["full_name"],
+            caregiver_relationship=caregiver_form.cleaned_data["relationship"],
+        )
+        messages.success(
+            request,
+            f"{family.name} is registered. We've e-mailed {invitation.email} a link to join.",
+        )
+        return redirect(family)
+    return render(
+        request,
+        "families/family_register.html",
+        {
+            "family_form": family_form,
+            "caregiver_form": caregiver_form,
+            "children_formset": children_formset,
+        },
+    )
+
+
+@login_required
+def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    family, access = get_family_for_user(
+        request.user, pk, allow={Access.PRIMARY, Access.THERAPIST, Access.ADMIN}
+    )
+    context = {"family": family, "access": access, **selectors.family_page(family)}
+    context["can_manage_people"] = access in (Access.PRIMARY, Access.ADMIN)
+    context["can_invite"] = access in FAMILY_MANAGERS
+    return render(request, "families/family_detail.html", context)
+
+
+@login_required
+def family_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    family, _ = get_family_for_user(request.user, pk, allow={Access.PRIMARY, Access.ADMIN})
+    form = FamilyForm(request.POST or None, instance=family)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Contact details saved.")
+        return redirect(family)
+    return render(request, "families/family_edit.html", {"family": family, "form": form})
+
+
+@login_required
+def child_create(request: HttpRequest, pk: int) -> HttpResponse:
+    family, _ = get_family_for_user(request.user, pk, allow={Access.ADMIN})
+    form = ChildForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        child = services.child_add(family=family, fields=form.cleaned_data)
+        messages.success(request, f"{child.display_name} has been added to {family.name}.")
+        return redirect(family)
+    return render(
+        request, "families/child_form.html", {"family": family, "form": form, "child": None}
+    )
+
+
+@login_required
+def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    child, access = get_child_for_user(request.user, pk)
+    context = {
+        "child": child,
+        "access": access,
+        "assignments": selectors.caseload_for_child(child),
+        "can_edit": access in (Access.PRIMARY, Access.THERAPIST, Access.ADMIN),
+    }
+    return render(request, "families/child_detail.html", context)
+
+
+@login_required
+def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    child, _ = get_child_for_user(
+        request.user, pk, allow={Access.PRIMARY, Access.THERAPIST, Access.ADMIN}
+    )
+    form = ChildForm(request.POST or None, instance=child)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"{child.display_name}'s details are saved.")
+        return redirect(child)
+    return render(
+        request, "families/child_form.html", {"family": child.family, "form": form, "child": child}
+    )
+
+
+@login_required
+def caseload_manage(request: HttpRequest, pk: int) -> HttpResponse:
+    child, _ = get_child_for_user(request.user, pk, allow={Access.ADMIN})
+    form = CaseloadAssignForm(request.POST or None, therapists=selectors.therapists())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.caseload_assign(
+                child=child, by=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _form_errors_to_form(form, error)
+        else:
+            messages.success(
+                request, f"{form.cleaned_data['therapist']} now works with {child.display_name}."
+            )
+            return redirect("families:caseload_manage", pk=child.pk)
+    return render(
+        request,
+        "families/caseload_manage.html",
+        {"child": child, "form": form, "assignments": selectors.caseload_for_child(child)},
+    )
+
+
+@login_required
+def caseload_end(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = get_assignment_for_admin(request.user, pk)
+    form = CaseloadEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.caseload_end(
+                assignment=assignment,
+                ends_on=form.cleaned_data["ends_on"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            _form_errors_to_form(form, error)
+        else:
+            messages.success(request, "The caseload has been updated.")
+            return redirect("families:caseload_manage", pk=assignment.child_id)
+    return render(request, "families/caseload_end.html", {"assignment": assignment, "form": form})
+
+
+@login_required
+def invitation_create(request: HttpRequest, pk: int) -> HttpResponse:
+    family, _ = get_family_for_user(request.user, pk, allow=FAMILY_MANAGERS)
+    form = InvitationForm(request.POST or None, family=family)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                family=family, by=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _form_errors_to_form(form, error)
+        else:
+            messages.success(
+                request,
+                f"We've sent an invitation to {invitation.email}. The link works for 7 days.",
+            )
+            return redirect(family)
+    return render(request, "families/invitation_form.html", {"family": family, "form": form})
+
+
+@require_POST
+@login_required
+def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_invitation_for_manager(request.user, pk)
+    try:
+        services.invitation_resend(invitation=invitation, by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"We've sent a new link to {invitation.email}.")
+    return redirect(invitation.family)
+
+
+@require_POST
+@login_required
+def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_invitation_for_manager(request.user, pk)
+    try:
+        services.invitation_revoke(invitation=invitation, by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"The invitation to {invitation.email} has been withdrawn.")
+    return redirect(invitation.family)
+
+
+@login_required
+def caregiver_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    caregiver = get_caregiver_for_manager(request.user, pk)
+    form = CaregiverForm(request.POST or None, instance=caregiver)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.caregiver_update(
+                caregiver=caregiver, by=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _form_errors_to_form(form, error)
+        else:
+            messages.success(request, f"{caregiver.user}'s access is saved.")
+            return redirect(caregiver.family)
+    return render(request, "families/caregiver_form.html", {"caregiver": caregiver, "form": form})
+
+
+@login_required
+def caregiver_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    caregiver = get_caregiver_for_manager(request.user, pk)
+    family = caregiver.family
+    if request.method == "POST":
+        try:
+            services.caregiver_remove(caregiver=caregiver, by=request.user, request=request)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"{caregiver.user} no longer has access to {family.name}.")
+            if caregiver.user_id == request.user.pk:
+                return redirect("home")
+        return redirect(family)
+    return render(request, "families/caregiver_remove.html", {"caregiver": caregiver})
+
+
+@role_required(Role.CAREGIVER)
+def my_family(request: HttpRequest) -> HttpResponse:
+    primary = (
+        Caregiver.objects.filter(user=request.user, access_level="primary")
+        .order_by("family__name")
+        .first()
+    )
+    if primary is not None:
+        return redirect("families:family_detail", pk=primary.family_id)
+    return redirect("families:preferences")
+
+
+@role_required(Role.CAREGIVER)
+def preferences(request: HttpRequest) -> HttpResponse:
+    memberships = list(selectors.memberships_for(request.user))
+    forms = [
+        (
+            membership,
+            PreferencesForm(
+                request.POST if request.POST.get("membership") == str(membership.pk) else None,
+                prefix=f"m{membership.pk}",
+                initial={
+                    "receives_reminders": membership.receives_reminders,
+                    "summary_frequency": membership.summary_frequency,
+                },
+            ),
+        )
+        for membership in memberships
+    ]
+    if request.method == "POST":
+        for membership, form in forms:
+            if form.is_bound and form.is_valid():
+                services.caregiver_preferences_update(caregiver=membership, **form.cleaned_data)
+                messages.success(
+                    request, f"Your e-mail choices for {membership.family.name} are saved."
+                )
+                return redirect("families:preferences")
+    return render(request, "families/preferences.html", {"forms": forms})
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from an invitation e-mail. Every dead end gets a page that says
+    what happened and what to do next, never a bare error."""
+    try:
+        invitation = services.invitation_for_token(token)
+    except services.InvitationProblem as problem:
+        return _invitation_problem(request, problem)
+
+    user = request.user if request.user.is_authenticated else None
+    form = None
+    if user is None:
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            return render(
+                request,
+                "families/invitation_login.html",
+                {"invitation": invitation, "token": token},
+            )
+        form = AcceptInvitationForm(
+            request.POST or None,
+            email=invitation.email,
+            initial={"full_name": invitation.full_name},
+        )
+    elif user.email.lower() != invitation.email.lower():
+        return _invitation_problem(request, services.InvitationProblem("wrong_account", invitation))
+
+    if request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            acceptance = services.invitation_accept(
+                raw_token=token,
+                user=user,
+                full_name=form.cleaned_data["full_name"] if form else "",
+                password=form.cleaned_data["password1"] if form else "",
+                request=request,
+            )
+        except services.InvitationProblem as problem:
+            return _invitation_problem(request, problem)
+        if acceptance.created_account:
+            login(request, acceptance.user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome to {invitation.family.name}'s page.")
+        return redirect("home")
+    return render(
+        request, "families/invitation_accept.html", {"invitation": invitation, "form": form}
+    )
+
+
+_PROBLEM_STATUS = {"invalid": 404, "wrong_account": 403, "staff_account": 403, "login_needed": 200}
+
+
+def _invitation_problem(request: HttpRequest, problem: services.InvitationProblem) -> HttpResponse:
+    if problem.reason == "login_needed":
+        return render(
+            request,
+            "families/invitation_login.html",
+            {"invitation": problem.invitation, "token": None},
+        )
+    return render(
+        request,
+        "families/invitation_problem.html",
+        {"reason": problem.reason, "invitation": problem.invitation},
+        status=_PROBLEM_STATUS.get(problem.reason, 410),
+    )

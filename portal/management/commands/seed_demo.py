@@ -1,0 +1,48 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from families import demo as families_demo
+
+# Each app seeds its own part, foundation first.
+SEEDERS = [families_demo.seed]
+
+LOGINS = [
+    ("admin@demo.example", "practice admin"),
+    ("therapist1@demo.example", "therapist (Ollie and Zara)"),
+    ("therapist2@demo.example", "therapist (Lily and Arjun)"),
+    ("parent1@demo.example", "parent, the Bennett family"),
+    ("parent2@demo.example", "parent, the Okafor family"),
+    ("parent3@demo.example", "parent, the Patel family"),
+    ("grandparent1@demo.example", "grandparent, supporting (Ollie only)"),
+    ("nanny2@demo.example", "nanny, supporting (Zara)"),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill the database with a small believable practice to try the portal. Safe to run twice."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off (never on a real practice's data).",
+        )
+
+    def handle(self, *args, force: bool = False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG is off: this looks like a real installation. Use --force to add demo data anyway."
+            )
+        practice = families_demo.DemoPractice()
+        with transaction.atomic():
+            for seeder in SEEDERS:
+                seeder(practice)
+        self.stdout.write(
+            self.style.SUCCESS("Demo practice ready. Log in at /accounts/login/ with:")
+        )
+        for email, who in LOGINS:
+            self.stdout.write(f"  {email:<28} {who}")
+        self.stdout.write(f"Password for all: {families_demo.DEMO_PASSWORD}")

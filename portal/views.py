@@ -1,0 +1,41 @@
+"""The home page per role, and the site's own error pages."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template import loader
+
+from accounts.models import Role
+from families import selectors as family_selectors
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.role == Role.ADMIN:
+        page = Paginator(family_selectors.family_list_for_staff(user), 25).get_page(
+            request.GET.get("page")
+        )
+        return render(request, "portal/home_admin.html", {"page": page})
+    if user.role == Role.THERAPIST:
+        children = list(family_selectors.children_for_home(user))
+        return render(request, "portal/home_therapist.html", {"children": children})
+    memberships = list(family_selectors.memberships_for(user))
+    children = list(family_selectors.children_for_home(user))
+    return render(
+        request, "portal/home_caregiver.html", {"children": children, "memberships": memberships}
+    )
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors: the error may have come from one of them.
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -1,0 +1,168 @@
+"""Shared fixtures: the personas of DESIGN.md in one small practice, and the
+markers for tests that need a live PostgreSQL, Redis or browser."""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+
+from accounts.models import User
+from families.models import AccessLevel, Child, Family, Relationship
+from tests import factories
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls
+# made by fixtures around it are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashing at full strength makes every persona cost a tenth of a second.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def skip_or_fail(reason: str) -> None:
+    """Outside CI a missing service skips the test and says why; in CI it is a
+    failure, so that a green CI run never hides an untested path."""
+    if IN_CI:
+        pytest.fail(f"CI=true but {reason}")
+    pytest.skip(reason)
+
+
+def _redis_url() -> str:
+    return os.environ.get("REDIS_URL", "")
+
+
+def redis_available() -> bool:
+    url = _redis_url()
+    if not url:
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _live_services(request):
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        skip_or_fail("this test needs PostgreSQL (set DATABASE_URL)")
+    if request.node.get_closest_marker("redis") and not redis_available():
+        skip_or_fail("this test needs a live Redis (set REDIS_URL)")
+    if request.node.get_closest_marker("browser") and not os.path.exists("/usr/bin/chromium"):
+        skip_or_fail("this test needs Debian's chromium at /usr/bin/chromium")
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    """Tasks run inline in tests unless a test starts a real worker."""
+    from portal.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _plain_email(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@dataclass
+class World:
+    """Two families and the staff around them: every persona of the matrix."""
+
+    family: Family
+    child: Child  # linked to the supporting caregiver, on the therapist's caseload
+    sibling: Child  # same family, not linked to the supporting caregiver
+    other_family: Family
+    other_child: Child
+    parent: User
+    other_parent: User
+    supporting: User  # grandparent linked to `child`
+    supporting_unlinked: User  # nanny of the family, linked to `sibling` only
+    therapist: User
+    other_therapist: User
+    admin: User
+
+    def persona(self, name: str) -> User | None:
+        return None if name == "anonymous" else getattr(self, name)
+
+
+PERSONAS = [
+    "anonymous",
+    "parent",
+    "other_parent",
+    "supporting",
+    "supporting_unlinked",
+    "therapist",
+    "other_therapist",
+    "admin",
+]
+
+
+@pytest.fixture
+def world(db) -> World:
+    family = factories.FamilyFactory(name="The Ahmed family")
+    child = factories.ChildFactory(family=family, first_name="Yusuf", last_name="Ahmed")
+    sibling = factories.ChildFactory(family=family, first_name="Maryam", last_name="Ahmed")
+    other_family = factories.FamilyFactory(name="The Jones family")
+    other_child = factories.ChildFactory(family=other_family, first_name="Ffion", last_name="Jones")
+
+    parent = factories.UserFactory(email="parent@example.org", full_name="Aisha Ahmed")
+    factories.CaregiverFactory(user=parent, family=family)
+    other_parent = factories.UserFactory(email="other.parent@example.org", full_name="Rhys Jones")
+    factories.CaregiverFactory(user=other_parent, family=other_family)
+    supporting = factories.UserFactory(email="grandad@example.org", full_name="Tariq Ahmed")
+    factories.CaregiverFactory(
+        user=supporting,
+        family=family,
+        relationship=Relationship.GRANDPARENT,
+        access_level=AccessLevel.SUPPORTING,
+        children=[child],
+    )
+    supporting_unlinked = factories.UserFactory(email="nanny@example.org", full_name="Beth Evans")
+    factories.CaregiverFactory(
+        user=supporting_unlinked,
+        family=family,
+        relationship=Relationship.NANNY,
+        access_level=AccessLevel.SUPPORTING,
+        children=[sibling],
+    )
+    therapist = factories.TherapistFactory(email="ot@example.org", full_name="Nia Thomas")
+    factories.CaseloadFactory(therapist=therapist, child=child)
+    other_therapist = factories.TherapistFactory(email="other.ot@example.org", full_name="Sam Lee")
+    factories.CaseloadFactory(therapist=other_therapist, child=other_child)
+    admin = factories.AdminFactory(email="office@example.org", full_name="Jo Price")
+    return World(
+        family=family,
+        child=child,
+        sibling=sibling,
+        other_family=other_family,
+        other_child=other_child,
+        parent=parent,
+        other_parent=other_parent,
+        supporting=supporting,
+        supporting_unlinked=supporting_unlinked,
+        therapist=therapist,
+        other_therapist=other_therapist,
+        admin=admin,
+    )
+
+
+@pytest.fixture
+def login(client):
+    def _login(user: User | None):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return _login
