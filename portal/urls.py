@@ -7,6 +7,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("", include("families.urls")),
+    path("", include("goals.urls")),
+    path("", include("sessions_app.urls")),
+    path("", include("bookings.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

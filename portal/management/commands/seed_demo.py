@@ -2,10 +2,21 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+import importlib
+import importlib.util
+
 from families import demo as families_demo
 
-# Each app seeds its own part, foundation first.
-SEEDERS = [families_demo.seed]
+# Each app seeds its own part in `<app>/demo.py` (a `seed(practice)` function),
+# in the order the apps depend on each other.
+SEED_ORDER = ["families", "goals", "sessions_app", "bookings"]
+
+
+def seeders():
+    for app in SEED_ORDER:
+        if importlib.util.find_spec(f"{app}.demo") is not None:
+            yield importlib.import_module(f"{app}.demo").seed
+
 
 LOGINS = [
     ("admin@demo.example", "practice admin"),
@@ -38,7 +49,7 @@ class Command(BaseCommand):
             )
         practice = families_demo.DemoPractice()
         with transaction.atomic():
-            for seeder in SEEDERS:
+            for seeder in seeders():
                 seeder(practice)
         self.stdout.write(
             self.style.SUCCESS("Demo practice ready. Log in at /accounts/login/ with:")
