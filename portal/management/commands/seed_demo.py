@@ -1,9 +1,9 @@
+import importlib
+import importlib.util
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-
-import importlib
-import importlib.util
 
 from families import demo as families_demo
 
