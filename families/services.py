@@ -338,8 +338,10 @@ def caregiver_update(
 ) -> Caregiver:
     children = list(children)
     _check_invitation_children(caregiver.family, access_level, children)
-    if caregiver.is_primary and access_level != AccessLevel.PRIMARY:
-        _ensure_another_primary(caregiver)
+    # Judge by what is stored, not by an instance a form may already have changed.
+    stored = Caregiver.objects.select_for_update().get(pk=caregiver.pk)
+    if stored.is_primary and access_level != AccessLevel.PRIMARY:
+        _ensure_another_primary(stored)
     caregiver.relationship = relationship
     caregiver.access_level = access_level
     caregiver.sees_all_session_summaries = sees_all_session_summaries
