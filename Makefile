@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install assets migrate seed bench clean
+.PHONY: run up test lint format install assets migrate seed bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ seed: migrate
 
 run: seed
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# The full stack with production settings (needs PostgreSQL and Redis).
+up: install
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bin/up
 
 test: install
 	$(PY) manage.py makemigrations --check --dry-run

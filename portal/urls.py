@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import views
+from portal import health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz/", health.healthz, name="healthz"),
+    path("readyz/", health.readyz, name="readyz"),
     path("accounts/", include("allauth.urls")),
     path("", include("families.urls")),
     path("", include("goals.urls")),

@@ -1,0 +1,17 @@
+import time
+
+from celery import shared_task
+from django.conf import settings
+
+BEAT_HEARTBEAT_KEY = "portal:beat:heartbeat"
+
+
+@shared_task(ignore_result=True)
+def beat_heartbeat() -> None:
+    """Scheduled by beat every minute; check_deployment reads the time back to
+    tell whether beat is alive."""
+    if not settings.REDIS_URL:
+        return
+    import redis
+
+    redis.Redis.from_url(settings.REDIS_URL).set(BEAT_HEARTBEAT_KEY, str(time.time()), ex=3600)
