@@ -74,7 +74,28 @@ class ProgressRatingForm(forms.Form):
         return _not_future(self.cleaned_data["rated_on"])
 
 
+ONE_TO_TEN = "Choose a number from 1 to 10."
+
+
+def _one_to_ten_field(label: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        min_value=1,
+        max_value=10,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "min_value": ONE_TO_TEN,
+            "max_value": ONE_TO_TEN,
+            "invalid": ONE_TO_TEN,
+            "required": ONE_TO_TEN,
+        },
+    )
+
+
 class FamilyRatingForm(forms.ModelForm):
+    performance = _one_to_ten_field("How well does it go? (1 to 10)")
+    satisfaction = _one_to_ten_field("How happy are you with it? (1 to 10)")
+
     class Meta:
         model = FamilyRating
         fields = ["kind", "rated_on", "performance", "satisfaction"]
@@ -82,21 +103,7 @@ class FamilyRatingForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("performance", "satisfaction"):
-            self.fields[name].widget.attrs.update({"min": 1, "max": 10})
         self.fields["rated_on"].initial = timezone.localdate
-
-    def _one_to_ten(self, name: str) -> int:
-        value = self.cleaned_data[name]
-        if not 1 <= value <= 10:
-            raise forms.ValidationError("Choose a number from 1 to 10.")
-        return value
-
-    def clean_performance(self) -> int:
-        return self._one_to_ten("performance")
-
-    def clean_satisfaction(self) -> int:
-        return self._one_to_ten("satisfaction")
 
     def clean_rated_on(self):
         return _not_future(self.cleaned_data["rated_on"])
