@@ -65,6 +65,7 @@ ROUTINE_ORDER = {value: index for index, value in enumerate(Routine.values)}
 
 # Goal Attainment Scaling: −2 much less than expected … +2 much more than expected.
 GAS_LEVELS = (-2, -1, 0, 1, 2)
+LEVEL_LABELS = {2: "+2", 1: "+1", 0: "0", -1: "−1", -2: "−2"}
 GAS_LEVEL_WORDS = {
     -2: "Where we started, or harder",
     -1: "A little progress",
@@ -179,6 +180,10 @@ class ProgressRating(models.Model):
     @property
     def is_therapist(self) -> bool:
         return self.source == RatingSource.THERAPIST
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS[self.level]
 
     @property
     def level_words(self) -> str:
