@@ -339,3 +339,25 @@ def test_routines_page_shows_practice_per_week(world, goal, login):
     )
     assert "Practice over the last 8 weeks" in html
     assert "2 practices logged over 8 weeks." in html
+
+
+def test_therapist_edits_a_strategy_and_keeps_a_goal_that_is_no_longer_active(world, goal, login):
+    strategy = HomeStrategyFactory(child=world.child, goals=[goal], title="Shoe stair")
+    paused = GoalFactory(child=world.child, status=GoalStatus.PAUSED)
+    strategy.goals.add(paused)
+    client = login(world.therapist)
+    url = reverse("goals:strategy_edit", args=[strategy.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "title": "Shoe stair, both shoes",
+            "routine": "school_run",
+            "what_to_do": "Sit first",
+            "goals": [goal.pk, paused.pk],
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    strategy.refresh_from_db()
+    assert strategy.title == "Shoe stair, both shoes"
+    assert set(strategy.goals.all()) == {goal, paused}
