@@ -65,6 +65,11 @@ def _errors_to_form(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def _posted(request: HttpRequest):
+    """The POST data, or None on GET (an empty POST still binds the form)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _parse_day(value: str | None) -> date:
     try:
         return date.fromisoformat(value) if value else timezone.localdate()
@@ -84,7 +89,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 def service_create(request: HttpRequest) -> HttpResponse:
-    form = ServiceForm(request.POST or None)
+    form = ServiceForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         service = form.save()
         messages.success(request, f"{service.name} is saved.")
@@ -97,7 +102,7 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
     service = Service.objects.filter(pk=pk).first()
     if service is None:
         raise Http404
-    form = ServiceForm(request.POST or None, instance=service)
+    form = ServiceForm(_posted(request), instance=service)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"{service.name} is saved.")
@@ -107,7 +112,7 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 def room_list(request: HttpRequest) -> HttpResponse:
-    form = RoomForm(request.POST or None)
+    form = RoomForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         room = form.save()
         messages.success(request, f"{room.name} is added.")
@@ -122,7 +127,7 @@ def room_edit(request: HttpRequest, pk: int) -> HttpResponse:
     room = Room.objects.filter(pk=pk).first()
     if room is None:
         raise Http404
-    form = RoomForm(request.POST or None, instance=room)
+    form = RoomForm(_posted(request), instance=room)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"{room.name} is saved.")
@@ -242,7 +247,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
         )
         choices = [slot_choice(person, slot, show_therapist=False) for person, slot in found]
         form = SlotBookingForm(
-            request.POST or None,
+            _posted(request),
             family=family,
             service=service,
             slot_choices=choices,
@@ -298,7 +303,7 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
             therapist=appointment.therapist,
         )
         choices = [slot_choice(person, slot, show_therapist=False) for person, slot in found]
-        form = MoveSlotForm(request.POST or None, slot_choices=choices)
+        form = MoveSlotForm(_posted(request), slot_choices=choices)
         if request.method == "POST" and form.is_valid():
             _, starts_at = form.cleaned_data["slot"]
             try:
@@ -320,7 +325,7 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
 @admin_required
 def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for_staff(request.user, pk, admin_only=True)
-    form = CancelForm(request.POST or None)
+    form = CancelForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.appointment_cancel(
@@ -376,7 +381,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 def group_create(request: HttpRequest) -> HttpResponse:
-    form = GroupSessionForm(request.POST or None, therapists=selectors.therapists())
+    form = GroupSessionForm(_posted(request), therapists=selectors.therapists())
     if request.method == "POST" and form.is_valid():
         try:
             group = services.group_session_create(by=request.user, **form.cleaned_data)
@@ -391,7 +396,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
 @admin_required
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_group_for_admin(request.user, pk)
-    form = GroupBookForm(request.POST or None)
+    form = GroupBookForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.group_place_book(
@@ -467,7 +472,7 @@ def book_service(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if chosen:
         form = SlotBookingForm(
-            request.POST or None,
+            _posted(request),
             initial={"slot": chosen},
             family=family,
             service=service,
@@ -517,7 +522,7 @@ def book_service(request: HttpRequest, pk: int) -> HttpResponse:
 def group_place(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_group_for_family(request.user, pk)
     family = get_booking_family(request.user, request.GET.get("family"))
-    form = BookingPeopleForm(request.POST or None, family=family, service=group.service)
+    form = BookingPeopleForm(_posted(request), family=family, service=group.service)
     full = False
     if request.method == "POST" and form.is_valid():
         try:
