@@ -82,9 +82,11 @@ APPOINTMENTS = [
 ]
 
 
-def _weekday_on_or_after(day):
-    while day.weekday() >= 4:  # Friday afternoons and weekends are kept free
-        day += timedelta(days=1)
+def _working_day(day, *, backwards: bool = False):
+    """Monday to Thursday, when both demo therapists work."""
+    step = timedelta(days=-1 if backwards else 1)
+    while day.weekday() >= 4:
+        day += step
     return day
 
 
@@ -115,7 +117,7 @@ def seed(practice: DemoPractice) -> None:
     for child_key, family_key, email, service_name, offset, at, escort_email in APPOINTMENTS:
         service = services[service_name]
         therapist = practice.users[email]
-        starts_at = _local(_weekday_on_or_after(today + timedelta(days=offset)), at)
+        starts_at = _local(_working_day(today + timedelta(days=offset), backwards=offset < 0), at)
         appointment = Appointment.objects.filter(therapist=therapist, starts_at=starts_at).first()
         if appointment is not None:
             continue
@@ -178,7 +180,7 @@ def seed(practice: DemoPractice) -> None:
 
 
 def _group(service, therapist, room, day, topic, *, capacity):
-    day = _weekday_on_or_after(day)
+    day = _working_day(day)
     starts_at = _local(day, time(17, 30))
     group = GroupSession.objects.filter(topic=topic, starts_at__gte=timezone.now()).first()
     if group is None:

@@ -620,6 +620,8 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, "The booking is cancelled.")
+    if request.user.role == Role.ADMIN and booking.group_session_id:
+        return redirect("bookings:group_detail", pk=booking.group_session_id)
     return redirect("bookings:booking_detail", pk=booking.pk)
 
 

@@ -112,3 +112,30 @@ def test_the_database_refuses_overlapping_appointments_for_a_therapist_or_room()
     )
     Appointment.objects.filter(pk=first.pk).update(status=Appointment.Status.CANCELLED)
     AppointmentFactory(therapist=first.therapist, starts_at=first.starts_at, ends_at=first.ends_at)
+
+
+def test_a_booking_that_waits_too_long_for_the_lock_is_told_to_try_again(monkeypatch):
+    monkeypatch.setattr(services, "LOCK_TIMEOUT", "200ms")
+    group = GroupSessionFactory(capacity=5)
+    [(family, parent)] = _parents(1)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_group():
+        try:
+            with transaction.atomic():
+                list(type(group).objects.select_for_update().filter(pk=group.pk))
+                locked.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_group)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        with pytest.raises(services.Busy, match="try again"):
+            services.group_place_book(group_session=group, family=family, by=parent)
+    finally:
+        release.set()
+        holder.join(timeout=10)
+    assert not Booking.objects.filter(group_session=group).exists()

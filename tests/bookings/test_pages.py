@@ -250,3 +250,93 @@ def test_week_view_and_family_bookings_run_a_constant_number_of_queries(world, l
     assert parent_few == parent_many, (parent_few, parent_many)
     assert admin_many <= 16
     assert parent_many <= 10
+
+
+def test_admin_sets_up_services_rooms_hours_time_away_and_groups(world, login):
+    client = login(world.admin)
+    response = client.post(
+        reverse("bookings:service_create"),
+        {
+            "name": "Review",
+            "kind": "review",
+            "duration_minutes": 45,
+            "buffer_minutes": 10,
+            "capacity": 3,
+            "location": "clinic",
+            "book_notice_hours": 24,
+            "cancel_notice_hours": 24,
+            "reminder_offsets_hours": "[2, 48]",
+            "active": "on",
+        },
+    )
+    # A 1:1 service with three places is refused, and what was typed stays.
+    assert response.status_code == 200
+    assert "Only group services" in response.text and 'value="Review"' in response.text
+    data = {**response.context["form"].data.dict(), "capacity": 1}
+    assert client.post(reverse("bookings:service_create"), data).status_code == 302
+    from bookings.models import AvailabilityException, Room, Service, WeeklyAvailability
+
+    assert Service.objects.get(name="Review").reminder_offsets_hours == [48, 2]
+
+    client.post(reverse("bookings:room_list"), {"name": "Garden room", "active": "on"})
+    room = Room.objects.get(name="Garden room")
+
+    url = reverse("bookings:availability", args=[world.therapist.pk])
+    bad = client.post(
+        url,
+        {"form": "hours", "hours-weekday": 0, "hours-starts_at": "12:00", "hours-ends_at": "09:00"},
+    )
+    assert "The end must be after the start" in bad.text
+    client.post(
+        url,
+        {
+            "form": "hours",
+            "hours-weekday": 0,
+            "hours-starts_at": "09:00",
+            "hours-ends_at": "12:00",
+            "hours-room": room.pk,
+        },
+    )
+    assert WeeklyAvailability.objects.get(therapist=world.therapist).room == room
+    client.post(
+        url,
+        {
+            "form": "away",
+            "away-starts_at": "2027-07-01T09:00",
+            "away-ends_at": "2027-07-02T17:00",
+            "away-reason": "Training",
+        },
+    )
+    away = AvailabilityException.objects.get(therapist=world.therapist)
+    assert timezone.localtime(away.starts_at).hour == 9
+
+    group_service = ServiceFactory(kind="group", capacity=8, name="Parent group coaching")
+    response = client.post(
+        reverse("bookings:group_create"),
+        {
+            "service": group_service.pk,
+            "therapist": world.therapist.pk,
+            "starts_at": "2027-07-05T18:00",
+            "topic": "Fussy eating",
+        },
+    )
+    group = world.therapist.group_sessions.get()
+    assert response["Location"] == reverse("bookings:group_detail", args=[group.pk])
+    assert group.capacity == 8
+    client.post(reverse("bookings:group_detail", args=[group.pk]), {"family": world.family.pk})
+    assert group.bookings.get().family == world.family
+
+
+def test_the_diary_shows_the_zone_either_side_of_the_clocks_changing(world, login):
+    for weekday in (5, 6):
+        AvailabilityFactory(
+            therapist=world.therapist, weekday=weekday, starts_at="09:00", ends_at="12:00"
+        )
+    # The clocks go forward on Sunday 28 March 2027.
+    response = login(world.admin).get(
+        reverse("bookings:diary"), {"date": "2027-03-27", "therapist": world.therapist.pk}
+    )
+    text = response.text
+    saturday, sunday = text.index("Saturday 27 March"), text.index("Sunday 28 March")
+    assert "09:00 GMT\u201312:00 GMT" in text[saturday:sunday]
+    assert "09:00 BST\u201312:00 BST" in text[sunday:]
