@@ -447,6 +447,34 @@ def group_session_create(
         )
 
 
+def group_session_cancel(
+    *, group_session: GroupSession, reason: str, by: User, request=None
+) -> GroupSession:
+    """Call off a whole group: every place is cancelled and the waitlist closed."""
+    with transaction.atomic():
+        group = _lock(GroupSession.objects.filter(pk=group_session.pk))[0]
+        if group.cancelled_at is not None:
+            raise ValidationError("This group session is already cancelled.")
+        now = timezone.now()
+        group.cancelled_at = now
+        group.save(update_fields=["cancelled_at"])
+        group.bookings.filter(status__in=ACTIVE_BOOKING_STATUSES).update(
+            status=Booking.Status.CANCELLED, cancellation_reason=reason[:300], cancelled_at=now
+        )
+        group.waitlist.filter(
+            status__in=(WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED)
+        ).update(status=WaitlistEntry.Status.WITHDRAWN)
+        audit_record(
+            request=request,
+            user=by,
+            action=AuditEvent.Action.CHANGE,
+            record_type="group_session",
+            record_id=group.pk,
+            detail=f"cancelled: {reason}",
+        )
+    return group
+
+
 def _live_offers(group_session: GroupSession):
     return WaitlistEntry.objects.filter(
         group_session=group_session,

@@ -30,6 +30,7 @@ urlpatterns = [
     path("diary/groups/", views.group_list, name="group_list"),
     path("diary/groups/new/", views.group_create, name="group_create"),
     path("diary/groups/<int:pk>/", views.group_detail, name="group_detail"),
+    path("diary/groups/<int:pk>/cancel/", views.group_cancel, name="group_cancel"),
     path("diary/waitlist/<int:pk>/move/", views.waitlist_move, name="waitlist_move"),
     # Families.
     path("bookings/", views.my_bookings, name="my_bookings"),

@@ -419,6 +419,26 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "bookings/group_detail.html", context)
 
 
+@admin_required
+def group_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_group_for_admin(request.user, pk)
+    form = CancelForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_session_cancel(
+                group_session=group,
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, f"{group.topic} is cancelled; every place with it.")
+            return redirect("bookings:group_detail", pk=group.pk)
+    return render(request, "bookings/group_cancel.html", {"group": group, "form": form})
+
+
 @require_POST
 @admin_required
 def waitlist_move(request: HttpRequest, pk: int) -> HttpResponse:

@@ -81,6 +81,14 @@ ROUTES = [
     Route("bookings:group_list", ADMIN),
     Route("bookings:group_create", ADMIN),
     Route("bookings:group_detail", ADMIN, kwargs=lambda w: {"pk": GroupSessionFactory().pk}),
+    Route("bookings:group_cancel", ADMIN, kwargs=lambda w: {"pk": GroupSessionFactory().pk}),
+    Route(
+        "bookings:group_cancel",
+        ADMIN,
+        kwargs=lambda w: {"pk": GroupSessionFactory().pk},
+        method="post",
+        data=lambda w: {"reason": "Therapist unwell"},
+    ),
     Route("bookings:waitlist_move", ADMIN, kwargs=_waitlist_entry, method="post"),
     Route("bookings:my_bookings", CAREGIVERS),
     Route(

@@ -272,3 +272,19 @@ def test_group_session_create_checks_the_therapists_diary(world, therapy):
     # And the group now fills that time in the therapist's diary.
     with pytest.raises(services.SlotTaken):
         _book(world, therapy, in_days(3, 14))
+
+
+def test_cancelling_a_group_cancels_every_place_and_closes_the_waitlist(world):
+    group = GroupSessionFactory(capacity=1)
+    services.group_place_book(group_session=group, family=world.family, by=world.parent)
+    entry = services.waitlist_join(
+        group_session=group, family=world.other_family, by=world.other_parent
+    )
+    services.group_session_cancel(group_session=group, reason="Therapist unwell", by=world.admin)
+    entry.refresh_from_db()
+    assert entry.status == WaitlistEntry.Status.WITHDRAWN
+    assert group.bookings.get().status == Booking.Status.CANCELLED
+    with pytest.raises(ValidationError, match="cancelled"):
+        services.group_place_book(group_session=group, family=world.other_family, by=world.admin)
+    with pytest.raises(ValidationError, match="already cancelled"):
+        services.group_session_cancel(group_session=group, reason="again", by=world.admin)
