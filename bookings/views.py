@@ -490,13 +490,13 @@ def book_service(request: HttpRequest, pk: int) -> HttpResponse:
     valid = {
         slot_choice(person, slot)[0]: (person, slot) for _, found in days for person, slot in found
     }
-    if chosen:
+    if chosen in valid:
         form = SlotBookingForm(
             _posted(request),
             initial={"slot": chosen},
             family=family,
             service=service,
-            slot_choices=[slot_choice(*valid[chosen])] if chosen in valid else [],
+            slot_choices=[slot_choice(*valid[chosen])],
         )
         if request.method == "POST" and form.is_valid():
             therapist, slot = valid[chosen]
@@ -516,13 +516,13 @@ def book_service(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, "You're booked. We've sent you an e-mail too.")
                 return redirect("bookings:booking_detail", pk=booking.pk)
-        if chosen in valid or request.method == "POST":
-            return render(
-                request,
-                "bookings/book_confirm.html",
-                {"service": service, "family": family, "form": form, "chosen": valid.get(chosen)},
-            )
-        messages.error(request, "Sorry, that time is no longer free. Please choose another.")
+        return render(
+            request,
+            "bookings/book_confirm.html",
+            {"service": service, "family": family, "form": form, "chosen": valid[chosen]},
+        )
+    if chosen:
+        messages.error(request, services.SLOT_TAKEN)
     return render(
         request,
         "bookings/book_slots.html",

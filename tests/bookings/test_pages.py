@@ -103,6 +103,13 @@ def test_a_taken_slot_sends_the_parent_back_to_choose(world, consultation, login
         follow=True,
     )
     assert "no longer free" in response.text
+    response = login(world.parent).post(
+        reverse("bookings:book_service", args=[consultation.pk]),
+        {"slot": _slot_value(world, starts_at)},
+        follow=True,
+    )
+    assert "no longer free" in response.text
+    assert not Booking.objects.filter(family=world.family).exists()
 
 
 def test_late_cancellation_shows_the_practice_phone(world, consultation, login, settings):
