@@ -4,7 +4,7 @@ number of bookings."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -184,11 +184,13 @@ def bookings_for_caregiver(user: User, *, past_limit: int = 50) -> dict:
         )[:past_limit]
     )
     waitlist = list(
-        WaitlistEntry.objects.filter(
-            family__caregivers__user=user,
-            family__caregivers__access_level=AccessLevel.PRIMARY,
-            status__in=(WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED),
-            group_session__starts_at__gt=now,
+        with_place_in_line(
+            WaitlistEntry.objects.filter(
+                family__caregivers__user=user,
+                family__caregivers__access_level=AccessLevel.PRIMARY,
+                status__in=(WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED),
+                group_session__starts_at__gt=now,
+            )
         ).select_related("group_session__service", "family")
     )
     return {"upcoming": upcoming, "past": past, "waitlist": waitlist}
@@ -200,6 +202,31 @@ def upcoming_for_home(user: User, *, limit: int = 3) -> list[Booking]:
         _with_start(bookings_visible_to(user))
         .filter(starts__gte=now, status__in=ACTIVE_BOOKING_STATUSES)
         .order_by("starts", "id")[:limit]
+    )
+
+
+def with_place_in_line(entries: QuerySet[WaitlistEntry]) -> QuerySet[WaitlistEntry]:
+    """Annotate `place`: 1 for the first family still waiting, and so on
+    (positions themselves keep gaps as families take places or leave)."""
+    ahead = (
+        WaitlistEntry.objects.filter(
+            group_session=OuterRef("group_session"),
+            status=WaitlistEntry.Status.WAITING,
+            position__lte=OuterRef("position"),
+        )
+        .order_by()
+        .values("group_session")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return entries.annotate(place=Subquery(ahead, output_field=IntegerField()))
+
+
+def waitlist_entry_for(group: GroupSession, family) -> WaitlistEntry | None:
+    return (
+        with_place_in_line(group.waitlist.filter(family=family))
+        .filter(status__in=(WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED))
+        .first()
     )
 
 

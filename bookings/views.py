@@ -563,10 +563,17 @@ def group_place(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "You have a place. We've sent you an e-mail too.")
             return redirect("bookings:booking_detail", pk=booking.pk)
     places = services.places_left(group, for_family=family)
+    waiting = selectors.waitlist_entry_for(group, family)
     return render(
         request,
         "bookings/group_place.html",
-        {"group": group, "family": family, "form": form, "full": full or places <= 0},
+        {
+            "group": group,
+            "family": family,
+            "form": form,
+            "full": full or places <= 0,
+            "waiting": waiting,
+        },
     )
 
 
@@ -580,9 +587,10 @@ def waitlist_join(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("bookings:group_place", pk=group.pk)
+    place = selectors.waitlist_entry_for(group, entry.family).place
     messages.success(
         request,
-        f"You're number {entry.position} on the waitlist. We'll e-mail you if a place comes up.",
+        f"You're number {place} on the waitlist. We'll e-mail you if a place comes up.",
     )
     return redirect("bookings:my_bookings")
 

@@ -146,6 +146,10 @@ def test_parent_books_a_group_place_and_joins_a_waitlist_when_full(world, login)
     assert "full — join the waitlist" in page.text
     other.post(reverse("bookings:waitlist_join", args=[group.pk]))
     assert WaitlistEntry.objects.get(group_session=group).family == world.other_family
+    assert (
+        "number 1 on the waitlist"
+        in other.get(reverse("bookings:group_place", args=[group.pk])).text
+    )
 
 
 def test_supporting_caregivers_cannot_book(world, consultation, login):

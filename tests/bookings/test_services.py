@@ -288,3 +288,19 @@ def test_cancelling_a_group_cancels_every_place_and_closes_the_waitlist(world):
         services.group_place_book(group_session=group, family=world.other_family, by=world.admin)
     with pytest.raises(ValidationError, match="already cancelled"):
         services.group_session_cancel(group_session=group, reason="again", by=world.admin)
+
+
+def test_place_in_line_closes_the_gaps(world):
+    from bookings.selectors import waitlist_entry_for
+
+    group = GroupSessionFactory(capacity=1)
+    (first, first_parent), *others = _families(4)
+    services.group_place_book(group_session=group, family=first, by=first_parent)
+    entries = [
+        services.waitlist_join(group_session=group, family=family, by=parent)
+        for family, parent in others
+    ]
+    services.waitlist_leave(entry=entries[0], by=others[0][1])
+    assert waitlist_entry_for(group, others[1][0]).place == 1
+    assert waitlist_entry_for(group, others[2][0]).place == 2
+    assert waitlist_entry_for(group, others[0][0]) is None
