@@ -304,3 +304,13 @@ def test_place_in_line_closes_the_gaps(world):
     assert waitlist_entry_for(group, others[1][0]).place == 1
     assert waitlist_entry_for(group, others[2][0]).place == 2
     assert waitlist_entry_for(group, others[0][0]) is None
+
+
+def test_reminders_go_to_primaries_who_want_them_and_to_the_escort(world, therapy):
+    from bookings.selectors import reminder_recipients
+
+    nanny = Caregiver.objects.get(user=world.supporting_unlinked)
+    booking = _book(world, therapy, in_days(3), children=[world.sibling], escort=nanny)
+    assert set(reminder_recipients(booking)) == {world.parent.email, nanny.user.email}
+    Caregiver.objects.filter(user=world.parent).update(receives_reminders=False)
+    assert reminder_recipients(booking) == [nanny.user.email]
