@@ -1,0 +1,291 @@
+from datetime import datetime
+
+from django import forms
+from django.utils import timezone
+
+from accounts.models import User
+from bookings import slots
+from bookings.models import (
+    AvailabilityException,
+    Booking,
+    GroupSession,
+    Room,
+    Service,
+    WeeklyAvailability,
+)
+from families.models import Caregiver, Child, Family
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A wall-clock time in Europe/London (the form's time zone is the
+    current one, which the settings make London)."""
+
+    widget = DateTimeInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+        super().__init__(**kwargs)
+
+
+class ServiceForm(forms.ModelForm):
+    class Meta:
+        model = Service
+        fields = [
+            "name",
+            "kind",
+            "duration_minutes",
+            "buffer_minutes",
+            "capacity",
+            "parent_only",
+            "location",
+            "bookable_online",
+            "book_notice_hours",
+            "cancel_notice_hours",
+            "description",
+            "reminder_offsets_hours",
+            "active",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_reminder_offsets_hours(self):
+        offsets = self.cleaned_data["reminder_offsets_hours"] or []
+        if not isinstance(offsets, list) or not all(
+            isinstance(hours, int) and 0 < hours <= 24 * 14 for hours in offsets
+        ):
+            raise forms.ValidationError("Give whole numbers of hours, e.g. [48, 2].")
+        return sorted(set(offsets), reverse=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") != Service.Kind.GROUP and (cleaned.get("capacity") or 1) != 1:
+            self.add_error("capacity", "Only group services take more than one family.")
+        return cleaned
+
+
+class RoomForm(forms.ModelForm):
+    class Meta:
+        model = Room
+        fields = ["name", "active"]
+
+
+class AvailabilityForm(forms.ModelForm):
+    class Meta:
+        model = WeeklyAvailability
+        fields = ["weekday", "starts_at", "ends_at", "room"]
+        widgets = {"starts_at": TimeInput(), "ends_at": TimeInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["room"].queryset = Room.objects.filter(active=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if start and end and end <= start:
+            self.add_error("ends_at", "The end must be after the start.")
+        return cleaned
+
+
+class ExceptionForm(forms.ModelForm):
+    starts_at = LocalDateTimeField(label="From")
+    ends_at = LocalDateTimeField(label="Until")
+
+    class Meta:
+        model = AvailabilityException
+        fields = ["starts_at", "ends_at", "reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if start and end and end <= start:
+            self.add_error("ends_at", "The end must be after the start.")
+        return cleaned
+
+
+class DiaryFilterForm(forms.Form):
+    view = forms.ChoiceField(choices=[("week", "Week"), ("day", "Day")], required=False)
+    date = forms.DateField(widget=DateInput(), required=False)
+    therapist = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    service = forms.ModelChoiceField(queryset=Service.objects.all(), required=False)
+
+    def __init__(self, *args, therapists, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["therapist"].queryset = therapists
+        self.fields["therapist"].empty_label = "Whole practice"
+        self.fields["service"].empty_label = "All services"
+
+
+class SlotSearchForm(forms.Form):
+    """Step one of booking by the practice: what, with whom, when, for whom."""
+
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.filter(active=True).exclude(kind=Service.Kind.GROUP)
+    )
+    therapist = forms.ModelChoiceField(queryset=User.objects.none())
+    date = forms.DateField(widget=DateInput(), initial=timezone.localdate)
+    family = forms.ModelChoiceField(queryset=Family.objects.order_by("name"))
+
+    def __init__(self, *args, therapists, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["therapist"].queryset = therapists
+
+
+class ChildrenField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj: Child) -> str:
+        return obj.display_name
+
+
+class EscortField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Caregiver) -> str:
+        return f"{obj.user} ({obj.get_relationship_display()})"
+
+
+def _slot_value(therapist_id: int, starts_at: datetime) -> str:
+    return f"{therapist_id}|{starts_at.astimezone(slots.LONDON).isoformat()}"
+
+
+def slot_choice(therapist: User, slot: slots.Slot, *, show_therapist: bool = True) -> tuple:
+    label = timezone.localtime(slot.starts_at, slots.LONDON).strftime("%a %-d %b, %H:%M %Z")
+    if show_therapist:
+        label += f" with {therapist}"
+    return _slot_value(therapist.pk, slot.starts_at), label
+
+
+class BookingPeopleForm(forms.Form):
+    """Who the booking is for and who brings the child."""
+
+    children = ChildrenField(queryset=Child.objects.none(), required=False, label="Who is coming")
+    escort = EscortField(
+        queryset=Caregiver.objects.none(),
+        required=False,
+        label="Who is bringing them",
+        empty_label="A parent or guardian",
+        help_text="They will see the time and get the reminders, nothing more.",
+    )
+
+    def __init__(self, *args, family: Family, service: Service, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.service = service
+        self.fields["children"].queryset = family.children.filter(discharged_on__isnull=True)
+        self.fields["escort"].queryset = family.caregivers.select_related("user")
+        if service.parent_only:
+            del self.fields["children"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "children" in self.fields and not self.service.is_group and not cleaned.get("children"):
+            self.add_error("children", "Choose who the appointment is for.")
+        return cleaned
+
+
+class SlotBookingForm(BookingPeopleForm):
+    slot = forms.ChoiceField(label="Time", widget=forms.RadioSelect)
+    room = forms.ModelChoiceField(
+        queryset=Room.objects.filter(active=True),
+        required=False,
+        empty_label="The therapist's usual room",
+    )
+
+    field_order = ["slot", "children", "escort", "room"]
+
+    def __init__(self, *args, slot_choices, with_room: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].choices = slot_choices
+        if not with_room:
+            del self.fields["room"]
+
+    def clean_slot(self) -> tuple[int, datetime]:
+        therapist_id, _, iso = self.cleaned_data["slot"].partition("|")
+        return int(therapist_id), datetime.fromisoformat(iso)
+
+
+class MoveForm(forms.Form):
+    date = forms.DateField(widget=DateInput())
+
+
+class MoveSlotForm(forms.Form):
+    slot = forms.ChoiceField(label="New time", widget=forms.RadioSelect)
+
+    def __init__(self, *args, slot_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].choices = slot_choices
+
+    def clean_slot(self) -> tuple[int, datetime]:
+        therapist_id, _, iso = self.cleaned_data["slot"].partition("|")
+        return int(therapist_id), datetime.fromisoformat(iso)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300, widget=forms.Textarea(attrs={"rows": 2}), label="Reason"
+    )
+
+
+class FamilyCancelForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Anything you'd like us to know (optional)",
+    )
+
+
+class AttendanceForm(forms.Form):
+    outcome = forms.ChoiceField(
+        choices=[
+            (Booking.Status.ATTENDED, "Attended"),
+            (Booking.Status.LATE_CANCELLED, "Late cancellation"),
+            (Booking.Status.NO_SHOW, "Did not attend"),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+
+class GroupSessionForm(forms.Form):
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.filter(active=True, kind=Service.Kind.GROUP)
+    )
+    therapist = forms.ModelChoiceField(queryset=User.objects.none())
+    starts_at = LocalDateTimeField(label="Starts")
+    topic = forms.CharField(max_length=150)
+    capacity = forms.IntegerField(
+        min_value=1, max_value=50, required=False, help_text="Leave empty for the service's size."
+    )
+    room = forms.ModelChoiceField(queryset=Room.objects.filter(active=True), required=False)
+
+    def __init__(self, *args, therapists, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["therapist"].queryset = therapists
+
+
+class GroupBookForm(forms.Form):
+    family = forms.ModelChoiceField(queryset=Family.objects.order_by("name"))
+
+
+class GroupModelForm(forms.ModelForm):
+    class Meta:
+        model = GroupSession
+        fields = ["topic", "capacity"]

@@ -1,0 +1,144 @@
+"""Who may see and change which part of the diary. Builds on
+families.permissions; anything not yours answers 404."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Role, User
+from bookings.models import Appointment, Booking, GroupSession, Service, WaitlistEntry
+from families.models import AccessLevel, Family
+
+
+def primary_families(user: User) -> QuerySet[Family]:
+    """Families this user may book for (primary caregivers only)."""
+    if not user.is_authenticated or user.role != Role.CAREGIVER:
+        return Family.objects.none()
+    return Family.objects.filter(
+        caregivers__user=user, caregivers__access_level=AccessLevel.PRIMARY
+    ).order_by("name", "id")
+
+
+def get_booking_family(user: User, family_id: str | int | None) -> Family:
+    """The family a caregiver books for: the one asked for, or their first."""
+    families = primary_families(user)
+    family = families.filter(pk=family_id).first() if family_id else families.first()
+    if family is None:
+        raise Http404
+    return family
+
+
+def bookings_visible_to(user: User) -> QuerySet[Booking]:
+    """Bookings a user may see: the practice all (therapists their own
+    diary), a primary caregiver their family's, anyone the ones they bring a
+    child to."""
+    if not user.is_authenticated or not user.is_active:
+        return Booking.objects.none()
+    if user.role == Role.ADMIN:
+        return Booking.objects.all()
+    if user.role == Role.THERAPIST:
+        return Booking.objects.filter(
+            Q(appointment__therapist=user) | Q(group_session__therapist=user)
+        )
+    return Booking.objects.filter(
+        Q(
+            family__caregivers__user=user,
+            family__caregivers__access_level=AccessLevel.PRIMARY,
+        )
+        | Q(escort__user=user)
+    ).distinct()
+
+
+def get_booking_for_user(user: User, pk: int) -> Booking:
+    booking = (
+        bookings_visible_to(user)
+        .select_related(
+            "family",
+            "escort__user",
+            "appointment__service",
+            "appointment__therapist",
+            "appointment__room",
+            "group_session__service",
+            "group_session__therapist",
+            "group_session__room",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if booking is None:
+        raise Http404
+    return booking
+
+
+def can_manage_booking(user: User, booking: Booking) -> bool:
+    if user.role == Role.ADMIN:
+        return True
+    return primary_families(user).filter(pk=booking.family_id).exists()
+
+
+def get_appointment_for_staff(user: User, pk: int, *, admin_only: bool = False) -> Appointment:
+    """Admins: any appointment; therapists: their own (unless admin_only)."""
+    queryset = Appointment.objects.select_related("service", "therapist", "room")
+    if user.role == Role.THERAPIST and not admin_only:
+        queryset = queryset.filter(therapist=user)
+    elif user.role != Role.ADMIN:
+        raise Http404
+    appointment = queryset.filter(pk=pk).first()
+    if appointment is None:
+        raise Http404
+    return appointment
+
+
+def get_group_for_admin(user: User, pk: int) -> GroupSession:
+    if user.role != Role.ADMIN:
+        raise Http404
+    group = (
+        GroupSession.objects.select_related("service", "therapist", "room").filter(pk=pk).first()
+    )
+    if group is None:
+        raise Http404
+    return group
+
+
+def get_group_for_family(user: User, pk: int) -> GroupSession:
+    """A group a primary caregiver can book online: open, upcoming."""
+    if not primary_families(user).exists():
+        raise Http404
+    group = (
+        GroupSession.objects.select_related("service", "therapist", "room")
+        .filter(
+            pk=pk,
+            service__bookable_online=True,
+            service__active=True,
+            cancelled_at__isnull=True,
+            starts_at__gt=timezone.now(),
+        )
+        .first()
+    )
+    if group is None:
+        raise Http404
+    return group
+
+
+def get_service_for_family(user: User, pk: int) -> Service:
+    if not primary_families(user).exists():
+        raise Http404
+    service = Service.objects.filter(pk=pk, active=True, bookable_online=True).first()
+    if service is None:
+        raise Http404
+    return service
+
+
+def get_waitlist_entry_for_user(user: User, pk: int) -> WaitlistEntry:
+    entry = (
+        WaitlistEntry.objects.select_related("group_session__service", "family")
+        .filter(pk=pk)
+        .first()
+    )
+    if entry is None:
+        raise Http404
+    if user.role == Role.ADMIN:
+        return entry
+    if primary_families(user).filter(pk=entry.family_id).exists():
+        return entry
+    raise Http404

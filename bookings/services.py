@@ -1,0 +1,733 @@
+"""Writes for the diary. Every booking is made inside one transaction, after
+taking a row lock on what it competes for (the therapist, the room, the
+group), so that the check "is it still free?" and the insert cannot be split
+by another request. PostgreSQL's constraints back this up (see models)."""
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.audit import audit_record
+from accounts.models import AuditEvent, Role, User
+from bookings import slots, tasks
+from bookings.models import (
+    ACTIVE_BOOKING_STATUSES,
+    Appointment,
+    AvailabilityException,
+    Booking,
+    CalendarFeed,
+    GroupSession,
+    Room,
+    Service,
+    WaitlistEntry,
+    WeeklyAvailability,
+)
+from families.models import AccessLevel, Caregiver, Child, Family
+
+logger = logging.getLogger(__name__)
+
+# How long a family has to take up a place offered from the waitlist.
+WAITLIST_OFFER_HOURS = 24
+# How long a booking waits for a competing one before giving up politely.
+LOCK_TIMEOUT = "3s"
+
+
+class SlotTaken(ValidationError):
+    """The time was free when the page was drawn and is not any more."""
+
+
+class GroupFull(ValidationError):
+    """No place left in the group: the family can join its waitlist."""
+
+
+class Busy(ValidationError):
+    """Someone else is booking the same thing this very moment."""
+
+
+class TooLate(ValidationError):
+    """Outside the notice rules: the family needs to talk to the practice."""
+
+
+SLOT_TAKEN = "Sorry, that time is no longer free. Please choose another time."
+GROUP_FULL = "This group is full — join the waitlist and we'll e-mail you if a place comes up."
+BUSY = "Lots of people are booking right now. Please try again in a moment."
+
+
+def _set_lock_timeout() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+
+
+def _lock(queryset):
+    """Lock the rows, or answer "busy" rather than keep the person waiting."""
+    _set_lock_timeout()
+    try:
+        return list(queryset.select_for_update())
+    except OperationalError as error:
+        raise Busy(BUSY) from error
+
+
+# --- Checks shared by the booking services ------------------------------------
+
+
+def _is_primary(user: User, family: Family) -> bool:
+    return Caregiver.objects.filter(
+        user=user, family=family, access_level=AccessLevel.PRIMARY
+    ).exists()
+
+
+def _check_booker(by: User, family: Family) -> None:
+    if by.role == Role.ADMIN:
+        return
+    if by.role == Role.CAREGIVER and _is_primary(by, family):
+        return
+    raise ValidationError("Only a parent or guardian of the family, or the practice, can book.")
+
+
+def _check_people(
+    *, service: Service, family: Family, children: list[Child], escort: Caregiver | None
+) -> None:
+    if any(child.family_id != family.pk for child in children):
+        raise ValidationError({"children": "Choose children of this family only."})
+    if not service.parent_only and not service.is_group and not children:
+        raise ValidationError({"children": "Choose who the appointment is for."})
+    if escort is not None:
+        if escort.family_id != family.pk:
+            raise ValidationError({"escort": "Choose someone from this family."})
+        if escort.access_level == AccessLevel.SUPPORTING and children:
+            linked = set(escort.children.values_list("pk", flat=True))
+            if not {child.pk for child in children} <= linked:
+                raise ValidationError(
+                    {"escort": f"{escort.user} is not linked to every child booked."}
+                )
+
+
+def _check_notice(*, by: User, starts_at: datetime, hours: int, what: str) -> None:
+    """Families keep to the notice rules; the practice can always book."""
+    if by.role == Role.ADMIN:
+        return
+    if starts_at < timezone.now() + timedelta(hours=hours):
+        raise TooLate(
+            f"{what} needs at least {hours} hours' notice. Please call the practice on "
+            f"{settings.PRACTICE_PHONE} and we'll help."
+        )
+
+
+def busy_intervals(
+    *,
+    therapist_ids: Iterable[int],
+    start: datetime,
+    end: datetime,
+    exclude_appointment: int | None = None,
+) -> dict[int, list[slots.Interval]]:
+    """What already fills each therapist's time between start and end, each
+    with the buffer of its service after it. Three queries whatever the size."""
+    therapist_ids = list(therapist_ids)
+    busy: dict[int, list[slots.Interval]] = {pk: [] for pk in therapist_ids}
+    # Reach back a little so an appointment whose buffer runs into the range counts.
+    reach = start - timedelta(hours=4)
+    appointments = (
+        Appointment.objects.filter(
+            therapist_id__in=therapist_ids, starts_at__lt=end, ends_at__gt=reach
+        )
+        .exclude(status=Appointment.Status.CANCELLED)
+        .exclude(pk=exclude_appointment)
+        .values_list("therapist_id", "starts_at", "ends_at", "service__buffer_minutes")
+    )
+    groups = GroupSession.objects.filter(
+        therapist_id__in=therapist_ids,
+        starts_at__lt=end,
+        ends_at__gt=reach,
+        cancelled_at__isnull=True,
+    ).values_list("therapist_id", "starts_at", "ends_at", "service__buffer_minutes")
+    for therapist_id, starts_at, ends_at, buffer in [*appointments, *groups]:
+        busy[therapist_id].append((starts_at, ends_at + timedelta(minutes=buffer)))
+    for therapist_id, starts_at, ends_at in AvailabilityException.objects.filter(
+        therapist_id__in=therapist_ids, starts_at__lt=end, ends_at__gt=start
+    ).values_list("therapist_id", "starts_at", "ends_at"):
+        busy[therapist_id].append((starts_at, ends_at))
+    return busy
+
+
+def hours_for(therapist_ids: Iterable[int]) -> dict[int, list[slots.Hours]]:
+    hours: dict[int, list[slots.Hours]] = {}
+    for row in WeeklyAvailability.objects.filter(therapist_id__in=list(therapist_ids)):
+        hours.setdefault(row.therapist_id, []).append(
+            slots.Hours(row.weekday, row.starts_at, row.ends_at, row.room_id)
+        )
+    return hours
+
+
+def _check_time_free(
+    *,
+    service: Service,
+    therapist: User,
+    starts_at: datetime,
+    ends_at: datetime,
+    room: Room | None,
+    exclude_appointment: int | None = None,
+) -> slots.Window:
+    """Inside the therapist's hours, clear of their diary and of the room's.
+    Called with the therapist (and room) rows locked."""
+    local_day = starts_at.astimezone(slots.LONDON).date()
+    windows = slots.windows_on(local_day, hours_for([therapist.pk]).get(therapist.pk, []))
+    window = next((w for w in windows if w.starts_at <= starts_at and ends_at <= w.ends_at), None)
+    if window is None:
+        raise ValidationError({"starts_at": f"{therapist} does not work at that time."})
+    occupied = (starts_at, ends_at + timedelta(minutes=service.buffer_minutes))
+    busy = busy_intervals(
+        therapist_ids=[therapist.pk],
+        start=starts_at,
+        end=occupied[1],
+        exclude_appointment=exclude_appointment,
+    )[therapist.pk]
+    if any(slots.overlaps(occupied, interval) for interval in busy):
+        raise SlotTaken(SLOT_TAKEN)
+    if room is not None:
+        room_clash = (
+            Appointment.objects.filter(room=room, starts_at__lt=ends_at, ends_at__gt=starts_at)
+            .exclude(status=Appointment.Status.CANCELLED)
+            .exclude(pk=exclude_appointment)
+            .exists()
+            or GroupSession.objects.filter(
+                room=room, starts_at__lt=ends_at, ends_at__gt=starts_at, cancelled_at__isnull=True
+            ).exists()
+        )
+        if room_clash:
+            raise ValidationError({"room": f"{room} is already in use at that time."})
+    return window
+
+
+def _lock_diary(therapist: User, room: Room | None) -> None:
+    """Serialise bookings for one therapist (and room): whoever holds the lock
+    checks and writes; the next one then sees what was written."""
+    _lock(User.objects.filter(pk=therapist.pk))
+    if room is not None:
+        _lock(Room.objects.filter(pk=room.pk))
+
+
+def _queue(task, **kwargs) -> None:
+    # After commit: a rolled-back booking never sends an e-mail, and a lost
+    # broker never loses a booking (the request still succeeds).
+    def send():
+        try:
+            task.delay(**kwargs)
+        except Exception:  # the booking stands; sweeps and staff follow up
+            logger.exception("Could not queue %s", task.name)
+
+    transaction.on_commit(send)
+
+
+# --- Appointments ---------------------------------------------------------------
+
+
+def appointment_book(
+    *,
+    service: Service,
+    therapist: User,
+    starts_at: datetime,
+    family: Family,
+    children: Iterable[Child] = (),
+    escort: Caregiver | None = None,
+    room: Room | None = None,
+    by: User,
+    request=None,
+) -> Booking:
+    """Book a family into a free slot of a therapist's diary."""
+    children = list(children)
+    if service.is_group:
+        raise ValidationError("Group sessions are booked by place, not by slot.")
+    if not service.active:
+        raise ValidationError("This service is not offered at the moment.")
+    if therapist.role != Role.THERAPIST:
+        raise ValidationError({"therapist": "Choose one of the practice's therapists."})
+    _check_booker(by, family)
+    if by.role != Role.ADMIN and not service.bookable_online:
+        raise ValidationError("Please call the practice to book this.")
+    _check_people(service=service, family=family, children=children, escort=escort)
+    _check_notice(
+        by=by, starts_at=starts_at, hours=service.book_notice_hours, what="Booking online"
+    )
+    ends_at = starts_at + timedelta(minutes=service.duration_minutes)
+    try:
+        with transaction.atomic():
+            _lock_diary(therapist, room)
+            window = _check_time_free(
+                service=service,
+                therapist=therapist,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                room=room,
+            )
+            if room is None and service.location == Service.Location.CLINIC and window.room_id:
+                room = Room.objects.filter(pk=window.room_id).first()
+                if room is not None:
+                    _lock(Room.objects.filter(pk=room.pk))
+                    _check_time_free(
+                        service=service,
+                        therapist=therapist,
+                        starts_at=starts_at,
+                        ends_at=ends_at,
+                        room=room,
+                    )
+            appointment = Appointment.objects.create(
+                service=service,
+                therapist=therapist,
+                room=room,
+                starts_at=starts_at,
+                ends_at=ends_at,
+            )
+            booking = Booking.objects.create(
+                family=family, appointment=appointment, booked_by=by, escort=escort
+            )
+            booking.children.set(children)
+            audit_record(
+                request=request,
+                user=by,
+                action=AuditEvent.Action.CREATE,
+                record_type="booking",
+                record_id=booking.pk,
+                detail=f"{service.name} {starts_at.isoformat()}",
+            )
+            _queue(tasks.send_booking_confirmation, booking_id=booking.pk)
+    except IntegrityError as error:
+        # The database's own guard (exclusion or unique constraint) caught a
+        # clash the check above could not see.
+        raise SlotTaken(SLOT_TAKEN) from error
+    return booking
+
+
+def appointment_move(
+    *,
+    appointment: Appointment,
+    starts_at: datetime,
+    therapist: User | None = None,
+    by: User,
+    request=None,
+) -> Appointment:
+    if appointment.is_cancelled:
+        raise ValidationError("A cancelled appointment cannot be moved.")
+    therapist = therapist or appointment.therapist
+    ends_at = starts_at + timedelta(minutes=appointment.service.duration_minutes)
+    try:
+        with transaction.atomic():
+            _lock_diary(therapist, appointment.room)
+            _check_time_free(
+                service=appointment.service,
+                therapist=therapist,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                room=appointment.room,
+                exclude_appointment=appointment.pk,
+            )
+            previous = appointment.starts_at
+            appointment.therapist = therapist
+            appointment.starts_at, appointment.ends_at = starts_at, ends_at
+            appointment.save(update_fields=["therapist", "starts_at", "ends_at"])
+            audit_record(
+                request=request,
+                user=by,
+                action=AuditEvent.Action.CHANGE,
+                record_type="appointment",
+                record_id=appointment.pk,
+                detail=f"moved from {previous.isoformat()} to {starts_at.isoformat()}",
+            )
+    except IntegrityError as error:
+        raise SlotTaken(SLOT_TAKEN) from error
+    return appointment
+
+
+@transaction.atomic
+def appointment_cancel(
+    *, appointment: Appointment, reason: str, by: User, request=None
+) -> Appointment:
+    """Cancel the appointment and its booking; the time becomes free again."""
+    updated = Appointment.objects.filter(
+        pk=appointment.pk, status=Appointment.Status.BOOKED
+    ).update(status=Appointment.Status.CANCELLED)
+    if not updated:
+        raise ValidationError("This appointment is already cancelled.")
+    Booking.objects.filter(appointment=appointment, status__in=ACTIVE_BOOKING_STATUSES).update(
+        status=Booking.Status.CANCELLED,
+        cancellation_reason=reason[:300],
+        cancelled_at=timezone.now(),
+    )
+    audit_record(
+        request=request,
+        user=by,
+        action=AuditEvent.Action.CHANGE,
+        record_type="appointment",
+        record_id=appointment.pk,
+        detail=f"cancelled: {reason}",
+    )
+    appointment.refresh_from_db()
+    return appointment
+
+
+ATTENDANCE_OUTCOMES = {
+    Booking.Status.ATTENDED,
+    Booking.Status.LATE_CANCELLED,
+    Booking.Status.NO_SHOW,
+}
+
+
+@transaction.atomic
+def appointment_record_attendance(
+    *, appointment: Appointment, outcome: str, by: User, request=None
+) -> Appointment:
+    """Attended, cancelled late, or did not attend.
+
+    The returned appointment is the seam for the sessions app: recording
+    "attended" for a therapy appointment is where its note is started.
+    """
+    if outcome not in ATTENDANCE_OUTCOMES:
+        raise ValidationError({"outcome": "Choose attended, late cancellation or did not attend."})
+    if appointment.is_cancelled:
+        raise ValidationError("This appointment was cancelled.")
+    if appointment.starts_at > timezone.now() + timedelta(hours=1) and outcome != (
+        Booking.Status.LATE_CANCELLED
+    ):
+        raise ValidationError(
+            {"outcome": "Attendance can be recorded once the appointment starts."}
+        )
+    updated = (
+        Booking.objects.filter(appointment=appointment)
+        .exclude(status=Booking.Status.CANCELLED)
+        .update(status=outcome)
+    )
+    if not updated:
+        raise ValidationError("There is no booking to record attendance for.")
+    audit_record(
+        request=request,
+        user=by,
+        action=AuditEvent.Action.CHANGE,
+        record_type="appointment",
+        record_id=appointment.pk,
+        detail=f"attendance: {outcome}",
+    )
+    return appointment
+
+
+# --- Group sessions -----------------------------------------------------------------
+
+
+def group_session_create(
+    *,
+    service: Service,
+    therapist: User,
+    starts_at: datetime,
+    topic: str,
+    capacity: int | None = None,
+    room: Room | None = None,
+    by: User,
+) -> GroupSession:
+    if not service.is_group:
+        raise ValidationError({"service": "Choose a group service."})
+    ends_at = starts_at + timedelta(minutes=service.duration_minutes)
+    with transaction.atomic():
+        _lock_diary(therapist, room)
+        busy = busy_intervals(therapist_ids=[therapist.pk], start=starts_at, end=ends_at)
+        if any(slots.overlaps((starts_at, ends_at), interval) for interval in busy[therapist.pk]):
+            raise ValidationError({"starts_at": f"{therapist} is already busy at that time."})
+        return GroupSession.objects.create(
+            service=service,
+            therapist=therapist,
+            room=room,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            topic=topic,
+            capacity=capacity or service.capacity,
+        )
+
+
+def group_session_cancel(
+    *, group_session: GroupSession, reason: str, by: User, request=None
+) -> GroupSession:
+    """Call off a whole group: every place is cancelled and the waitlist closed."""
+    with transaction.atomic():
+        group = _lock(GroupSession.objects.filter(pk=group_session.pk))[0]
+        if group.cancelled_at is not None:
+            raise ValidationError("This group session is already cancelled.")
+        now = timezone.now()
+        group.cancelled_at = now
+        group.save(update_fields=["cancelled_at"])
+        group.bookings.filter(status__in=ACTIVE_BOOKING_STATUSES).update(
+            status=Booking.Status.CANCELLED, cancellation_reason=reason[:300], cancelled_at=now
+        )
+        group.waitlist.filter(
+            status__in=(WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED)
+        ).update(status=WaitlistEntry.Status.WITHDRAWN)
+        audit_record(
+            request=request,
+            user=by,
+            action=AuditEvent.Action.CHANGE,
+            record_type="group_session",
+            record_id=group.pk,
+            detail=f"cancelled: {reason}",
+        )
+    return group
+
+
+def _live_offers(group_session: GroupSession):
+    return WaitlistEntry.objects.filter(
+        group_session=group_session,
+        status=WaitlistEntry.Status.OFFERED,
+        offer_expires_at__gt=timezone.now(),
+    )
+
+
+def places_left(group_session: GroupSession, *, for_family: Family | None = None) -> int:
+    """Places not taken by a booking nor held for a family offered one."""
+    booked = group_session.bookings.filter(status__in=ACTIVE_BOOKING_STATUSES).count()
+    held = _live_offers(group_session)
+    if for_family is not None:
+        held = held.exclude(family=for_family)
+    return group_session.capacity - booked - held.count()
+
+
+def group_place_book(
+    *,
+    group_session: GroupSession,
+    family: Family,
+    children: Iterable[Child] = (),
+    escort: Caregiver | None = None,
+    by: User,
+    request=None,
+) -> Booking:
+    """Take a place in a group, or raise GroupFull."""
+    children = list(children)
+    service = group_session.service
+    _check_booker(by, family)
+    if by.role != Role.ADMIN and not service.bookable_online:
+        raise ValidationError("Please call the practice to book this.")
+    _check_people(service=service, family=family, children=children, escort=escort)
+    _check_notice(
+        by=by,
+        starts_at=group_session.starts_at,
+        hours=service.book_notice_hours,
+        what="Booking online",
+    )
+    try:
+        with transaction.atomic():
+            locked = _lock(GroupSession.objects.filter(pk=group_session.pk))[0]
+            if locked.cancelled_at is not None:
+                raise ValidationError("This group session has been cancelled.")
+            if Booking.objects.filter(
+                group_session=locked, family=family, status__in=ACTIVE_BOOKING_STATUSES
+            ).exists():
+                raise ValidationError("Your family already has a place in this group.")
+            if places_left(locked, for_family=family) <= 0:
+                raise GroupFull(GROUP_FULL)
+            booking = Booking.objects.create(
+                family=family, group_session=locked, booked_by=by, escort=escort
+            )
+            booking.children.set(children)
+            # A family that was offered the place has now taken it.
+            WaitlistEntry.objects.filter(
+                group_session=locked,
+                family=family,
+                status__in=(WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED),
+            ).update(status=WaitlistEntry.Status.ACCEPTED)
+            audit_record(
+                request=request,
+                user=by,
+                action=AuditEvent.Action.CREATE,
+                record_type="booking",
+                record_id=booking.pk,
+                detail=f"group {locked.pk}",
+            )
+            _queue(tasks.send_booking_confirmation, booking_id=booking.pk)
+    except IntegrityError as error:
+        raise ValidationError("Your family already has a place in this group.") from error
+    return booking
+
+
+# --- Cancelling by families or the practice -----------------------------------------
+
+
+def booking_cancel(*, booking: Booking, by: User, reason: str = "", request=None) -> Booking:
+    """Cancel a booking. Families keep to the service's notice; the practice
+    can always cancel. A freed group place goes to the waitlist."""
+    slot = booking.slot
+    service = slot.service
+    if not booking.is_active:
+        raise ValidationError("This booking is already cancelled or over.")
+    if by.role != Role.ADMIN:
+        _check_booker(by, booking.family)
+        _check_notice(
+            by=by, starts_at=slot.starts_at, hours=service.cancel_notice_hours, what="Cancelling"
+        )
+    if booking.appointment_id is not None:
+        appointment_cancel(
+            appointment=booking.appointment,
+            reason=reason or f"Cancelled by {by}",
+            by=by,
+            request=request,
+        )
+        booking.refresh_from_db()
+        return booking
+    with transaction.atomic():
+        group = _lock(GroupSession.objects.filter(pk=booking.group_session_id))[0]
+        updated = Booking.objects.filter(pk=booking.pk, status__in=ACTIVE_BOOKING_STATUSES).update(
+            status=Booking.Status.CANCELLED,
+            cancellation_reason=(reason or f"Cancelled by {by}")[:300],
+            cancelled_at=timezone.now(),
+        )
+        if not updated:
+            raise ValidationError("This booking is already cancelled.")
+        audit_record(
+            request=request,
+            user=by,
+            action=AuditEvent.Action.CHANGE,
+            record_type="booking",
+            record_id=booking.pk,
+            detail=f"cancelled: {reason}",
+        )
+        _offer_free_places(group)
+    booking.refresh_from_db()
+    return booking
+
+
+# --- Waitlist -----------------------------------------------------------------------
+
+
+def waitlist_join(*, group_session: GroupSession, family: Family, by: User) -> WaitlistEntry:
+    _check_booker(by, family)
+    try:
+        with transaction.atomic():
+            group = _lock(GroupSession.objects.filter(pk=group_session.pk))[0]
+            if Booking.objects.filter(
+                group_session=group, family=family, status__in=ACTIVE_BOOKING_STATUSES
+            ).exists():
+                raise ValidationError("Your family already has a place in this group.")
+            if places_left(group, for_family=family) > 0:
+                raise ValidationError("There is a place free: you can book it now.")
+            last = group.waitlist.aggregate(last=Max("position"))["last"] or 0
+            return WaitlistEntry.objects.create(
+                group_session=group, family=family, position=last + 1, joined_by=by
+            )
+    except IntegrityError as error:
+        raise ValidationError("Your family is already on the waitlist.") from error
+
+
+def _offer_free_places(group: GroupSession) -> list[WaitlistEntry]:
+    """With the group row locked: let lapsed offers go, then offer each free
+    place to the next family in line."""
+    now = timezone.now()
+    WaitlistEntry.objects.filter(
+        group_session=group, status=WaitlistEntry.Status.OFFERED, offer_expires_at__lte=now
+    ).update(status=WaitlistEntry.Status.EXPIRED)
+    if group.cancelled_at is not None or group.starts_at <= now:
+        return []
+    free = places_left(group)
+    if free <= 0:
+        return []
+    offered = list(
+        WaitlistEntry.objects.filter(
+            group_session=group, status=WaitlistEntry.Status.WAITING
+        ).order_by("position", "id")[:free]
+    )
+    expires = min(now + timedelta(hours=WAITLIST_OFFER_HOURS), group.starts_at)
+    for entry in offered:
+        # Compare-and-swap: an entry is offered once, even if two sweeps run.
+        claimed = WaitlistEntry.objects.filter(
+            pk=entry.pk, status=WaitlistEntry.Status.WAITING
+        ).update(status=WaitlistEntry.Status.OFFERED, offered_at=now, offer_expires_at=expires)
+        if claimed:
+            _queue(tasks.send_waitlist_offer, entry_id=entry.pk)
+    return offered
+
+
+def waitlist_offer_places(*, group_session: GroupSession) -> list[WaitlistEntry]:
+    """Offer freed places to the waitlist. Harmless to run twice."""
+    with transaction.atomic():
+        group = _lock(GroupSession.objects.filter(pk=group_session.pk))[0]
+        return _offer_free_places(group)
+
+
+def waitlist_sweep() -> int:
+    """Move every waitlist on: expired offers pass to the next family."""
+    now = timezone.now()
+    groups = GroupSession.objects.filter(
+        starts_at__gt=now,
+        cancelled_at__isnull=True,
+        waitlist__status__in=(WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED),
+    ).distinct()
+    count = 0
+    for group in groups:
+        count += len(waitlist_offer_places(group_session=group))
+    return count
+
+
+def waitlist_accept(*, entry: WaitlistEntry, by: User, request=None) -> Booking:
+    if entry.status != WaitlistEntry.Status.OFFERED or (
+        entry.offer_expires_at and entry.offer_expires_at <= timezone.now()
+    ):
+        raise ValidationError(
+            "Sorry, this offer has ended. You are welcome to join the list again."
+        )
+    return group_place_book(
+        group_session=entry.group_session, family=entry.family, by=by, request=request
+    )
+
+
+def waitlist_leave(*, entry: WaitlistEntry, by: User) -> WaitlistEntry:
+    _check_booker(by, entry.family)
+    with transaction.atomic():
+        group = _lock(GroupSession.objects.filter(pk=entry.group_session_id))[0]
+        WaitlistEntry.objects.filter(
+            pk=entry.pk, status__in=(WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED)
+        ).update(status=WaitlistEntry.Status.WITHDRAWN)
+        _offer_free_places(group)
+    entry.refresh_from_db()
+    return entry
+
+
+def waitlist_move(*, entry: WaitlistEntry, up: bool) -> None:
+    """Swap an entry with its neighbour above or below (admin reordering)."""
+    with transaction.atomic():
+        _lock(GroupSession.objects.filter(pk=entry.group_session_id))
+        waiting = WaitlistEntry.objects.filter(
+            group_session_id=entry.group_session_id, status=WaitlistEntry.Status.WAITING
+        )
+        current = waiting.filter(pk=entry.pk).first()
+        if current is None:
+            raise ValidationError("Only families still waiting can be moved.")
+        if up:
+            neighbour = waiting.filter(position__lt=current.position).order_by("-position").first()
+        else:
+            neighbour = waiting.filter(position__gt=current.position).order_by("position").first()
+        if neighbour is None:
+            return
+        current.position, neighbour.position = neighbour.position, current.position
+        WaitlistEntry.objects.filter(pk=current.pk).update(position=current.position)
+        WaitlistEntry.objects.filter(pk=neighbour.pk).update(position=neighbour.position)
+
+
+# --- Calendar feeds ------------------------------------------------------------------
+
+
+def calendar_feed_get(*, user: User) -> CalendarFeed:
+    feed = CalendarFeed.objects.filter(user=user).first()
+    if feed is None:
+        try:
+            with transaction.atomic():
+                feed = CalendarFeed.objects.create(user=user, token=CalendarFeed.new_token())
+        except IntegrityError:
+            feed = CalendarFeed.objects.get(user=user)
+    return feed
+
+
+def calendar_feed_reset(*, user: User) -> CalendarFeed:
+    """A new address; the old one stops working at once."""
+    feed = calendar_feed_get(user=user)
+    feed.token = CalendarFeed.new_token()
+    feed.save(update_fields=["token"])
+    return feed

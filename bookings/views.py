@@ -1,0 +1,682 @@
+"""The diary: admin set-up pages, staff diaries, booking by the practice and by
+families, waitlists and calendar feeds. Thin function views: objects come
+through bookings.permissions, writes through bookings.services."""
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from accounts.policy import admin_required, role_required, staff_required
+from bookings import calendar, selectors, services
+from bookings.forms import (
+    AttendanceForm,
+    AvailabilityForm,
+    BookingPeopleForm,
+    CancelForm,
+    DiaryFilterForm,
+    ExceptionForm,
+    FamilyCancelForm,
+    GroupBookForm,
+    GroupSessionForm,
+    MoveForm,
+    MoveSlotForm,
+    RoomForm,
+    ServiceForm,
+    SlotBookingForm,
+    SlotSearchForm,
+    slot_choice,
+)
+from bookings.models import (
+    AvailabilityException,
+    CalendarFeed,
+    Room,
+    Service,
+    WeeklyAvailability,
+)
+from bookings.permissions import (
+    can_manage_booking,
+    get_appointment_for_staff,
+    get_booking_family,
+    get_booking_for_user,
+    get_group_for_admin,
+    get_group_for_family,
+    get_service_for_family,
+    get_waitlist_entry_for_user,
+    primary_families,
+)
+
+caregiver_required = role_required(Role.CAREGIVER)
+
+
+def _errors_to_form(form, error: ValidationError) -> None:
+    """Show a service's ValidationError next to the right field, or on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _posted(request: HttpRequest):
+    """The POST data, or None on GET (an empty POST still binds the form)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _parse_day(value: str | None) -> date:
+    try:
+        return date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        return timezone.localdate()
+
+
+# --- Services and rooms (admin) --------------------------------------------------
+
+
+@admin_required
+def service_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "bookings/service_list.html", {"services": Service.objects.order_by("name")}
+    )
+
+
+@admin_required
+def service_create(request: HttpRequest) -> HttpResponse:
+    form = ServiceForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        service = form.save()
+        messages.success(request, f"{service.name} is saved.")
+        return redirect("bookings:service_list")
+    return render(request, "bookings/service_form.html", {"form": form, "service": None})
+
+
+@admin_required
+def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    service = Service.objects.filter(pk=pk).first()
+    if service is None:
+        raise Http404
+    form = ServiceForm(_posted(request), instance=service)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"{service.name} is saved.")
+        return redirect("bookings:service_list")
+    return render(request, "bookings/service_form.html", {"form": form, "service": service})
+
+
+@admin_required
+def room_list(request: HttpRequest) -> HttpResponse:
+    form = RoomForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        room = form.save()
+        messages.success(request, f"{room.name} is added.")
+        return redirect("bookings:room_list")
+    return render(
+        request, "bookings/room_list.html", {"rooms": Room.objects.order_by("name"), "form": form}
+    )
+
+
+@admin_required
+def room_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    room = Room.objects.filter(pk=pk).first()
+    if room is None:
+        raise Http404
+    form = RoomForm(_posted(request), instance=room)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"{room.name} is saved.")
+        return redirect("bookings:room_list")
+    return render(request, "bookings/room_form.html", {"form": form, "room": room})
+
+
+# --- Availability (admin) -------------------------------------------------------------
+
+
+@admin_required
+def availability(request: HttpRequest, pk: int) -> HttpResponse:
+    therapist = selectors.therapists().filter(pk=pk).first()
+    if therapist is None:
+        raise Http404
+    which = request.POST.get("form")
+    hours_form = AvailabilityForm(request.POST if which == "hours" else None, prefix="hours")
+    away_form = ExceptionForm(request.POST if which == "away" else None, prefix="away")
+    for form, label in ((hours_form, "Working hours"), (away_form, "Time away")):
+        if form.is_bound and form.is_valid():
+            form.instance.therapist = therapist
+            form.save()
+            messages.success(request, f"{label} saved for {therapist}.")
+            return redirect("bookings:availability", pk=therapist.pk)
+    context = {
+        "therapist": therapist,
+        "therapists": selectors.therapists(),
+        "hours": WeeklyAvailability.objects.filter(therapist=therapist).select_related("room"),
+        "exceptions": AvailabilityException.objects.filter(
+            therapist=therapist, ends_at__gte=timezone.now()
+        ),
+        "hours_form": hours_form,
+        "away_form": away_form,
+    }
+    return render(request, "bookings/availability.html", context)
+
+
+@require_POST
+@admin_required
+def availability_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    block = WeeklyAvailability.objects.filter(pk=pk).first()
+    if block is None:
+        raise Http404
+    block.delete()
+    messages.success(request, "Those working hours are removed. Booked appointments stay.")
+    return redirect("bookings:availability", pk=block.therapist_id)
+
+
+@require_POST
+@admin_required
+def exception_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    away = AvailabilityException.objects.filter(pk=pk).first()
+    if away is None:
+        raise Http404
+    away.delete()
+    messages.success(request, "The time away is removed.")
+    return redirect("bookings:availability", pk=away.therapist_id)
+
+
+# --- Diaries (staff) -----------------------------------------------------------------------
+
+
+@staff_required
+def diary(request: HttpRequest) -> HttpResponse:
+    """Admins: the whole practice or one therapist; therapists: their own."""
+    user = request.user
+    therapists = selectors.therapists()
+    if user.role == Role.THERAPIST:
+        therapists = therapists.filter(pk=user.pk)
+    form = DiaryFilterForm(request.GET or None, therapists=therapists)
+    cleaned = form.cleaned_data if form.is_valid() else {}
+    mode = cleaned.get("view") or "week"
+    day = cleaned.get("date") or timezone.localdate()
+    therapist = user if user.role == Role.THERAPIST else cleaned.get("therapist")
+    service = cleaned.get("service")
+    if mode == "week":
+        first_day, length = day - timedelta(days=day.weekday()), 7
+    else:
+        first_day, length = day, 1
+    days = selectors.diary(first_day=first_day, days=length, therapist=therapist, service=service)
+    query = request.GET.copy()
+    query["date"] = (first_day - timedelta(days=length)).isoformat()
+    previous = query.urlencode()
+    query["date"] = (first_day + timedelta(days=length)).isoformat()
+    following = query.urlencode()
+    return render(
+        request,
+        "bookings/diary.html",
+        {
+            "days": days,
+            "form": form,
+            "mode": mode,
+            "first_day": first_day,
+            "last_day": first_day + timedelta(days=length - 1),
+            "previous": previous,
+            "following": following,
+            "therapist": therapist,
+            "own": user.role == Role.THERAPIST,
+        },
+    )
+
+
+# --- Appointments booked by the practice ------------------------------------------------------
+
+
+@admin_required
+def appointment_new(request: HttpRequest) -> HttpResponse:
+    """Pick service, therapist, day and family; then a free slot and who comes."""
+    search = SlotSearchForm(request.GET or None, therapists=selectors.therapists())
+    form = None
+    if search.is_valid():
+        service = search.cleaned_data["service"]
+        therapist = search.cleaned_data["therapist"]
+        family = search.cleaned_data["family"]
+        [(_, found)] = selectors.service_slots(
+            service=service, first_day=search.cleaned_data["date"], days=1, therapist=therapist
+        )
+        choices = [slot_choice(person, slot, show_therapist=False) for person, slot in found]
+        form = SlotBookingForm(
+            _posted(request),
+            family=family,
+            service=service,
+            slot_choices=choices,
+            with_room=service.location == Service.Location.CLINIC,
+        )
+        if request.method == "POST" and form.is_valid():
+            _, starts_at = form.cleaned_data["slot"]
+            try:
+                booking = services.appointment_book(
+                    service=service,
+                    therapist=therapist,
+                    starts_at=starts_at,
+                    family=family,
+                    children=form.cleaned_data.get("children") or [],
+                    escort=form.cleaned_data.get("escort"),
+                    room=form.cleaned_data.get("room"),
+                    by=request.user,
+                    request=request,
+                )
+            except ValidationError as error:
+                _errors_to_form(form, error)
+            else:
+                messages.success(request, f"{family.name} is booked.")
+                return redirect("bookings:appointment_detail", pk=booking.appointment_id)
+    return render(request, "bookings/appointment_new.html", {"search": search, "form": form})
+
+
+@staff_required
+def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_appointment_for_staff(request.user, pk)
+    return render(
+        request,
+        "bookings/appointment_detail.html",
+        {
+            "appointment": appointment,
+            "bookings": selectors.appointment_page(appointment),
+            "attendance_form": AttendanceForm(),
+            "is_admin": request.user.role == Role.ADMIN,
+        },
+    )
+
+
+@admin_required
+def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_appointment_for_staff(request.user, pk, admin_only=True)
+    day_form = MoveForm(request.GET or None)
+    form = None
+    if day_form.is_valid():
+        [(_, found)] = selectors.service_slots(
+            service=appointment.service,
+            first_day=day_form.cleaned_data["date"],
+            days=1,
+            therapist=appointment.therapist,
+        )
+        choices = [slot_choice(person, slot, show_therapist=False) for person, slot in found]
+        form = MoveSlotForm(_posted(request), slot_choices=choices)
+        if request.method == "POST" and form.is_valid():
+            _, starts_at = form.cleaned_data["slot"]
+            try:
+                services.appointment_move(
+                    appointment=appointment, starts_at=starts_at, by=request.user, request=request
+                )
+            except ValidationError as error:
+                _errors_to_form(form, error)
+            else:
+                messages.success(request, "The appointment has been moved.")
+                return redirect("bookings:appointment_detail", pk=appointment.pk)
+    return render(
+        request,
+        "bookings/appointment_move.html",
+        {"appointment": appointment, "day_form": day_form, "form": form},
+    )
+
+
+@admin_required
+def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_appointment_for_staff(request.user, pk, admin_only=True)
+    form = CancelForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appointment_cancel(
+                appointment=appointment,
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, "The appointment is cancelled.")
+            return redirect("bookings:appointment_detail", pk=appointment.pk)
+    return render(
+        request, "bookings/appointment_cancel.html", {"appointment": appointment, "form": form}
+    )
+
+
+@require_POST
+@staff_required
+def appointment_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_appointment_for_staff(request.user, pk)
+    form = AttendanceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.appointment_record_attendance(
+                appointment=appointment,
+                outcome=form.cleaned_data["outcome"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Attendance recorded.")
+    else:
+        messages.error(request, "Choose attended, late cancellation or did not attend.")
+    return redirect("bookings:appointment_detail", pk=appointment.pk)
+
+
+# --- Group sessions (admin) -------------------------------------------------------------------
+
+
+@admin_required
+def group_list(request: HttpRequest) -> HttpResponse:
+    groups = (
+        selectors.groups_with_counts()
+        .filter(starts_at__gte=timezone.now() - timedelta(days=7))
+        .order_by("starts_at")
+    )
+    return render(request, "bookings/group_list.html", {"groups": groups})
+
+
+@admin_required
+def group_create(request: HttpRequest) -> HttpResponse:
+    form = GroupSessionForm(_posted(request), therapists=selectors.therapists())
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = services.group_session_create(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, f"{group.topic} is in the diary.")
+            return redirect("bookings:group_detail", pk=group.pk)
+    return render(request, "bookings/group_form.html", {"form": form})
+
+
+@admin_required
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_group_for_admin(request.user, pk)
+    form = GroupBookForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_place_book(
+                group_session=group,
+                family=form.cleaned_data["family"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, f"{form.cleaned_data['family']} has a place.")
+            return redirect("bookings:group_detail", pk=group.pk)
+    context = {
+        "group": group,
+        "form": form,
+        "places_left": services.places_left(group),
+        **selectors.group_page(group),
+    }
+    return render(request, "bookings/group_detail.html", context)
+
+
+@admin_required
+def group_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_group_for_admin(request.user, pk)
+    form = CancelForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_session_cancel(
+                group_session=group,
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, f"{group.topic} is cancelled; every place with it.")
+            return redirect("bookings:group_detail", pk=group.pk)
+    return render(request, "bookings/group_cancel.html", {"group": group, "form": form})
+
+
+@require_POST
+@admin_required
+def waitlist_move(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_waitlist_entry_for_user(request.user, pk)
+    try:
+        services.waitlist_move(entry=entry, up=request.POST.get("direction") != "down")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("bookings:group_detail", pk=entry.group_session_id)
+
+
+# --- Families: their bookings, booking online -----------------------------------------------
+
+
+@caregiver_required
+def my_bookings(request: HttpRequest) -> HttpResponse:
+    context = selectors.bookings_for_caregiver(request.user)
+    context["can_book"] = primary_families(request.user).exists()
+    return render(request, "bookings/my_bookings.html", context)
+
+
+@caregiver_required
+def book_start(request: HttpRequest) -> HttpResponse:
+    if not primary_families(request.user).exists():
+        raise Http404
+    return render(
+        request, "bookings/book_start.html", {"services": selectors.services_for_families()}
+    )
+
+
+@caregiver_required
+def book_service(request: HttpRequest, pk: int) -> HttpResponse:
+    """A service open to families: its groups with places, or its free times;
+    choosing a time leads to the confirmation step on the same page."""
+    service = get_service_for_family(request.user, pk)
+    family = get_booking_family(request.user, request.GET.get("family"))
+    if service.is_group:
+        return render(
+            request,
+            "bookings/book_groups.html",
+            {"service": service, "groups": selectors.open_groups(service)},
+        )
+    not_before = timezone.now() + timedelta(hours=service.book_notice_hours)
+    first_day = max(_parse_day(request.GET.get("from")), timezone.localdate())
+    days = selectors.service_slots(
+        service=service, first_day=first_day, days=7, not_before=not_before
+    )
+    chosen = request.POST.get("slot") or request.GET.get("slot")
+    valid = {
+        slot_choice(person, slot)[0]: (person, slot) for _, found in days for person, slot in found
+    }
+    if chosen in valid:
+        form = SlotBookingForm(
+            _posted(request),
+            initial={"slot": chosen},
+            family=family,
+            service=service,
+            slot_choices=[slot_choice(*valid[chosen])],
+        )
+        if request.method == "POST" and form.is_valid():
+            therapist, slot = valid[chosen]
+            try:
+                booking = services.appointment_book(
+                    service=service,
+                    therapist=therapist,
+                    starts_at=slot.starts_at,
+                    family=family,
+                    children=form.cleaned_data.get("children") or [],
+                    escort=form.cleaned_data.get("escort"),
+                    by=request.user,
+                    request=request,
+                )
+            except ValidationError as error:
+                _errors_to_form(form, error)
+            else:
+                messages.success(request, "You're booked. We've sent you an e-mail too.")
+                return redirect("bookings:booking_detail", pk=booking.pk)
+        return render(
+            request,
+            "bookings/book_confirm.html",
+            {"service": service, "family": family, "form": form, "chosen": valid[chosen]},
+        )
+    if chosen:
+        messages.error(request, services.SLOT_TAKEN)
+    return render(
+        request,
+        "bookings/book_slots.html",
+        {
+            "service": service,
+            "family": family,
+            "days": [
+                (day, [(slot_choice(p, s)[0], p, s) for p, s in found]) for day, found in days
+            ],
+            "previous": first_day - timedelta(days=7) if first_day > timezone.localdate() else None,
+            "following": first_day + timedelta(days=7),
+        },
+    )
+
+
+@caregiver_required
+def group_place(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_group_for_family(request.user, pk)
+    family = get_booking_family(request.user, request.GET.get("family"))
+    form = BookingPeopleForm(_posted(request), family=family, service=group.service)
+    full = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = services.group_place_book(
+                group_session=group,
+                family=family,
+                children=form.cleaned_data.get("children") or [],
+                escort=form.cleaned_data.get("escort"),
+                by=request.user,
+                request=request,
+            )
+        except services.GroupFull as error:
+            full = True
+            _errors_to_form(form, error)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, "You have a place. We've sent you an e-mail too.")
+            return redirect("bookings:booking_detail", pk=booking.pk)
+    places = services.places_left(group, for_family=family)
+    waiting = selectors.waitlist_entry_for(group, family)
+    return render(
+        request,
+        "bookings/group_place.html",
+        {
+            "group": group,
+            "family": family,
+            "form": form,
+            "full": full or places <= 0,
+            "waiting": waiting,
+        },
+    )
+
+
+@require_POST
+@caregiver_required
+def waitlist_join(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_group_for_family(request.user, pk)
+    family = get_booking_family(request.user, request.POST.get("family"))
+    try:
+        entry = services.waitlist_join(group_session=group, family=family, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("bookings:group_place", pk=group.pk)
+    place = selectors.waitlist_entry_for(group, entry.family).place
+    messages.success(
+        request,
+        f"You're number {place} on the waitlist. We'll e-mail you if a place comes up.",
+    )
+    return redirect("bookings:my_bookings")
+
+
+@caregiver_required
+def waitlist_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_waitlist_entry_for_user(request.user, pk)
+    if request.method == "POST":
+        try:
+            booking = services.waitlist_accept(entry=entry, by=request.user, request=request)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("bookings:my_bookings")
+        messages.success(request, "The place is yours. We've sent you an e-mail too.")
+        return redirect("bookings:booking_detail", pk=booking.pk)
+    return render(request, "bookings/waitlist_accept.html", {"entry": entry})
+
+
+@require_POST
+@caregiver_required
+def waitlist_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_waitlist_entry_for_user(request.user, pk)
+    services.waitlist_leave(entry=entry, by=request.user)
+    messages.success(request, "You've left the waitlist.")
+    return redirect("bookings:my_bookings")
+
+
+@login_required
+def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = get_booking_for_user(request.user, pk)
+    manage = can_manage_booking(request.user, booking)
+    return render(
+        request,
+        "bookings/booking_detail.html",
+        {
+            "booking": booking,
+            "slot": booking.slot,
+            "can_manage": manage,
+            "cancel_form": FamilyCancelForm() if manage and booking.is_active else None,
+        },
+    )
+
+
+@require_POST
+@login_required
+def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = get_booking_for_user(request.user, pk)
+    if not can_manage_booking(request.user, booking):
+        raise Http404
+    form = FamilyCancelForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.booking_cancel(booking=booking, by=request.user, reason=reason, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The booking is cancelled.")
+    if request.user.role == Role.ADMIN and booking.group_session_id:
+        return redirect("bookings:group_detail", pk=booking.group_session_id)
+    return redirect("bookings:booking_detail", pk=booking.pk)
+
+
+# --- Calendar feeds -------------------------------------------------------------------------------
+
+
+@login_required
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    feed = services.calendar_feed_get(user=request.user)
+    url = request.build_absolute_uri(reverse("bookings:calendar_feed", args=[feed.token]))
+    return render(request, "bookings/calendar_settings.html", {"feed_url": url})
+
+
+@require_POST
+@login_required
+def calendar_reset(request: HttpRequest) -> HttpResponse:
+    services.calendar_feed_reset(user=request.user)
+    messages.success(request, "Your calendar has a new address. The old one no longer works.")
+    return redirect("bookings:calendar_settings")
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """No log-in: calendar apps fetch it with the secret address alone."""
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    body = calendar.feed_for(feed.user, host=request.get_host())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response

@@ -1,0 +1,122 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
+from bookings.models import AvailabilityException, Booking, WaitlistEntry
+from families.models import Caregiver
+from tests.bookings.factories import (
+    AppointmentFactory,
+    AvailabilityFactory,
+    BookingFactory,
+    GroupSessionFactory,
+    RoomFactory,
+    ServiceFactory,
+)
+from tests.matrix import ALL_PERSONAS, Route
+
+ADMIN = frozenset({"admin"})
+STAFF = frozenset({"therapist", "other_therapist", "admin"})
+CAREGIVERS = frozenset({"parent", "other_parent", "supporting", "supporting_unlinked"})
+PRIMARIES = frozenset({"parent", "other_parent"})
+
+
+def _booking(world) -> Booking:
+    """A booking of the world's family with its child, the grandparent bringing
+    the child, in the world's therapist's diary."""
+    appointment = AppointmentFactory(therapist=world.therapist)
+    return BookingFactory(
+        family=world.family,
+        appointment=appointment,
+        children=[world.child],
+        escort=Caregiver.objects.get(user=world.supporting, family=world.family),
+        booked_by=world.parent,
+    )
+
+
+def _appointment(world):
+    return {"pk": _booking(world).appointment_id}
+
+
+def _waitlist_entry(world):
+    group = GroupSessionFactory(therapist=world.therapist, capacity=1)
+    BookingFactory(family=world.other_family, appointment=None, group_session=group)
+    entry = WaitlistEntry.objects.create(group_session=group, family=world.family, position=1)
+    return {"pk": entry.pk}
+
+
+def _away(world):
+    starts = timezone.now() + timedelta(days=10)
+    away = AvailabilityException.objects.create(
+        therapist=world.therapist, starts_at=starts, ends_at=starts + timedelta(days=1)
+    )
+    return {"pk": away.pk}
+
+
+ROUTES = [
+    Route("bookings:service_list", ADMIN),
+    Route("bookings:service_create", ADMIN),
+    Route("bookings:service_edit", ADMIN, kwargs=lambda w: {"pk": ServiceFactory().pk}),
+    Route("bookings:room_list", ADMIN),
+    Route("bookings:room_edit", ADMIN, kwargs=lambda w: {"pk": RoomFactory().pk}),
+    Route("bookings:availability", ADMIN, kwargs=lambda w: {"pk": w.therapist.pk}),
+    Route(
+        "bookings:availability_delete",
+        ADMIN,
+        kwargs=lambda w: {"pk": AvailabilityFactory(therapist=w.therapist).pk},
+        method="post",
+    ),
+    Route("bookings:exception_delete", ADMIN, kwargs=_away, method="post"),
+    Route("bookings:diary", STAFF),
+    Route("bookings:appointment_new", ADMIN),
+    Route("bookings:appointment_detail", frozenset({"therapist", "admin"}), kwargs=_appointment),
+    Route("bookings:appointment_move", ADMIN, kwargs=_appointment),
+    Route("bookings:appointment_cancel", ADMIN, kwargs=_appointment),
+    Route(
+        "bookings:appointment_attendance",
+        frozenset({"therapist", "admin"}),
+        kwargs=_appointment,
+        method="post",
+        data=lambda w: {"outcome": "late_cancelled"},
+    ),
+    Route("bookings:group_list", ADMIN),
+    Route("bookings:group_create", ADMIN),
+    Route("bookings:group_detail", ADMIN, kwargs=lambda w: {"pk": GroupSessionFactory().pk}),
+    Route("bookings:group_cancel", ADMIN, kwargs=lambda w: {"pk": GroupSessionFactory().pk}),
+    Route(
+        "bookings:group_cancel",
+        ADMIN,
+        kwargs=lambda w: {"pk": GroupSessionFactory().pk},
+        method="post",
+        data=lambda w: {"reason": "Therapist unwell"},
+    ),
+    Route("bookings:waitlist_move", ADMIN, kwargs=_waitlist_entry, method="post"),
+    Route("bookings:my_bookings", CAREGIVERS),
+    Route(
+        "bookings:booking_detail",
+        frozenset({"parent", "supporting", "therapist", "admin"}),
+        kwargs=lambda w: {"pk": _booking(w).pk},
+    ),
+    Route(
+        "bookings:booking_cancel",
+        frozenset({"parent", "admin"}),
+        kwargs=lambda w: {"pk": _booking(w).pk},
+        method="post",
+    ),
+    Route("bookings:book_start", PRIMARIES),
+    Route("bookings:book_service", PRIMARIES, kwargs=lambda w: {"pk": ServiceFactory().pk}),
+    Route("bookings:group_place", PRIMARIES, kwargs=lambda w: {"pk": GroupSessionFactory().pk}),
+    Route(
+        "bookings:waitlist_join",
+        PRIMARIES,
+        kwargs=lambda w: {"pk": GroupSessionFactory().pk},
+        method="post",
+    ),
+    Route("bookings:waitlist_accept", frozenset({"parent"}), kwargs=_waitlist_entry),
+    Route("bookings:waitlist_leave", frozenset({"parent"}), kwargs=_waitlist_entry, method="post"),
+    Route("bookings:calendar_settings", ALL_PERSONAS),
+    Route("bookings:calendar_reset", ALL_PERSONAS, method="post"),
+]
+
+EXEMPT = {
+    "bookings:calendar_feed": "takes a secret token, not an id: tests/bookings/test_calendar.py",
+}
