@@ -1,0 +1,121 @@
+"""A parent's week in the demo practice, keyboard only, on a phone and on a
+desktop: this week's strategies by routine, a practice logged in one tap, a
+win, a goal's progress chart, a consultation and a group place booked, and the
+consultation cancelled."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from accounts.models import User
+from bookings.models import Booking
+from families.models import Child
+from goals.models import PracticeLog, Win
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def press(locator) -> None:
+    """Operate a link or button from the keyboard, as a keyboard user would."""
+    locator.focus()
+    locator.page.keyboard.press("Enter")
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    settings.DEBUG = False
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_parent_week_by_keyboard(demo, open_browser, viewport):
+    from playwright.sync_api import expect
+
+    parent_user = User.objects.get(email="parent1@demo.example")
+    ollie = Child.objects.get(first_name="Oliver")
+    visit = open_browser(viewport)
+    page = visit.page
+
+    visit.go("/accounts/login/")
+    page.get_by_label("Email").focus()
+    page.keyboard.type(parent_user.email)
+    page.keyboard.press("Tab")
+    page.keyboard.type("portal-demo-2026")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Hello, Sarah")).to_be_visible()
+    assert "Zara" not in page.content()
+
+    # This week at home, grouped by routine; one tap logs a practice.
+    card = page.locator("article", has=page.get_by_role("link", name="Ollie", exact=True))
+    press(card.get_by_role("link", name=re.compile("This week at home")))
+    expect(page.get_by_role("heading", name="This week at home", level=1)).to_be_visible()
+    routine_headings = page.locator("main h2").all_inner_texts()
+    assert len(routine_headings) >= 2
+    visit.check("routines")
+    logs_before = PracticeLog.objects.filter(strategy__child=ollie).count()
+    press(page.get_by_role("button", name=re.compile("Went well")).first)
+    expect(page.get_by_role("status").first).to_be_visible()
+    assert PracticeLog.objects.filter(strategy__child=ollie).count() == logs_before + 1
+    visit.check("practice-logged")
+
+    # A small win.
+    visit.go(f"/children/{ollie.pk}/")
+    press(page.get_by_role("link", name="Share a win"))
+    visit.check("win-form")
+    page.locator("main textarea").first.focus()
+    page.keyboard.type("Ollie zipped up his coat by himself!")
+    press(page.locator("main form").get_by_role("button").last)
+    expect(page.get_by_text("Ollie zipped up his coat by himself!").first).to_be_visible()
+    assert Win.objects.filter(child=ollie, text__contains="zipped up his coat").exists()
+
+    # A goal and its progress chart, with a text alternative.
+    visit.go(f"/children/{ollie.pk}/goals/")
+    visit.check("goals")
+    press(page.get_by_role("link", name=re.compile("See all progress on")).first)
+    chart = page.locator("main svg[role='img']").first
+    expect(chart).to_be_visible()
+    assert "Progress on" in chart.locator(":scope > title").text_content()
+    expect(page.locator("main table").first).to_be_visible()
+    visit.check("goal-detail")
+
+    # Book a consultation.
+    visit.go("/book/")
+    visit.check("book")
+    press(page.get_by_role("link", name="Parent coaching consultation"))
+    visit.check("book-slots")
+    press(page.get_by_role("link", name=re.compile(r"\d\d:\d\d (GMT|BST) with")).first)
+    visit.check("book-confirm")
+    press(page.get_by_role("button", name="Confirm booking"))
+    expect(page.get_by_text("You're booked.").first).to_be_visible()
+    consultation = Booking.objects.filter(
+        family=ollie.family, appointment__service__name="Parent coaching consultation"
+    ).latest("pk")
+    assert consultation.status == "confirmed"
+    assert any(
+        "Parent coaching consultation" in message.subject
+        or "Parent coaching consultation" in message.body
+        for message in mail.outbox
+    )
+    visit.check("booked")
+
+    # A place in a group that has room.
+    visit.go("/book/")
+    press(page.get_by_role("link", name="Parent group coaching"))
+    visit.check("groups")
+    press(page.get_by_role("link", name=re.compile("Book a place")).first)
+    press(page.get_by_role("button", name="Confirm booking"))
+    expect(page.get_by_text("You're booked.").first).to_be_visible()
+    assert Booking.objects.filter(
+        family=ollie.family, group_session__isnull=False, status="confirmed"
+    ).exists()
+
+    # And cancel the consultation.
+    visit.go(f"/bookings/{consultation.pk}/")
+    press(page.get_by_role("button", name="Cancel this booking"))
+    expect(page.get_by_text("The booking is cancelled.").first).to_be_visible()
+    consultation.refresh_from_db()
+    assert consultation.status == "cancelled"
+    visit.check("cancelled")
