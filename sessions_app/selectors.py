@@ -103,6 +103,7 @@ def _timeline_rows(child: Child) -> QuerySet:
         _child_sessions(child)
         .annotate(kind=Value("session"), item=F("pk"), at=F("starts_at"))
         .values_list("kind", "item", "at")
+        .order_by()
     )
     assessments = (
         Assessment.objects.filter(child=child)
@@ -112,6 +113,7 @@ def _timeline_rows(child: Child) -> QuerySet:
             at=Cast("assessed_on", output_field=DateTimeField()),
         )
         .values_list("kind", "item", "at")
+        .order_by()
     )
     return sessions.union(assessments, all=True).order_by("-at", "-item")
 
@@ -125,7 +127,7 @@ def timeline_page(child: Child, page_number) -> tuple[Page, list[TimelineEntry]]
     sessions = {
         session.pk: session
         for session in TherapySession.objects.filter(pk__in=ids["session"])
-        .select_related("therapist", "note", "note__signed_by")
+        .select_related("child", "therapist", "note", "note__signed_by")
         .prefetch_related(_attendees(), Prefetch("note__addenda", queryset=_addenda().queryset))
     }
     assessments = {
@@ -173,7 +175,7 @@ def sessions_for_family_page(user: User, child: Child, access: Access) -> QueryS
     sessions = (
         sessions_for_child_view(user, child, access)
         .filter(starts_at__lte=timezone.now())
-        .select_related("therapist")
+        .select_related("child", "therapist")
         .prefetch_related(_attendees())
         .order_by("-starts_at", "-id")
     )
