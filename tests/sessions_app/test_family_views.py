@@ -3,10 +3,13 @@ notes, never SOAP sections, assessments or drafts (asserted on the HTML)."""
 
 from datetime import timedelta
 
+import pytest
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from families.models import Caregiver
+from sessions_app.permissions import get_session_for_user
 from tests.sessions_app.factories import (
     AssessmentFactory,
     NoteFactory,
@@ -73,16 +76,11 @@ def test_supporting_caregiver_sees_everything_when_the_family_shares_all(world, 
 
 
 def test_supporting_caregiver_cannot_open_a_session_they_missed(world, client):
-    from sessions_app.permissions import get_session_for_user
-
-    import pytest
-    from django.http import Http404
-
     note = _signed(world)
     with pytest.raises(Http404):
         get_session_for_user(world.supporting, note.session_id)
     attended = _signed(world, attended=[_grandad(world)])
-    session, access = get_session_for_user(world.supporting, attended.session_id)
+    _, access = get_session_for_user(world.supporting, attended.session_id)
     assert access == "supporting"
 
 

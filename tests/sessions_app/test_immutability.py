@@ -105,22 +105,20 @@ def test_addenda_are_append_only(db):
         addendum.delete()
 
 
+def _raw(sql: str, params: list) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
 @pytest.mark.postgres
 def test_the_database_refuses_raw_updates_of_a_signed_note(db):
     note = signed_note()
     with pytest.raises(DatabaseError, match="signed"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE sessions_app_sessionnote SET subjective = 'raw' WHERE id = %s", [note.pk]
-            )
+        _raw("UPDATE sessions_app_sessionnote SET subjective = 'raw' WHERE id = %s", [note.pk])
     with pytest.raises(DatabaseError, match="signed"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE sessions_app_sessionnote SET status = 'draft' WHERE id = %s", [note.pk]
-            )
+        _raw("UPDATE sessions_app_sessionnote SET status = 'draft' WHERE id = %s", [note.pk])
     with pytest.raises(DatabaseError, match="signed"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM sessions_app_sessionnote WHERE id = %s", [note.pk])
+        _raw("DELETE FROM sessions_app_sessionnote WHERE id = %s", [note.pk])
     # Bypassing the model layer's own check still meets the trigger.
     with pytest.raises(DatabaseError), transaction.atomic():
         QuerySet.update(SessionNote.objects.filter(pk=note.pk), plan="raw")
@@ -159,16 +157,14 @@ def test_the_database_refuses_raw_changes_of_signed_assessments_tests_and_addend
     ]
     for sql, pk in statements:
         with pytest.raises(DatabaseError), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [pk])
+            _raw(sql, [pk])
     with pytest.raises(DatabaseError), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO sessions_app_standardisedtest "
-                "(assessment_id, name, administered_on, scores, interpretation) "
-                "VALUES (%s, 'late', '2026-01-12', 'x', '')",
-                [assessment.pk],
-            )
+        _raw(
+            "INSERT INTO sessions_app_standardisedtest "
+            "(assessment_id, name, administered_on, scores, interpretation) "
+            "VALUES (%s, 'late', '2026-01-12', 'x', '')",
+            [assessment.pk],
+        )
 
 
 @pytest.fixture
