@@ -110,3 +110,103 @@ def make_invitation(
     )
     invitation.children.set(children)
     return invitation, raw
+
+
+# --- goals ---------------------------------------------------------------
+
+from goals.models import (  # noqa: E402 - goals factories appended after the foundation's
+    Area,
+    FamilyRating,
+    Goal,
+    HomeStrategy,
+    Outcome,
+    PracticeLog,
+    ProgressRating,
+    RatingSource,
+    Routine,
+    StrategyTemplate,
+    Win,
+)
+
+
+class GoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Goal
+
+    child = factory.SubFactory(ChildFactory)
+    title = factory.Sequence(lambda n: f"Puts on shoes alone, step {n}")
+    area = Area.SELF_CARE
+    baseline = "Needs hand-over-hand help with both shoes."
+    agreed_with_family_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=60))
+    level_minus_2 = "Needs hand-over-hand help"
+    level_minus_1 = "Puts shoes on with a few prompts"
+    level_0 = "Puts shoes on alone"
+    level_plus_1 = "Puts shoes on and fastens the Velcro alone"
+    level_plus_2 = "Puts on and fastens shoes alone before school, every day"
+    baseline_level = -2
+    therapist_notes = "Motor planning: sequencing is the barrier, not strength."
+
+
+class ProgressRatingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgressRating
+
+    goal = factory.SubFactory(GoalFactory)
+    level = 0
+    source = RatingSource.THERAPIST
+    rated_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=7))
+
+
+class FamilyRatingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FamilyRating
+
+    goal = factory.SubFactory(GoalFactory)
+    performance = 3
+    satisfaction = 2
+    kind = FamilyRating.Kind.BASELINE
+
+
+class StrategyTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StrategyTemplate
+
+    title = factory.Sequence(lambda n: f"Library strategy {n}")
+    routine = Routine.DRESSING
+    what_to_do = "Lay clothes out in order the night before."
+    why_it_helps = "Fewer decisions in the morning."
+
+
+class HomeStrategyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HomeStrategy
+        skip_postgeneration_save = True
+
+    child = factory.SubFactory(ChildFactory)
+    title = factory.Sequence(lambda n: f"Shoe practice {n}")
+    routine = Routine.DRESSING
+    what_to_do = "Sit on the bottom stair; left shoe first."
+    why_it_helps = "Sitting down frees both hands."
+    how_often = "Every school morning"
+
+    @factory.post_generation
+    def goals(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.goals.set(extracted)
+
+
+class PracticeLogFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PracticeLog
+
+    strategy = factory.SubFactory(HomeStrategyFactory)
+    outcome = Outcome.WELL
+    practised_on = factory.LazyFunction(timezone.localdate)
+
+
+class WinFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Win
+
+    child = factory.SubFactory(ChildFactory)
+    text = "Put his coat on by himself!"

@@ -1,0 +1,139 @@
+"""Server-side charts: the numbers and coordinates an SVG template draws.
+
+No JavaScript: the page carries the picture, a text alternative and a data
+table, so the chart works on any phone and with a screen reader.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from goals.models import GAS_LEVEL_WORDS, Goal, ProgressRating
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    day: date
+    level: int
+    is_therapist: bool
+
+    # The family's ratings are drawn as 10×10 squares centred on the point.
+    @property
+    def square_x(self) -> float:
+        return round(self.x - 5, 1)
+
+    @property
+    def square_y(self) -> float:
+        return round(self.y - 5, 1)
+
+
+@dataclass(frozen=True)
+class Tick:
+    y: float
+    label: str
+
+
+def _x_scale(start: date, end: date, left: float, right: float):
+    span = max((end - start).days, 1)
+
+    def x(day: date) -> float:
+        return round(left + (right - left) * (day - start).days / span, 1)
+
+    return x
+
+
+def progress_chart(
+    goal: Goal, ratings: Sequence[ProgressRating], *, today: date, width: int = 320
+) -> dict:
+    """GAS level (−2 … +2) by date; therapist ratings are circles on a solid
+    line, the family's are squares on a dashed line."""
+    height, left, right, top, bottom = 170, 34, width - 10, 12, 140
+    step = (bottom - top) / 4
+    level_y = {level: round(bottom - (level + 2) * step, 1) for level in (-2, -1, 0, 1, 2)}
+    first_day = goal.agreed_with_family_on or timezone.localdate(goal.created_at)
+    start = min([first_day, *(r.rated_on for r in ratings)])
+    end = max([today, *(r.rated_on for r in ratings)])
+    if (end - start).days < 14:
+        start = end - timedelta(days=14)
+    x = _x_scale(start, end, left + 6, right - 6)
+    points = [
+        Point(x(r.rated_on), level_y[r.level], r.rated_on, r.level, r.is_therapist) for r in ratings
+    ]
+    therapist = [p for p in points if p.is_therapist]
+    family = [p for p in points if not p.is_therapist]
+    latest = ratings[-1] if ratings else None
+    if latest is None:
+        summary = "No progress ratings yet."
+    else:
+        summary = (
+            f"{len(ratings)} ratings from {ratings[0].rated_on:%-d %B %Y} to "
+            f"{latest.rated_on:%-d %B %Y}. Latest: {latest.level:+d}, "
+            f"{GAS_LEVEL_WORDS[latest.level].lower()}."
+        )
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": right,
+        "top": top,
+        "bottom": bottom,
+        "ticks": [Tick(level_y[level], f"{level:+d}" if level else "0") for level in level_y],
+        "goal_y": level_y[0],
+        "therapist_points": therapist,
+        "family_points": family,
+        "therapist_line": " ".join(f"{p.x},{p.y}" for p in therapist),
+        "family_line": " ".join(f"{p.x},{p.y}" for p in family),
+        "start": start,
+        "end": end,
+        "summary": summary,
+    }
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    height: float
+    count: int
+    week_start: date
+    week_end: date
+    label_x: float
+
+
+def practice_chart(weekly: Sequence[tuple[date, date, int]], *, width: int = 320) -> dict:
+    """Practice logged per week, oldest first, as bars."""
+    height, left, right, top, bottom = 150, 28, width - 6, 10, 120
+    top_count = max([count for _, _, count in weekly] + [1])
+    slot = (right - left) / max(len(weekly), 1)
+    bars = []
+    for index, (week_start, week_end, count) in enumerate(weekly):
+        bar_height = round((bottom - top) * count / top_count, 1)
+        x = round(left + index * slot + slot * 0.15, 1)
+        bars.append(
+            Bar(
+                x=x,
+                y=round(bottom - bar_height, 1),
+                height=bar_height,
+                count=count,
+                week_start=week_start,
+                week_end=week_end,
+                label_x=round(x + slot * 0.35, 1),
+            )
+        )
+    total = sum(count for _, _, count in weekly)
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": right,
+        "top": top,
+        "bottom": bottom,
+        "bar_width": round(slot * 0.7, 1),
+        "bars": bars,
+        "top_count": top_count,
+        "summary": f"{total} practices logged over {len(weekly)} weeks.",
+    }

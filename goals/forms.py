@@ -1,0 +1,191 @@
+"""Input checks for the goals pages. Services check the rest (dates against
+today, goals of the right child) and views put their errors by the field."""
+
+from django import forms
+from django.utils import timezone
+
+from families.forms import DateInput
+from goals.models import (
+    STRATEGY_FIELDS,
+    FamilyRating,
+    Goal,
+    GoalStatus,
+    HomeStrategy,
+    Outcome,
+    StrategyTemplate,
+)
+from goals.services import GOAL_FIELDS
+
+FUTURE_DATE = "This date is in the future. Choose today or an earlier day."
+
+
+def _not_future(value):
+    if value and value > timezone.localdate():
+        raise forms.ValidationError(FUTURE_DATE)
+    return value
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = GOAL_FIELDS
+        widgets = {
+            "baseline": forms.Textarea(attrs={"rows": 2}),
+            "therapist_notes": forms.Textarea(attrs={"rows": 3}),
+            "target_date": DateInput(),
+            "review_date": DateInput(),
+            "agreed_with_family_on": DateInput(),
+        }
+
+    def clean_agreed_with_family_on(self):
+        return _not_future(self.cleaned_data.get("agreed_with_family_on"))
+
+
+class GoalStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=GoalStatus.choices)
+
+
+LEVEL_CHOICES = [(2, "+2"), (1, "+1"), (0, "0"), (-1, "−1"), (-2, "−2")]
+
+
+class ProgressRatingForm(forms.Form):
+    level = forms.TypedChoiceField(
+        label="Which comes closest to how it looked?",
+        coerce=int,
+        choices=LEVEL_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose a level from −2 to +2."},
+    )
+    rated_on = forms.DateField(label="Date", widget=DateInput(), initial=timezone.localdate)
+    note = forms.CharField(
+        label="What you noticed (optional)",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, goal: Goal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [
+            (level, f"{label}: {goal.level_text(level)}") for level, label in LEVEL_CHOICES
+        ]
+
+    def clean_rated_on(self):
+        return _not_future(self.cleaned_data["rated_on"])
+
+
+ONE_TO_TEN = "Choose a number from 1 to 10."
+
+
+def _one_to_ten_field(label: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        min_value=1,
+        max_value=10,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "min_value": ONE_TO_TEN,
+            "max_value": ONE_TO_TEN,
+            "invalid": ONE_TO_TEN,
+            "required": ONE_TO_TEN,
+        },
+    )
+
+
+class FamilyRatingForm(forms.ModelForm):
+    performance = _one_to_ten_field("How well does it go? (1 to 10)")
+    satisfaction = _one_to_ten_field("How happy are you with it? (1 to 10)")
+
+    class Meta:
+        model = FamilyRating
+        fields = ["kind", "rated_on", "performance", "satisfaction"]
+        widgets = {"rated_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rated_on"].initial = timezone.localdate
+
+    def clean_rated_on(self):
+        return _not_future(self.cleaned_data["rated_on"])
+
+
+class StrategyForm(forms.ModelForm):
+    """The goals offered are the child's own, but the service checks again:
+    a strategy never serves another child's goal."""
+
+    goals = forms.ModelMultipleChoiceField(
+        queryset=Goal.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Goals it serves",
+        error_messages={
+            "required": "Choose at least one of this child's goals.",
+            "invalid_choice": "Choose only this child's goals: a strategy serves one child.",
+            "invalid_pk_value": "Choose only this child's goals: a strategy serves one child.",
+        },
+    )
+
+    class Meta:
+        model = HomeStrategy
+        fields = [*STRATEGY_FIELDS, "goals"]
+        widgets = {
+            "what_to_do": forms.Textarea(attrs={"rows": 3}),
+            "why_it_helps": forms.Textarea(attrs={"rows": 2}),
+            "hard_day_tip": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, goals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goals"].queryset = goals
+
+
+class PracticeLogForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="How did it go?", choices=Outcome.choices, widget=forms.RadioSelect
+    )
+    practised_on = forms.DateField(label="Date", widget=DateInput(), initial=timezone.localdate)
+    note = forms.CharField(
+        label="Anything to tell the therapist? (optional)",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_practised_on(self):
+        return _not_future(self.cleaned_data["practised_on"])
+
+
+class QuickPracticeForm(forms.Form):
+    """The one-tap button: the outcome only, today's date."""
+
+    outcome = forms.ChoiceField(choices=Outcome.choices)
+
+
+class WinForm(forms.Form):
+    text = forms.CharField(
+        label="What happened?",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Big or small: it all counts.",
+    )
+    goal = forms.ModelChoiceField(
+        queryset=Goal.objects.none(), required=False, label="Goal it links to (optional)"
+    )
+
+    def __init__(self, *args, goals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goal"].queryset = goals
+
+
+class SinceForm(forms.Form):
+    since = forms.DateField(label="Practice since", widget=DateInput(), required=False)
+
+    def clean_since(self):
+        return _not_future(self.cleaned_data.get("since"))
+
+
+class TemplateChoiceForm(forms.Form):
+    template = forms.ModelChoiceField(
+        queryset=StrategyTemplate.objects.order_by("routine", "title"),
+        label="Start from the practice library",
+        required=False,
+    )

@@ -1,0 +1,52 @@
+"""Who may see and do what with goals, strategies and home practice.
+
+Builds on families.permissions. The family (primary caregivers, and supporting
+caregivers for the children they are linked to) and the child's therapist see
+goals and strategies. The practice admin does not: goals, ratings and
+strategies are clinical content, so they answer 404 like anything else that is
+not yours. Only the therapist writes goals, scales and strategies, and only the
+therapist sees the therapist's notes on a goal.
+"""
+
+from django.http import Http404
+
+from accounts.models import User
+from families.models import Child
+from families.permissions import Access, child_access, get_child_for_user
+from goals.models import Goal, HomeStrategy
+
+# Who sees a child's goals, strategies, practice and wins.
+VIEWERS = frozenset({Access.PRIMARY, Access.SUPPORTING, Access.THERAPIST})
+# Who logs practice, rates progress at home and posts wins.
+LOGGERS = VIEWERS
+# Who writes goals, scales and strategies.
+WRITERS = frozenset({Access.THERAPIST})
+
+
+def sees_therapist_notes(access: Access) -> bool:
+    return access == Access.THERAPIST
+
+
+def get_child_for_goals(user: User, pk: int, *, allow=VIEWERS) -> tuple[Child, Access]:
+    return get_child_for_user(user, pk, allow=allow)
+
+
+def get_goal_for_user(user: User, pk: int, *, allow=VIEWERS) -> tuple[Goal, Access]:
+    """The goal with this id and how the user stands to its child, or 404."""
+    goal = Goal.objects.select_related("child__family").filter(pk=pk).first()
+    if goal is None:
+        raise Http404
+    access = child_access(user, goal.child)
+    if access is None or access not in allow:
+        raise Http404
+    return goal, access
+
+
+def get_strategy_for_user(user: User, pk: int, *, allow=VIEWERS) -> tuple[HomeStrategy, Access]:
+    strategy = HomeStrategy.objects.select_related("child__family").filter(pk=pk).first()
+    if strategy is None:
+        raise Http404
+    access = child_access(user, strategy.child)
+    if access is None or access not in allow:
+        raise Http404
+    return strategy, access

@@ -1,0 +1,308 @@
+"""Reads for the goals pages. Each runs a fixed number of queries, however
+many goals, ratings, strategies or practice logs a child has."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from itertools import groupby
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from families.models import Child
+from families.permissions import children_for
+from goals import charts
+from goals.models import (
+    ROUTINE_ORDER,
+    FamilyRating,
+    Goal,
+    GoalStatus,
+    HomeStrategy,
+    PracticeLog,
+    ProgressRating,
+    Routine,
+    StrategyTemplate,
+    Win,
+)
+from goals.scoring import gas_t_score
+
+MEANINGFUL_CHANGE = 2  # points on the 1–10 family ratings
+
+
+def _ratings() -> Prefetch:
+    return Prefetch(
+        "ratings",
+        queryset=ProgressRating.objects.select_related("rated_by").order_by(
+            "rated_on", "created_at", "id"
+        ),
+        to_attr="ordered_ratings",
+    )
+
+
+def _family_ratings() -> Prefetch:
+    return Prefetch(
+        "family_ratings",
+        queryset=FamilyRating.objects.order_by("rated_on", "created_at", "id"),
+        to_attr="ordered_family_ratings",
+    )
+
+
+def _strategy_goals() -> Prefetch:
+    return Prefetch("goals", queryset=Goal.objects.order_by("priority", "id"))
+
+
+def _latest_therapist_level(goal: Goal) -> int:
+    """The level the T-score uses: the therapist's latest rating, else the baseline."""
+    therapist = [r for r in goal.ordered_ratings if r.is_therapist]
+    return therapist[-1].level if therapist else goal.baseline_level
+
+
+@dataclass
+class TScore:
+    current: float | None
+    baseline: float | None
+    goal_count: int
+
+
+def t_score_for(goals: list[Goal]) -> TScore:
+    active = [goal for goal in goals if goal.is_active]
+    current = gas_t_score([_latest_therapist_level(goal) for goal in active])
+    baseline = gas_t_score([goal.baseline_level for goal in active])
+    return TScore(
+        current=round(current, 1) if current is not None else None,
+        baseline=round(baseline, 1) if baseline is not None else None,
+        goal_count=len(active),
+    )
+
+
+def _decorate(goal: Goal, today: date, *, width: int = 320) -> Goal:
+    goal.latest_rating = goal.ordered_ratings[-1] if goal.ordered_ratings else None
+    goal.chart = charts.progress_chart(goal, goal.ordered_ratings, today=today, width=width)
+    return goal
+
+
+def goals_page(child: Child) -> dict:
+    """The child's current goals, each with its ratings and a small chart."""
+    today = timezone.localdate()
+    goals = list(
+        child.goals.filter(status=GoalStatus.ACTIVE)
+        .prefetch_related(_ratings())
+        .order_by("priority", "created_at", "id")
+    )
+    for goal in goals:
+        _decorate(goal, today)
+    return {
+        "goals": goals,
+        "t_score": t_score_for(goals),
+        "closed_goal_count": child.goals.exclude(status=GoalStatus.ACTIVE).count(),
+        "wins": list(wins_for_child(child)[:5]),
+    }
+
+
+@dataclass
+class FamilyRatingRow:
+    rating: FamilyRating
+    performance_change: int | None = None
+    satisfaction_change: int | None = None
+
+    @property
+    def performance_meaningful(self) -> bool:
+        return self.performance_change is not None and abs(self.performance_change) >= 2
+
+    @property
+    def satisfaction_meaningful(self) -> bool:
+        return self.satisfaction_change is not None and abs(self.satisfaction_change) >= 2
+
+
+def family_rating_rows(ratings: list[FamilyRating]) -> list[FamilyRatingRow]:
+    """Each rating with its change since the first baseline rating."""
+    baseline = next((r for r in ratings if r.kind == FamilyRating.Kind.BASELINE), None)
+    rows = []
+    for rating in ratings:
+        row = FamilyRatingRow(rating)
+        if baseline is not None and rating.pk != baseline.pk:
+            row.performance_change = rating.performance - baseline.performance
+            row.satisfaction_change = rating.satisfaction - baseline.satisfaction
+        rows.append(row)
+    return rows
+
+
+def goal_page(goal: Goal) -> dict:
+    today = timezone.localdate()
+    goal = (
+        Goal.objects.select_related("child__family")
+        .prefetch_related(
+            _ratings(),
+            _family_ratings(),
+            Prefetch(
+                "strategies",
+                queryset=HomeStrategy.objects.order_by("retired_on", "routine", "id"),
+            ),
+        )
+        .get(pk=goal.pk)
+    )
+    _decorate(goal, today, width=560)
+    return {
+        "goal": goal,
+        "ratings": list(reversed(goal.ordered_ratings)),
+        "family_rows": family_rating_rows(goal.ordered_family_ratings),
+        "strategies": list(goal.strategies.all()),
+    }
+
+
+@dataclass
+class RoutineGroup:
+    routine: str
+    label: str
+    strategies: list[HomeStrategy] = field(default_factory=list)
+
+
+def _group_by_routine(strategies: list[HomeStrategy]) -> list[RoutineGroup]:
+    strategies = sorted(strategies, key=lambda s: (ROUTINE_ORDER[s.routine], s.pk))
+    return [
+        RoutineGroup(routine, Routine(routine).label, list(items))
+        for routine, items in groupby(strategies, key=lambda s: s.routine)
+    ]
+
+
+def routines_page(child: Child) -> dict:
+    """Active strategies grouped by the moment of the day, with this week's practice."""
+    today = timezone.localdate()
+    week_start = today - timedelta(days=6)
+    strategies = list(
+        child.strategies.filter(retired_on__isnull=True)
+        .annotate(
+            practised_this_week=Count("logs", filter=Q(logs__practised_on__gte=week_start)),
+        )
+        .prefetch_related(_strategy_goals())
+    )
+    return {
+        "groups": _group_by_routine(strategies),
+        "strategy_count": len(strategies),
+        "week_start": week_start,
+        "today": today,
+    }
+
+
+def history_page(child: Child) -> dict:
+    goals = list(
+        child.goals.exclude(status=GoalStatus.ACTIVE).order_by("-status_changed_on", "-id")
+    )
+    strategies = list(
+        child.strategies.filter(retired_on__isnull=False)
+        .prefetch_related(_strategy_goals())
+        .order_by("-retired_on", "-id")
+    )
+    return {"goals": goals, "strategies": strategies}
+
+
+def practice_since(child: Child, since: date) -> QuerySet[PracticeLog]:
+    """Practice logged at home for this child on or after `since`, newest first.
+
+    The sessions app calls this with the date of the last session.
+    """
+    return (
+        PracticeLog.objects.filter(strategy__child=child, practised_on__gte=since)
+        .select_related("strategy", "caregiver")
+        .order_by("-practised_on", "-created_at", "-id")
+    )
+
+
+@dataclass
+class AdherenceRow:
+    strategy: HomeStrategy
+    weekly: list[int]  # oldest week first
+
+    @property
+    def total(self) -> int:
+        return sum(self.weekly)
+
+    @property
+    def weeks_with_practice(self) -> int:
+        return sum(1 for count in self.weekly if count)
+
+
+def _week_windows(today: date, weeks: int) -> list[tuple[date, date]]:
+    """Seven-day windows ending today, oldest first."""
+    return [
+        (today - timedelta(days=7 * index + 6), today - timedelta(days=7 * index))
+        for index in reversed(range(weeks))
+    ]
+
+
+def _week_index(day: date, windows: list[tuple[date, date]]) -> int | None:
+    for index, (start, end) in enumerate(windows):
+        if start <= day <= end:
+            return index
+    return None
+
+
+def adherence(child: Child, *, weeks: int = 4, today: date | None = None) -> dict:
+    """Practice per active strategy in each of the last `weeks` weeks, and in
+    total per week over the last 8 weeks for the chart: two queries."""
+    today = today or timezone.localdate()
+    chart_weeks = max(weeks, 8)
+    windows = _week_windows(today, chart_weeks)
+    strategies = list(child.strategies.filter(retired_on__isnull=True))
+    counts = (
+        PracticeLog.objects.filter(strategy__child=child, practised_on__gte=windows[0][0])
+        .values("strategy_id", "practised_on")
+        .annotate(n=Count("id"))
+    )
+    per_strategy: dict[int, list[int]] = {s.pk: [0] * weeks for s in strategies}
+    per_week = [0] * chart_weeks
+    for row in counts:
+        index = _week_index(row["practised_on"], windows)
+        if index is None:
+            continue
+        per_week[index] += row["n"]
+        recent = index - (chart_weeks - weeks)
+        if recent >= 0 and row["strategy_id"] in per_strategy:
+            per_strategy[row["strategy_id"]][recent] += row["n"]
+    rows = sorted(
+        (AdherenceRow(s, per_strategy[s.pk]) for s in strategies),
+        key=lambda row: (ROUTINE_ORDER[row.strategy.routine], row.strategy.pk),
+    )
+    weekly = [(start, end, per_week[i]) for i, (start, end) in enumerate(windows)]
+    return {
+        "rows": rows,
+        "weeks": windows[-weeks:],
+        "chart": charts.practice_chart(weekly),
+        "weekly": weekly,
+    }
+
+
+def therapist_child_page(child: Child, *, since: date) -> dict:
+    goals = list(
+        child.goals.filter(status=GoalStatus.ACTIVE)
+        .prefetch_related(_ratings())
+        .order_by("priority", "created_at", "id")
+    )
+    return {
+        "logs": list(practice_since(child, since)[:200]),
+        "since": since,
+        "t_score": t_score_for(goals),
+        "goals": goals,
+        **adherence(child),
+    }
+
+
+def wins_for_child(child: Child) -> QuerySet[Win]:
+    return child.wins.select_related("author", "goal").order_by("-created_at", "-id")
+
+
+def wins_for_home(user: User, *, limit: int = 5) -> list[Win]:
+    """The newest wins of every child the caregiver is linked to."""
+    return list(
+        Win.objects.filter(child__in=children_for(user))
+        .select_related("author", "goal", "child")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def goal_choices(child: Child) -> QuerySet[Goal]:
+    return child.goals.filter(status=GoalStatus.ACTIVE).order_by("priority", "id")
+
+
+def templates_library() -> QuerySet[StrategyTemplate]:
+    return StrategyTemplate.objects.order_by("routine", "title", "id")

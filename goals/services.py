@@ -1,0 +1,284 @@
+"""Writes for goals, ratings, strategies, practice and wins.
+
+Each checks what a form cannot (dates against today, goals of the right child)
+and raises ValidationError keyed by field, in words a parent understands.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.audit import audit_record
+from accounts.models import AuditEvent, User
+from families.models import Child
+from families.permissions import Access
+from goals.models import (
+    STRATEGY_FIELDS,
+    FamilyRating,
+    Goal,
+    GoalStatus,
+    HomeStrategy,
+    PracticeLog,
+    ProgressRating,
+    RatingSource,
+    StrategyTemplate,
+    Win,
+)
+
+GOAL_FIELDS = [
+    "title",
+    "area",
+    "setting",
+    "priority",
+    "baseline",
+    "target_date",
+    "review_date",
+    "agreed_with_family_on",
+    "level_minus_2",
+    "level_minus_1",
+    "level_0",
+    "level_plus_1",
+    "level_plus_2",
+    "baseline_level",
+    "therapist_notes",
+]
+
+
+def _not_in_future(day: date, field: str = "rated_on") -> None:
+    if day > timezone.localdate():
+        raise ValidationError(
+            {field: "This date is in the future. Choose today or an earlier day."}
+        )
+
+
+def _audit(request: HttpRequest | None, by: User, what: str, record, child_id: int) -> None:
+    """Goals and strategies are part of the clinical record: every change is audited."""
+    action = (
+        AuditEvent.Action.CREATE
+        if what.endswith(("create", "rate", "rating"))
+        else AuditEvent.Action.CHANGE
+    )
+    audit_record(
+        request=request,
+        user=by,
+        action=action,
+        record_type=record._meta.label_lower,
+        record_id=record.pk,
+        child_id=child_id,
+        detail=what,
+    )
+
+
+@transaction.atomic
+def goal_create(
+    *, child: Child, by: User, fields: dict, request: HttpRequest | None = None
+) -> Goal:
+    unknown = set(fields) - set(GOAL_FIELDS)
+    if unknown:
+        raise ValueError(f"Not goal fields: {sorted(unknown)}")
+    agreed = fields.get("agreed_with_family_on")
+    if agreed:
+        _not_in_future(agreed, "agreed_with_family_on")
+    goal = Goal(child=child, created_by=by, **fields)
+    goal.full_clean()
+    goal.save()
+    _audit(request, by, "goal.create", goal, child.pk)
+    return goal
+
+
+@transaction.atomic
+def goal_update(*, goal: Goal, by: User, fields: dict, request: HttpRequest | None = None) -> Goal:
+    unknown = set(fields) - set(GOAL_FIELDS)
+    if unknown:
+        raise ValueError(f"Not goal fields: {sorted(unknown)}")
+    agreed = fields.get("agreed_with_family_on")
+    if agreed:
+        _not_in_future(agreed, "agreed_with_family_on")
+    for name, value in fields.items():
+        setattr(goal, name, value)
+    goal.full_clean()
+    goal.save()
+    _audit(request, by, "goal.update", goal, goal.child_id)
+    return goal
+
+
+@transaction.atomic
+def goal_set_status(
+    *, goal: Goal, by: User, status: str, request: HttpRequest | None = None
+) -> Goal:
+    if status not in GoalStatus.values:
+        raise ValidationError({"status": "Choose one of the statuses listed."})
+    if status != goal.status:
+        goal.status = status
+        goal.status_changed_on = timezone.localdate()
+        goal.save(update_fields=["status", "status_changed_on"])
+        _audit(request, by, "goal.status", goal, goal.child_id)
+    return goal
+
+
+def progress_rating_add(
+    *,
+    goal: Goal,
+    by: User,
+    access: Access,
+    level: int,
+    rated_on: date,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> ProgressRating:
+    """A therapist's rating counts as the therapist's; anyone else rates as family at home."""
+    if level not in (-2, -1, 0, 1, 2):
+        raise ValidationError({"level": "Choose a level from −2 to +2."})
+    _not_in_future(rated_on)
+    source = RatingSource.THERAPIST if access == Access.THERAPIST else RatingSource.CAREGIVER
+    rating = ProgressRating.objects.create(
+        goal=goal, level=level, rated_on=rated_on, note=note, source=source, rated_by=by
+    )
+    _audit(request, by, "goal.rate", rating, goal.child_id)
+    return rating
+
+
+def family_rating_add(
+    *,
+    goal: Goal,
+    by: User,
+    kind: str,
+    performance: int,
+    satisfaction: int,
+    rated_on: date,
+    request: HttpRequest | None = None,
+) -> FamilyRating:
+    errors = {}
+    if not 1 <= performance <= 10:
+        errors["performance"] = "Choose a number from 1 to 10."
+    if not 1 <= satisfaction <= 10:
+        errors["satisfaction"] = "Choose a number from 1 to 10."
+    if rated_on > timezone.localdate():
+        errors["rated_on"] = "This date is in the future. Choose today or an earlier day."
+    if errors:
+        raise ValidationError(errors)
+    rating = FamilyRating.objects.create(
+        goal=goal,
+        kind=kind,
+        performance=performance,
+        satisfaction=satisfaction,
+        rated_on=rated_on,
+        rated_by=by,
+    )
+    _audit(request, by, "goal.family_rating", rating, goal.child_id)
+    return rating
+
+
+def _check_goals(child: Child, goals: Iterable[Goal]) -> list[Goal]:
+    goals = list(goals)
+    if not goals:
+        raise ValidationError({"goals": "Choose at least one of this child's goals."})
+    if any(goal.child_id != child.pk for goal in goals):
+        raise ValidationError(
+            {"goals": f"Choose only goals of {child.display_name}: a strategy serves one child."}
+        )
+    return goals
+
+
+@transaction.atomic
+def strategy_create(
+    *,
+    child: Child,
+    by: User,
+    fields: dict,
+    goals: Iterable[Goal],
+    template: StrategyTemplate | None = None,
+    request: HttpRequest | None = None,
+) -> HomeStrategy:
+    goals = _check_goals(child, goals)
+    strategy = HomeStrategy(
+        child=child,
+        created_by=by,
+        template=template,
+        **{name: value for name, value in fields.items() if name in STRATEGY_FIELDS},
+    )
+    strategy.full_clean()
+    strategy.save()
+    strategy.goals.set(goals)
+    _audit(request, by, "strategy.create", strategy, child.pk)
+    return strategy
+
+
+@transaction.atomic
+def strategy_update(
+    *,
+    strategy: HomeStrategy,
+    by: User,
+    fields: dict,
+    goals: Iterable[Goal],
+    request: HttpRequest | None = None,
+) -> HomeStrategy:
+    goals = _check_goals(strategy.child, goals)
+    for name, value in fields.items():
+        if name in STRATEGY_FIELDS:
+            setattr(strategy, name, value)
+    strategy.full_clean()
+    strategy.save()
+    strategy.goals.set(goals)
+    _audit(request, by, "strategy.update", strategy, strategy.child_id)
+    return strategy
+
+
+def strategy_retire(
+    *, strategy: HomeStrategy, by: User, request: HttpRequest | None = None
+) -> HomeStrategy:
+    # Compare-and-swap, so a double click retires once and keeps the first date.
+    updated = HomeStrategy.objects.filter(pk=strategy.pk, retired_on__isnull=True).update(
+        retired_on=timezone.localdate()
+    )
+    strategy.refresh_from_db(fields=["retired_on"])
+    if updated:
+        _audit(request, by, "strategy.retire", strategy, strategy.child_id)
+    return strategy
+
+
+def strategy_reactivate(
+    *, strategy: HomeStrategy, by: User, request: HttpRequest | None = None
+) -> HomeStrategy:
+    updated = HomeStrategy.objects.filter(pk=strategy.pk, retired_on__isnull=False).update(
+        retired_on=None
+    )
+    strategy.refresh_from_db(fields=["retired_on"])
+    if updated:
+        _audit(request, by, "strategy.reactivate", strategy, strategy.child_id)
+    return strategy
+
+
+def practice_log_add(
+    *,
+    strategy: HomeStrategy,
+    by: User,
+    outcome: str,
+    practised_on: date | None = None,
+    note: str = "",
+) -> PracticeLog:
+    practised_on = practised_on or timezone.localdate()
+    _not_in_future(practised_on, "practised_on")
+    if not strategy.is_active:
+        raise ValidationError(
+            "This strategy has been retired, so practice cannot be logged against it."
+        )
+    log = PracticeLog(
+        strategy=strategy, caregiver=by, outcome=outcome, practised_on=practised_on, note=note
+    )
+    log.full_clean()
+    log.save()
+    return log
+
+
+def win_add(*, child: Child, by: User, text: str, goal: Goal | None = None) -> Win:
+    if goal is not None and goal.child_id != child.pk:
+        raise ValidationError({"goal": f"Choose one of {child.display_name}'s goals."})
+    win = Win(child=child, goal=goal, author=by, text=text.strip())
+    win.full_clean()
+    win.save()
+    return win

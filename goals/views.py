@@ -1,0 +1,384 @@
+"""Goals, home strategies, practice and wins. Thin function views: every object
+comes through goals.permissions, every write through goals.services."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.audit import audit_record
+from accounts.models import AuditEvent
+from accounts.policy import therapist_required
+from families.permissions import FAMILY_SIDE, Access
+from goals import selectors, services
+from goals.forms import (
+    FamilyRatingForm,
+    GoalForm,
+    GoalStatusForm,
+    PracticeLogForm,
+    ProgressRatingForm,
+    QuickPracticeForm,
+    SinceForm,
+    StrategyForm,
+    TemplateChoiceForm,
+    WinForm,
+)
+from goals.models import STRATEGY_FIELDS, Outcome
+from goals.permissions import (
+    LOGGERS,
+    WRITERS,
+    get_child_for_goals,
+    get_goal_for_user,
+    get_strategy_for_user,
+    sees_therapist_notes,
+)
+from goals.scoring import FORMULA
+
+
+def _errors_to_form(form, error: ValidationError) -> None:
+    """Show a service's ValidationError next to the right field, or on top."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _audit_view(request: HttpRequest, record, child_id: int) -> None:
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.VIEW,
+        record_type=record._meta.label_lower,
+        record_id=record.pk,
+        child_id=child_id,
+    )
+
+
+def _routines_url(child_pk: int) -> str:
+    return reverse("goals:routines", args=[child_pk])
+
+
+@login_required
+def child_goals(request: HttpRequest, pk: int) -> HttpResponse:
+    child, access = get_child_for_goals(request.user, pk)
+    context = {
+        "child": child,
+        "access": access,
+        "is_therapist": access == Access.THERAPIST,
+        "formula": FORMULA,
+        **selectors.goals_page(child),
+    }
+    if access == Access.THERAPIST:
+        _audit_view(request, child, child.pk)
+    return render(request, "goals/child_goals.html", context)
+
+
+@login_required
+def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    goal, access = get_goal_for_user(request.user, pk)
+    context = {
+        "access": access,
+        "is_therapist": access == Access.THERAPIST,
+        "show_notes": sees_therapist_notes(access),
+        "child": goal.child,
+        "status_form": GoalStatusForm(initial={"status": goal.status}),
+        **selectors.goal_page(goal),
+    }
+    if access == Access.THERAPIST:
+        _audit_view(request, goal, goal.child_id)
+    return render(request, "goals/goal_detail.html", context)
+
+
+@login_required
+def routines(request: HttpRequest, pk: int) -> HttpResponse:
+    child, access = get_child_for_goals(request.user, pk)
+    context = {
+        "child": child,
+        "access": access,
+        "can_log": access in FAMILY_SIDE,
+        "outcomes": Outcome.choices,
+        **selectors.routines_page(child),
+    }
+    return render(request, "goals/routines.html", context)
+
+
+@login_required
+def routines_print(request: HttpRequest, pk: int) -> HttpResponse:
+    child, access = get_child_for_goals(request.user, pk)
+    return render(
+        request,
+        "goals/routines_print.html",
+        {"child": child, "access": access, **selectors.routines_page(child)},
+    )
+
+
+@login_required
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    child, access = get_child_for_goals(request.user, pk)
+    return render(
+        request,
+        "goals/history.html",
+        {"child": child, "access": access, **selectors.history_page(child)},
+    )
+
+
+@login_required
+def therapist_practice(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the family practised since a day the therapist picks (the last
+    session, once sessions exist), and adherence per strategy over 4 weeks."""
+    child, access = get_child_for_goals(request.user, pk, allow=WRITERS)
+    form = SinceForm(request.GET or None)
+    since = timezone.localdate() - timedelta(days=7)
+    if form.is_bound and form.is_valid() and form.cleaned_data["since"]:
+        since = form.cleaned_data["since"]
+    elif not form.is_bound:
+        form = SinceForm(initial={"since": since})
+    _audit_view(request, child, child.pk)
+    context = {
+        "child": child,
+        "access": access,
+        "form": form,
+        "formula": FORMULA,
+        **selectors.therapist_child_page(child, since=since),
+    }
+    return render(request, "goals/therapist_practice.html", context)
+
+
+@login_required
+def goal_create(request: HttpRequest, pk: int) -> HttpResponse:
+    child, _ = get_child_for_goals(request.user, pk, allow=WRITERS)
+    form = GoalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            goal = services.goal_create(
+                child=child, by=request.user, fields=form.cleaned_data, request=request
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, f"The goal “{goal.title}” is saved.")
+            return redirect(goal)
+    return render(request, "goals/goal_form.html", {"child": child, "form": form, "goal": None})
+
+
+@login_required
+def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    goal, _ = get_goal_for_user(request.user, pk, allow=WRITERS)
+    form = GoalForm(request.POST or None, instance=goal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.goal_update(
+                goal=goal, by=request.user, fields=form.cleaned_data, request=request
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, "The goal is saved.")
+            return redirect(goal)
+    return render(
+        request, "goals/goal_form.html", {"child": goal.child, "form": form, "goal": goal}
+    )
+
+
+@require_POST
+@login_required
+def goal_status(request: HttpRequest, pk: int) -> HttpResponse:
+    goal, _ = get_goal_for_user(request.user, pk, allow=WRITERS)
+    form = GoalStatusForm(request.POST)
+    if form.is_valid():
+        services.goal_set_status(
+            goal=goal, by=request.user, status=form.cleaned_data["status"], request=request
+        )
+        messages.success(request, f"The goal is now: {goal.get_status_display().lower()}.")
+    else:
+        messages.error(request, "Choose one of the statuses listed.")
+    return redirect(goal)
+
+
+@login_required
+def rating_create(request: HttpRequest, pk: int) -> HttpResponse:
+    goal, access = get_goal_for_user(request.user, pk, allow=LOGGERS)
+    form = ProgressRatingForm(request.POST or None, goal=goal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.progress_rating_add(
+                goal=goal, by=request.user, access=access, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, "Thank you: the rating is saved.")
+            return redirect(goal)
+    return render(
+        request,
+        "goals/rating_form.html",
+        {"goal": goal, "child": goal.child, "form": form, "access": access},
+    )
+
+
+@login_required
+def family_rating_create(request: HttpRequest, pk: int) -> HttpResponse:
+    goal, access = get_goal_for_user(request.user, pk, allow=LOGGERS)
+    form = FamilyRatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.family_rating_add(
+                goal=goal, by=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, "Thank you: your scores are saved.")
+            return redirect(goal)
+    return render(
+        request,
+        "goals/family_rating_form.html",
+        {"goal": goal, "child": goal.child, "form": form, "access": access},
+    )
+
+
+@login_required
+def strategy_create(request: HttpRequest, pk: int) -> HttpResponse:
+    child, _ = get_child_for_goals(request.user, pk, allow=WRITERS)
+    goals = selectors.goal_choices(child)
+    chooser = TemplateChoiceForm(request.GET or None)
+    template = None
+    initial = {}
+    if chooser.is_bound and chooser.is_valid() and chooser.cleaned_data["template"]:
+        template = chooser.cleaned_data["template"]
+        initial = {name: getattr(template, name) for name in STRATEGY_FIELDS}
+    form = StrategyForm(request.POST or None, goals=goals, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            strategy = services.strategy_create(
+                child=child,
+                by=request.user,
+                fields=form.cleaned_data,
+                goals=form.cleaned_data["goals"],
+                template=template,
+                request=request,
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, f"“{strategy.title}” is on {child.display_name}'s plan.")
+            return redirect(_routines_url(child.pk))
+    return render(
+        request,
+        "goals/strategy_form.html",
+        {"child": child, "form": form, "chooser": chooser, "strategy": None, "has_goals": goals},
+    )
+
+
+@login_required
+def strategy_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    strategy, _ = get_strategy_for_user(request.user, pk, allow=WRITERS)
+    child = strategy.child
+    goals = selectors.goal_choices(child) | child.goals.filter(strategies=strategy)
+    form = StrategyForm(request.POST or None, instance=strategy, goals=goals.distinct())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.strategy_update(
+                strategy=strategy,
+                by=request.user,
+                fields=form.cleaned_data,
+                goals=form.cleaned_data["goals"],
+                request=request,
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, "The strategy is saved.")
+            return redirect(_routines_url(child.pk))
+    return render(
+        request,
+        "goals/strategy_form.html",
+        {"child": child, "form": form, "chooser": None, "strategy": strategy, "has_goals": True},
+    )
+
+
+@require_POST
+@login_required
+def strategy_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    strategy, _ = get_strategy_for_user(request.user, pk, allow=WRITERS)
+    services.strategy_retire(strategy=strategy, by=request.user, request=request)
+    messages.success(request, f"“{strategy.title}” is retired. It stays in the history.")
+    return redirect(_routines_url(strategy.child_id))
+
+
+@require_POST
+@login_required
+def strategy_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    strategy, _ = get_strategy_for_user(request.user, pk, allow=WRITERS)
+    services.strategy_reactivate(strategy=strategy, by=request.user, request=request)
+    messages.success(request, f"“{strategy.title}” is back on the plan.")
+    return redirect(_routines_url(strategy.child_id))
+
+
+@login_required
+def practice_log(request: HttpRequest, pk: int) -> HttpResponse:
+    """Log practice with a date and a note (the routines page has one-tap buttons)."""
+    strategy, access = get_strategy_for_user(request.user, pk, allow=FAMILY_SIDE)
+    form = PracticeLogForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.practice_log_add(strategy=strategy, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, f"Logged: {strategy.title}. Well done!")
+            return redirect(_routines_url(strategy.child_id))
+    return render(
+        request,
+        "goals/practice_form.html",
+        {"strategy": strategy, "child": strategy.child, "form": form, "access": access},
+    )
+
+
+@require_POST
+@login_required
+def practice_quick(request: HttpRequest, pk: int) -> HttpResponse:
+    """One tap on the routines page: today, with how it went."""
+    strategy, _ = get_strategy_for_user(request.user, pk, allow=FAMILY_SIDE)
+    form = QuickPracticeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose how it went: went well, mixed or hard.")
+        return redirect(_routines_url(strategy.child_id))
+    try:
+        log = services.practice_log_add(
+            strategy=strategy, by=request.user, outcome=form.cleaned_data["outcome"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"Logged for today: {strategy.title} ({log.get_outcome_display().lower()}). Thank you!",
+        )
+    return redirect(f"{_routines_url(strategy.child_id)}#strategy-{strategy.pk}")
+
+
+@login_required
+def win_create(request: HttpRequest, pk: int) -> HttpResponse:
+    child, access = get_child_for_goals(request.user, pk, allow=LOGGERS)
+    form = WinForm(request.POST or None, goals=selectors.goal_choices(child))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.win_add(child=child, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, "Your win is on the page. 🎉")
+            return redirect("goals:child_goals", pk=child.pk)
+    return render(request, "goals/win_form.html", {"child": child, "form": form, "access": access})
+
+
+@therapist_required
+def library(request: HttpRequest) -> HttpResponse:
+    return render(request, "goals/library.html", {"templates": selectors.templates_library()})

@@ -1,0 +1,86 @@
+"""Permission-matrix rows for the goals app. Families and the child's therapist
+see goals and strategies; the admin does not (clinical content); only the
+therapist writes goals and strategies; only caregivers log practice."""
+
+from tests.factories import GoalFactory, HomeStrategyFactory
+from tests.matrix import Route
+
+VIEWERS = frozenset({"parent", "supporting", "therapist"})
+FAMILY = frozenset({"parent", "supporting"})
+THERAPIST = frozenset({"therapist"})
+
+
+def _child(world):
+    return {"pk": world.child.pk}
+
+
+def _goal(world):
+    return {"pk": GoalFactory(child=world.child).pk}
+
+
+def _strategy(world):
+    goal = GoalFactory(child=world.child)
+    return {"pk": HomeStrategyFactory(child=world.child, goals=[goal]).pk}
+
+
+def _retired_strategy(world):
+    from django.utils import timezone
+
+    goal = GoalFactory(child=world.child)
+    strategy = HomeStrategyFactory(child=world.child, goals=[goal], retired_on=timezone.localdate())
+    return {"pk": strategy.pk}
+
+
+ROUTES = [
+    Route("goals:child_goals", VIEWERS, kwargs=_child),
+    Route("goals:history", VIEWERS, kwargs=_child),
+    Route("goals:routines", VIEWERS, kwargs=_child),
+    Route("goals:routines_print", VIEWERS, kwargs=_child),
+    Route("goals:therapist_practice", THERAPIST, kwargs=_child),
+    Route("goals:goal_create", THERAPIST, kwargs=_child),
+    Route("goals:strategy_create", THERAPIST, kwargs=_child),
+    Route("goals:win_create", VIEWERS, kwargs=_child),
+    Route(
+        "goals:win_create",
+        VIEWERS,
+        kwargs=_child,
+        method="post",
+        data=lambda w: {"text": "Ate peas!"},
+        ok=(302,),
+    ),
+    Route("goals:goal_detail", VIEWERS, kwargs=_goal),
+    Route("goals:goal_edit", THERAPIST, kwargs=_goal),
+    Route(
+        "goals:goal_status",
+        THERAPIST,
+        kwargs=_goal,
+        method="post",
+        data=lambda w: {"status": "paused"},
+        ok=(302,),
+    ),
+    Route("goals:rating_create", VIEWERS, kwargs=_goal),
+    Route(
+        "goals:rating_create",
+        VIEWERS,
+        kwargs=_goal,
+        method="post",
+        data=lambda w: {"level": "0", "rated_on": "2020-01-01"},
+        ok=(302,),
+    ),
+    Route("goals:family_rating_create", VIEWERS, kwargs=_goal),
+    Route("goals:strategy_edit", THERAPIST, kwargs=_strategy),
+    Route("goals:strategy_retire", THERAPIST, kwargs=_strategy, method="post", ok=(302,)),
+    Route(
+        "goals:strategy_reactivate", THERAPIST, kwargs=_retired_strategy, method="post", ok=(302,)
+    ),
+    Route("goals:practice_log", FAMILY, kwargs=_strategy),
+    Route(
+        "goals:practice_quick",
+        FAMILY,
+        kwargs=_strategy,
+        method="post",
+        data=lambda w: {"outcome": "well"},
+        ok=(302,),
+    ),
+    Route("goals:library", frozenset({"therapist", "other_therapist"})),
+]
