@@ -404,3 +404,116 @@ class Addendum(models.Model):
 
     def delete(self, *args, **kwargs):
         raise SignedRecordError("Addenda cannot be deleted.")
+
+
+class NoteChildQuerySet(models.QuerySet):
+    """Rows that belong to a note freeze with it."""
+
+    def _refuse_if_signed(self) -> None:
+        if self.filter(note__status=RecordStatus.SIGNED).exists():
+            raise SignedRecordError("The note is signed: what it records cannot change.")
+
+    def update(self, **kwargs):
+        self._refuse_if_signed()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._refuse_if_signed()
+        return super().delete()
+
+
+class NoteChild(models.Model):
+    """A part of a note kept in its own table (goals addressed, strategy changes):
+    frozen with the note once it is signed."""
+
+    objects = NoteChildQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self._note_signed():
+            raise SignedRecordError("The note is signed: what it records cannot change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._note_signed():
+            raise SignedRecordError("The note is signed: what it records cannot change.")
+        return super().delete(*args, **kwargs)
+
+    def _note_signed(self) -> bool:
+        return SessionNote._base_manager.filter(
+            pk=self.note_id, status=RecordStatus.SIGNED
+        ).exists()
+
+
+class GoalAddressed(NoteChild):
+    """A goal worked on in the session, with its Goal Attainment Scaling level.
+    Signing the note turns it into a goals.ProgressRating (through the goals
+    app's service), which `progress_rating` then points to."""
+
+    note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="goals_addressed")
+    goal = models.ForeignKey("goals.Goal", on_delete=models.PROTECT, related_name="+")
+    level = models.SmallIntegerField("GAS level")
+    comment = models.CharField("what you saw", max_length=300, blank=True)
+    progress_rating = models.OneToOneField(
+        "goals.ProgressRating",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="from_session_note",
+    )
+
+    class Meta:
+        ordering = ["goal__priority", "goal_id"]
+        verbose_name_plural = "goals addressed"
+        constraints = [
+            models.UniqueConstraint(fields=["note", "goal"], name="goal_addressed_once_per_note"),
+            models.CheckConstraint(
+                condition=Q(level__gte=-2, level__lte=2), name="goal_addressed_level_in_scale"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goal}: {self.level:+d}"
+
+
+class StrategyChange(NoteChild):
+    """A home strategy introduced, changed or retired in the session. Signing
+    the note carries it out in the goals app (introduce: a new HomeStrategy;
+    retire: the strategy is retired); "changed" records what was changed."""
+
+    class Action(models.TextChoices):
+        INTRODUCED = "introduced", "Introduced"
+        CHANGED = "changed", "Changed"
+        RETIRED = "retired", "Retired"
+
+    note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="strategy_changes")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    strategy = models.ForeignKey(
+        "goals.HomeStrategy",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="session_changes",
+    )
+    # For a strategy introduced in the session: what the goals app will create.
+    goal = models.ForeignKey(
+        "goals.Goal", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(max_length=150, blank=True)
+    routine = models.CharField("when in the day", max_length=16, blank=True)
+    what_to_do = models.TextField("what to do", blank=True)
+    detail = models.CharField("what changed", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action="introduced") | Q(strategy__isnull=False),
+                name="strategy_change_names_strategy",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.title or self.strategy}"

@@ -2,7 +2,7 @@
 many sessions, notes and assessments a child or a caseload has."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -17,22 +17,28 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
 from accounts.models import AuditEvent, User
 from families.models import Caregiver, Child
 from families.permissions import Access, children_for
+from goals.models import Goal, GoalStatus, HomeStrategy, PracticeLog, ProgressRating, Win
+from goals.selectors import goal_choices
 from sessions_app.models import (
     Addendum,
     Assessment,
+    GoalAddressed,
     RecordStatus,
     SessionNote,
+    StrategyChange,
     TherapySession,
 )
 from sessions_app.permissions import sessions_for_child_view
 
 PAGE_SIZE = 20
+REVIEW_SOON_DAYS = 7
+TIMELINE_KINDS = ("session", "assessment", "rating", "practice", "win")
 
 
 def _attendees() -> Prefetch:
@@ -40,6 +46,16 @@ def _attendees() -> Prefetch:
         "caregivers_attended",
         queryset=Caregiver.objects.select_related("user").order_by("access_level", "id"),
     )
+
+
+def _note_parts() -> list[Prefetch]:
+    return [
+        Prefetch("note__addenda", queryset=Addendum.objects.select_related("author")),
+        Prefetch("note__goals_addressed", queryset=GoalAddressed.objects.select_related("goal")),
+        Prefetch(
+            "note__strategy_changes", queryset=StrategyChange.objects.select_related("strategy")
+        ),
+    ]
 
 
 def _addenda() -> Prefetch:
@@ -55,11 +71,39 @@ def _child_sessions(child: Child) -> QuerySet[TherapySession]:
 
 def caseload(user: User) -> list[Child]:
     """The therapist's current children, each with the date of the last
-    session and how many past sessions still lack a signed note."""
+    session, how many past sessions still lack a signed note, how much
+    practice the family logged since that session, and how many active goals
+    are due for review within a week. One query, whatever the caseload."""
     now = timezone.now()
     past = TherapySession.objects.filter(child=OuterRef("pk"), starts_at__lte=now)
     unsigned = (
         past.exclude(note__status=RecordStatus.SIGNED)
+        .order_by()
+        .values("child")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    last_session_day = (
+        TherapySession.objects.filter(child=OuterRef(OuterRef("pk")), starts_at__lte=now)
+        .order_by("-starts_at")
+        .annotate(day=TruncDate("starts_at"))
+        .values("day")[:1]
+    )
+    practice = (
+        PracticeLog.objects.filter(
+            strategy__child=OuterRef("pk"), practised_on__gte=Subquery(last_session_day)
+        )
+        .order_by()
+        .values("strategy__child")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    due = (
+        Goal.objects.filter(
+            child=OuterRef("pk"),
+            status=GoalStatus.ACTIVE,
+            review_date__lte=timezone.localdate() + timedelta(days=REVIEW_SOON_DAYS),
+        )
         .order_by()
         .values("child")
         .annotate(n=Count("pk"))
@@ -72,6 +116,8 @@ def caseload(user: User) -> list[Child]:
         .annotate(
             last_session_at=Subquery(past.order_by("-starts_at").values("starts_at")[:1]),
             notes_unsigned=Coalesce(Subquery(unsigned, output_field=IntegerField()), 0),
+            practice_since_last=Coalesce(Subquery(practice, output_field=IntegerField()), 0),
+            goals_due_review=Coalesce(Subquery(due, output_field=IntegerField()), 0),
         )
         .order_by("first_name", "last_name", "id")
     )
@@ -90,58 +136,70 @@ def unsigned_sessions(user: User) -> QuerySet[TherapySession]:
 
 @dataclass
 class TimelineEntry:
-    kind: str  # "session" or "assessment"
+    kind: str  # one of TIMELINE_KINDS
     at: datetime
-    session: TherapySession | None = None
-    assessment: Assessment | None = None
+    record: object
+
+
+def _rows(queryset: QuerySet, kind: str, at) -> QuerySet:
+    return (
+        queryset.annotate(kind=Value(kind), item=F("pk"), at=at)
+        .values_list("kind", "item", "at")
+        .order_by()
+    )
+
+
+def _day(field: str) -> Cast:
+    return Cast(field, output_field=DateTimeField())
 
 
 def _timeline_rows(child: Child) -> QuerySet:
     # One lightweight union of (kind, id, time) over every kind of record, so
     # that the page can be cut before any record is loaded.
-    sessions = (
-        _child_sessions(child)
-        .annotate(kind=Value("session"), item=F("pk"), at=F("starts_at"))
-        .values_list("kind", "item", "at")
-        .order_by()
-    )
-    assessments = (
-        Assessment.objects.filter(child=child)
-        .annotate(
-            kind=Value("assessment"),
-            item=F("pk"),
-            at=Cast("assessed_on", output_field=DateTimeField()),
+    parts = [
+        _rows(_child_sessions(child), "session", F("starts_at")),
+        _rows(Assessment.objects.filter(child=child), "assessment", _day("assessed_on")),
+        _rows(ProgressRating.objects.filter(goal__child=child), "rating", _day("rated_on")),
+        _rows(PracticeLog.objects.filter(strategy__child=child), "practice", _day("practised_on")),
+        _rows(Win.objects.filter(child=child), "win", F("created_at")),
+    ]
+    return parts[0].union(*parts[1:], all=True).order_by("-at", "-item")
+
+
+def _load(kind: str, ids: list[int]) -> dict[int, object]:
+    if not ids:
+        return {}
+    if kind == "session":
+        queryset = (
+            TherapySession.objects.filter(pk__in=ids)
+            .select_related("child", "therapist", "note", "note__signed_by")
+            .prefetch_related(_attendees(), *_note_parts())
         )
-        .values_list("kind", "item", "at")
-        .order_by()
-    )
-    return sessions.union(assessments, all=True).order_by("-at", "-item")
+    elif kind == "assessment":
+        queryset = Assessment.objects.filter(pk__in=ids).select_related("therapist", "signed_by")
+    elif kind == "rating":
+        queryset = ProgressRating.objects.filter(pk__in=ids).select_related("goal", "rated_by")
+    elif kind == "practice":
+        queryset = PracticeLog.objects.filter(pk__in=ids).select_related("strategy", "caregiver")
+    else:
+        queryset = Win.objects.filter(pk__in=ids).select_related("author", "goal")
+    return {record.pk: record for record in queryset}
 
 
 def timeline_page(child: Child, page_number) -> tuple[Page, list[TimelineEntry]]:
+    """Sessions, notes, assessments, ratings, practice and wins, newest first:
+    a count, the page of the union, and one query per kind on the page."""
     page = Paginator(_timeline_rows(child), PAGE_SIZE).get_page(page_number)
     rows = list(page.object_list)
-    ids = {"session": [], "assessment": []}
+    ids: dict[str, list[int]] = {kind: [] for kind in TIMELINE_KINDS}
     for kind, pk, _ in rows:
         ids[kind].append(pk)
-    sessions = {
-        session.pk: session
-        for session in TherapySession.objects.filter(pk__in=ids["session"])
-        .select_related("child", "therapist", "note", "note__signed_by")
-        .prefetch_related(_attendees(), Prefetch("note__addenda", queryset=_addenda().queryset))
-    }
-    assessments = {
-        assessment.pk: assessment
-        for assessment in Assessment.objects.filter(pk__in=ids["assessment"]).select_related(
-            "therapist", "signed_by"
-        )
-    }
-    entries = []
-    for kind, pk, at in rows:
-        if kind == "session":
-            entries.append(TimelineEntry(kind=kind, at=at, session=sessions[pk]))
-        else:
-            entries.append(TimelineEntry(kind=kind, at=at, assessment=assessments[pk]))
+    records = {kind: _load(kind, ids[kind]) for kind in TIMELINE_KINDS}
+    entries = [
+        TimelineEntry(kind=kind, at=at, record=records[kind][pk])
+        for kind, pk, at in rows
+        if pk in records[kind]
+    ]
     return page, entries
 
 
@@ -150,13 +208,30 @@ def session_with_record(session_pk: int) -> TherapySession:
         TherapySession.objects.select_related(
             "child", "family", "therapist", "note", "note__signed_by"
         )
-        .prefetch_related(_attendees(), Prefetch("note__addenda", queryset=_addenda().queryset))
+        .prefetch_related(_attendees(), *_note_parts())
         .get(pk=session_pk)
     )
 
 
 def note_for(session: TherapySession) -> SessionNote | None:
-    return SessionNote.objects.filter(session=session).first()
+    return (
+        SessionNote.objects.filter(session=session)
+        .prefetch_related("goals_addressed", "strategy_changes")
+        .first()
+    )
+
+
+def goals_and_strategies_for(session: TherapySession) -> tuple[list[Goal], list[HomeStrategy]]:
+    """The active goals and home strategies of the child seen in the session."""
+    if session.child_id is None:
+        return [], []
+    goals = list(goal_choices(session.child))
+    strategies = list(
+        HomeStrategy.objects.filter(child_id=session.child_id, retired_on__isnull=True).order_by(
+            "routine", "id"
+        )
+    )
+    return goals, strategies
 
 
 def assessment_with_record(assessment_pk: int) -> Assessment:

@@ -13,14 +13,18 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Role, User
 from families.models import Caregiver, Child, Family
-from families.permissions import active_assignments
+from families.permissions import Access, active_assignments
+from goals import services as goals_services
+from goals.models import GAS_LEVELS
 from sessions_app.models import (
     Addendum,
     Assessment,
+    GoalAddressed,
     NoteTemplate,
     RecordStatus,
     SessionNote,
     StandardisedTest,
+    StrategyChange,
     TherapySession,
 )
 
@@ -131,12 +135,56 @@ def _check_draft(record: SessionNote | Assessment) -> None:
         )
 
 
+def _replace_goals_addressed(note: SessionNote, session: TherapySession, rows: list[dict]) -> None:
+    for row in rows:
+        if session.child_id is None or row["goal"].child_id != session.child_id:
+            raise ValidationError("Choose goals of the child seen in this session.")
+        if row["level"] not in GAS_LEVELS:
+            raise ValidationError("Choose a level from −2 to +2.")
+    note.goals_addressed.all().delete()
+    for row in rows:
+        GoalAddressed.objects.create(
+            note=note, goal=row["goal"], level=row["level"], comment=row.get("comment", "")
+        )
+
+
+def _replace_strategy_changes(note: SessionNote, session: TherapySession, rows: list[dict]) -> None:
+    for row in rows:
+        target = row.get("strategy") or row.get("goal")
+        if session.child_id is None or target is None or target.child_id != session.child_id:
+            raise ValidationError("Choose strategies and goals of the child seen in this session.")
+    note.strategy_changes.all().delete()
+    for row in rows:
+        change = StrategyChange(
+            note=note,
+            action=row["action"],
+            strategy=row.get("strategy"),
+            goal=row.get("goal"),
+            title=row.get("title", ""),
+            routine=row.get("routine", ""),
+            what_to_do=row.get("what_to_do", ""),
+            detail=row.get("detail", ""),
+        )
+        change.full_clean()
+        change.save()
+
+
 @transaction.atomic
 def note_save_draft(
-    *, session: TherapySession, by: User, fields: dict, request: HttpRequest | None = None
+    *,
+    session: TherapySession,
+    by: User,
+    fields: dict,
+    goals_addressed: list[dict] | None = None,
+    strategy_changes: list[dict] | None = None,
+    request: HttpRequest | None = None,
 ) -> SessionNote:
     """Create or update the draft note of a session (the form and autosave
-    both come here). A signed note is never touched."""
+    both come here). A signed note is never touched.
+
+    `goals_addressed` ({goal, level, comment}) and `strategy_changes`
+    ({action, strategy or goal/title/routine/what_to_do, detail}) replace the
+    draft's when given; they act on the goals app only when the note is signed."""
     if by.pk != session.therapist_id:
         raise ValidationError("Only the therapist who saw the family writes this note.")
     note = SessionNote.objects.select_for_update().filter(session=session).first()
@@ -150,6 +198,10 @@ def note_save_draft(
     note.updated_at = timezone.now()
     note.full_clean(exclude=["session"])
     note.save()
+    if goals_addressed is not None:
+        _replace_goals_addressed(note, session, goals_addressed)
+    if strategy_changes is not None:
+        _replace_strategy_changes(note, session, strategy_changes)
     if created:
         audit_record(
             request=request,
@@ -166,6 +218,42 @@ def _missing(record, names: Iterable[str], message: str) -> dict:
     return {name: message for name in names if not str(getattr(record, name) or "").strip()}
 
 
+def _carry_out_in_goals(
+    *, note: SessionNote, session: TherapySession, by: User, request: HttpRequest | None
+) -> None:
+    """What the note records about goals and strategies becomes real in the
+    goals app, through its services, while the note is still a draft (it is
+    signed in the same transaction right after)."""
+    rated_on = timezone.localdate(session.starts_at)
+    for row in note.goals_addressed.select_related("goal").filter(progress_rating__isnull=True):
+        row.progress_rating = goals_services.progress_rating_add(
+            goal=row.goal,
+            by=by,
+            access=Access.THERAPIST,
+            level=row.level,
+            rated_on=rated_on,
+            note=row.comment,
+            request=request,
+        )
+        row.save(update_fields=["progress_rating"])
+    for change in note.strategy_changes.select_related("strategy", "goal"):
+        if change.action == StrategyChange.Action.INTRODUCED and change.strategy_id is None:
+            change.strategy = goals_services.strategy_create(
+                child=change.goal.child,
+                by=by,
+                fields={
+                    "title": change.title,
+                    "routine": change.routine,
+                    "what_to_do": change.what_to_do,
+                },
+                goals=[change.goal],
+                request=request,
+            )
+            change.save(update_fields=["strategy"])
+        elif change.action == StrategyChange.Action.RETIRED:
+            goals_services.strategy_retire(strategy=change.strategy, by=by, request=request)
+
+
 @transaction.atomic
 def note_sign(*, note: SessionNote, by: User, request: HttpRequest | None = None) -> SessionNote:
     """Sign a draft note: records who and when, and freezes it for good."""
@@ -177,6 +265,7 @@ def note_sign(*, note: SessionNote, by: User, request: HttpRequest | None = None
     errors = _missing(note, NOTE_TEXT_FIELDS, "Write this section before signing.")
     if errors:
         raise ValidationError(errors)
+    _carry_out_in_goals(note=note, session=session, by=by, request=request)
     now = timezone.now()
     # Compare-and-swap on the status: two clicks on "Sign" sign once.
     signed = SessionNote.objects.filter(pk=note.pk, status=RecordStatus.DRAFT).update(

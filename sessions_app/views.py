@@ -18,6 +18,8 @@ from sessions_app import selectors, services
 from sessions_app.forms import (
     AddendumForm,
     AssessmentForm,
+    NewStrategyForm,
+    NoteGoalsForm,
     SessionForm,
     SessionNoteForm,
     StandardisedTestFormSet,
@@ -116,6 +118,46 @@ def _note_fields(form: SessionNoteForm) -> dict:
     return {name: form.cleaned_data[name] for name in form.Meta.fields}
 
 
+def _note_forms(request: HttpRequest, session, note) -> tuple:
+    """The note's three forms: SOAP and summary, goals and strategies, and a
+    new strategy. Bound to the POST when there is one."""
+    goals, strategies = selectors.goals_and_strategies_for(session)
+    data = request.POST if request.method == "POST" else None
+    form = SessionNoteForm(
+        data, instance=note, initial=services.note_initial(session) if note is None else None
+    )
+    goals_form = NoteGoalsForm(
+        data,
+        prefix="gas",
+        goals=goals,
+        strategies=strategies,
+        initial=NoteGoalsForm.initial_from(note),
+    )
+    new_strategy_form = NewStrategyForm(
+        data, prefix="new", goals=goals, initial=NewStrategyForm.initial_from(note)
+    )
+    return form, goals_form, new_strategy_form
+
+
+def _save_draft(request: HttpRequest, session, form, goals_form, new_strategy_form):
+    """Save what is valid: the text always, goals and strategies when their
+    forms are valid (so that autosave never drops typed text for a half-filled
+    new strategy)."""
+    parts_valid = goals_form.is_valid() and new_strategy_form.is_valid()
+    return services.note_save_draft(
+        session=session,
+        by=request.user,
+        fields=_note_fields(form),
+        goals_addressed=goals_form.goals_addressed() if parts_valid else None,
+        strategy_changes=(
+            goals_form.strategy_changes() + new_strategy_form.strategy_changes()
+            if parts_valid
+            else None
+        ),
+        request=request,
+    )
+
+
 @login_required
 def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Write or finish a note. Works without JavaScript: the form posts here
@@ -124,26 +166,22 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
     note = selectors.note_for(session)
     if note is not None and note.is_signed:
         return redirect(session)
-    if request.method == "POST":
-        form = SessionNoteForm(request.POST, instance=note)
-        if form.is_valid():
-            try:
-                # The draft is kept even if signing then asks for more.
-                note = services.note_save_draft(
-                    session=session, by=request.user, fields=_note_fields(form), request=request
-                )
-                if request.POST.get("action") == "sign":
+    form, goals_form, new_strategy_form = _note_forms(request, session, note)
+    if request.method == "POST" and form.is_valid():
+        signing = request.POST.get("action") == "sign"
+        try:
+            # The draft is kept even if signing then asks for more.
+            note = _save_draft(request, session, form, goals_form, new_strategy_form)
+            if goals_form.is_valid() and new_strategy_form.is_valid():
+                if signing:
                     services.note_sign(note=note, by=request.user, request=request)
-            except ValidationError as error:
-                _form_errors_to_form(form, error)
-            else:
-                if request.POST.get("action") == "sign":
                     messages.success(request, "The note is signed.")
                     return redirect(session)
                 messages.success(request, "The draft is saved.")
                 return redirect("sessions_app:note_edit", pk=session.pk)
-    else:
-        form = SessionNoteForm(instance=note, initial=services.note_initial(session))
+        except ValidationError as error:
+            _form_errors_to_form(form, error)
+    elif request.method == "GET":
         services.record_viewed(
             request=request,
             record_type="session_note" if note is not None else "session",
@@ -153,7 +191,13 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "sessions_app/note_form.html",
-        {"session": session, "note": note, "form": form},
+        {
+            "session": session,
+            "note": note,
+            "form": form,
+            "goals_form": goals_form,
+            "new_strategy_form": new_strategy_form,
+        },
     )
 
 
@@ -166,13 +210,11 @@ def note_autosave(request: HttpRequest, pk: int) -> JsonResponse:
     note = selectors.note_for(session)
     if note is not None and note.is_signed:
         return JsonResponse({"error": "This note is signed and cannot change."}, status=409)
-    form = SessionNoteForm(request.POST, instance=note)
+    form, goals_form, new_strategy_form = _note_forms(request, session, note)
     if not form.is_valid():
         return JsonResponse({"error": "Some sections could not be saved."}, status=400)
     try:
-        note = services.note_save_draft(
-            session=session, by=request.user, fields=_note_fields(form), request=request
-        )
+        note = _save_draft(request, session, form, goals_form, new_strategy_form)
     except ValidationError as error:
         return JsonResponse({"error": " ".join(error.messages)}, status=409)
     return JsonResponse(
