@@ -78,7 +78,7 @@ class AddendumForm(forms.ModelForm):
     class Meta:
         model = Addendum
         fields = ["reason", "text"]
-        labels = {"text": "Addendum"}
+        labels = {"text": "What to add"}
         widgets = {"text": forms.Textarea(attrs={"rows": 4})}
 
 
