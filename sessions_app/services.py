@@ -301,7 +301,8 @@ def addendum_add(
         raise ValueError("An addendum belongs to exactly one note or assessment.")
     if by.role != Role.THERAPIST:
         raise ValidationError("Only a therapist can add an addendum.")
-    if not record.is_signed:
+    # The database's word, not the caller's copy: it may predate the signing.
+    if not type(record).objects.filter(pk=record.pk, status=RecordStatus.SIGNED).exists():
         raise ValidationError("Edit the draft itself: addenda are for signed records.")
     addendum = Addendum(note=note, assessment=assessment, author=by, reason=reason, text=text)
     addendum.full_clean()
