@@ -297,7 +297,8 @@ def _tests_from(formset) -> list[dict]:
     return [
         {name: form.cleaned_data[name] for name in form.Meta.fields}
         for form in formset
-        if form.has_changed() and not form.cleaned_data.get("DELETE")
+        # Every filled row, changed or not: the service replaces the whole set.
+        if form.cleaned_data.get("name") and not form.cleaned_data.get("DELETE")
     ]
 
 
@@ -314,7 +315,10 @@ def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         for test in assessment.tests.all()
     ]
     form = AssessmentForm(request.POST or None, instance=assessment)
-    formset = StandardisedTestFormSet(request.POST or None, initial=existing, prefix="tests")
+    # Bound rows are read as posted (no initial), so an unchanged row still counts.
+    formset = StandardisedTestFormSet(
+        request.POST or None, initial=None if request.method == "POST" else existing, prefix="tests"
+    )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             assessment = services.assessment_save_draft(
@@ -322,6 +326,7 @@ def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 fields=form.cleaned_data,
                 tests=_tests_from(formset),
+                goals=form.cleaned_data.get("goals"),
                 request=request,
             )
             if request.POST.get("action") == "sign":
