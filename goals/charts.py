@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from goals.models import GAS_LEVEL_WORDS, Goal, ProgressRating
+from goals.models import GAS_LEVEL_WORDS, LEVEL_LABELS, Goal, ProgressRating
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,10 @@ class Point:
     day: date
     level: int
     is_therapist: bool
+
+    @property
+    def label(self) -> str:
+        return LEVEL_LABELS[self.level]
 
     # The family's ratings are drawn as 10×10 squares centred on the point.
     @property
@@ -51,7 +55,7 @@ def progress_chart(
 ) -> dict:
     """GAS level (−2 … +2) by date; therapist ratings are circles on a solid
     line, the family's are squares on a dashed line."""
-    height, left, right, top, bottom = 170, 34, width - 10, 12, 140
+    height, left, right, top, bottom = 170, 52, width - 10, 12, 140
     step = (bottom - top) / 4
     level_y = {level: round(bottom - (level + 2) * step, 1) for level in (-2, -1, 0, 1, 2)}
     first_day = goal.agreed_with_family_on or timezone.localdate(goal.created_at)
@@ -71,7 +75,7 @@ def progress_chart(
     else:
         summary = (
             f"{len(ratings)} ratings from {ratings[0].rated_on:%-d %B %Y} to "
-            f"{latest.rated_on:%-d %B %Y}. Latest: {latest.level:+d}, "
+            f"{latest.rated_on:%-d %B %Y}. Latest: {latest.level_label}, "
             f"{GAS_LEVEL_WORDS[latest.level].lower()}."
         )
     return {
@@ -81,7 +85,7 @@ def progress_chart(
         "right": right,
         "top": top,
         "bottom": bottom,
-        "ticks": [Tick(level_y[level], f"{level:+d}" if level else "0") for level in level_y],
+        "ticks": [Tick(level_y[level], LEVEL_LABELS[level]) for level in level_y],
         "goal_y": level_y[0],
         "therapist_points": therapist,
         "family_points": family,

@@ -465,7 +465,7 @@ def seed(practice: DemoPractice) -> None:
             PracticeLog.objects.bulk_create(
                 PracticeLog(
                     strategy=strategy,
-                    caregiver=caregivers[(day + index) % len(caregivers)],
+                    caregiver=caregivers[(day // 2 + index) % len(caregivers)],
                     practised_on=today - timedelta(days=day),
                     outcome=OUTCOMES[(day + index) % len(OUTCOMES)],
                     note="Tired today." if (day + index) % len(OUTCOMES) == 4 else "",

@@ -65,6 +65,7 @@ ROUTINE_ORDER = {value: index for index, value in enumerate(Routine.values)}
 
 # Goal Attainment Scaling: −2 much less than expected … +2 much more than expected.
 GAS_LEVELS = (-2, -1, 0, 1, 2)
+LEVEL_LABELS = {2: "+2", 1: "+1", 0: "0", -1: "−1", -2: "−2"}
 GAS_LEVEL_WORDS = {
     -2: "Where we started, or harder",
     -1: "A little progress",
@@ -109,7 +110,7 @@ class Goal(models.Model):
         help_text="Clinical reasoning for the team. Families never see these.",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -159,7 +160,7 @@ class ProgressRating(models.Model):
     level = models.SmallIntegerField()
     source = models.CharField(max_length=10, choices=RatingSource.choices)
     rated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     note = models.CharField("what you noticed", max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -179,6 +180,10 @@ class ProgressRating(models.Model):
     @property
     def is_therapist(self) -> bool:
         return self.source == RatingSource.THERAPIST
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS[self.level]
 
     @property
     def level_words(self) -> str:
@@ -206,7 +211,7 @@ class FamilyRating(models.Model):
     performance = models.PositiveSmallIntegerField("how well it goes (1–10)")
     satisfaction = models.PositiveSmallIntegerField("how happy you are with it (1–10)")
     rated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -277,7 +282,7 @@ class HomeStrategy(StrategyFields):
     )
     retired_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -299,7 +304,7 @@ class Outcome(models.TextChoices):
 class PracticeLog(models.Model):
     strategy = models.ForeignKey(HomeStrategy, on_delete=models.CASCADE, related_name="logs")
     caregiver = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     practised_on = models.DateField("date", default=timezone.localdate)
     outcome = models.CharField("how it went", max_length=6, choices=Outcome.choices)
@@ -322,7 +327,7 @@ class Win(models.Model):
         Goal, null=True, blank=True, on_delete=models.SET_NULL, related_name="wins"
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     text = models.CharField("the win", max_length=300)
     created_at = models.DateTimeField(default=timezone.now)

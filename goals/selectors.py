@@ -141,7 +141,7 @@ def goal_page(goal: Goal) -> dict:
         )
         .get(pk=goal.pk)
     )
-    _decorate(goal, today, width=560)
+    _decorate(goal, today)
     return {
         "goal": goal,
         "ratings": list(reversed(goal.ordered_ratings)),
@@ -182,6 +182,22 @@ def routines_page(child: Child) -> dict:
         "week_start": week_start,
         "today": today,
     }
+
+
+def practice_per_week(child: Child, *, weeks: int = 8) -> dict:
+    """Practice logged per week for the family's chart: one query."""
+    today = timezone.localdate()
+    windows = _week_windows(today, weeks)
+    per_week = [0] * weeks
+    days = PracticeLog.objects.filter(
+        strategy__child=child, practised_on__gte=windows[0][0], practised_on__lte=today
+    ).values_list("practised_on", flat=True)
+    for day in days:
+        index = _week_index(day, windows)
+        if index is not None:
+            per_week[index] += 1
+    weekly = [(start, end, per_week[i]) for i, (start, end) in enumerate(windows)]
+    return {"chart": charts.practice_chart(weekly), "weekly": weekly}
 
 
 def history_page(child: Child) -> dict:

@@ -104,6 +104,7 @@ def routines(request: HttpRequest, pk: int) -> HttpResponse:
         "can_log": access in FAMILY_SIDE,
         "outcomes": Outcome.choices,
         **selectors.routines_page(child),
+        **selectors.practice_per_week(child),
     }
     return render(request, "goals/routines.html", context)
 

@@ -315,3 +315,49 @@ def test_caregiver_home_query_count_does_not_grow(world, login):
     small = _count(client, reverse("home"))
     _grow(world, 3)
     assert _count(client, reverse("home")) == small
+
+
+def test_therapist_reads_and_writes_are_audited(world, goal, login):
+    from accounts.models import AuditEvent
+
+    client = login(world.therapist)
+    client.get(reverse("goals:goal_detail", args=[goal.pk]))
+    client.post(reverse("goals:goal_status", args=[goal.pk]), {"status": "paused"})
+    events = list(AuditEvent.objects.filter(child_id=world.child.pk).order_by("id"))
+    assert [(e.action, e.record_type, e.user) for e in events] == [
+        ("view", "goals.goal", world.therapist),
+        ("change", "goals.goal", world.therapist),
+    ]
+
+
+def test_routines_page_shows_practice_per_week(world, goal, login):
+    strategy = HomeStrategyFactory(child=world.child, goals=[goal])
+    PracticeLogFactory(strategy=strategy, practised_on=_days_ago(1))
+    PracticeLogFactory(strategy=strategy, practised_on=_days_ago(9))
+    html = (
+        login(world.parent).get(reverse("goals:routines", args=[world.child.pk])).content.decode()
+    )
+    assert "Practice over the last 8 weeks" in html
+    assert "2 practices logged over 8 weeks." in html
+
+
+def test_therapist_edits_a_strategy_and_keeps_a_goal_that_is_no_longer_active(world, goal, login):
+    strategy = HomeStrategyFactory(child=world.child, goals=[goal], title="Shoe stair")
+    paused = GoalFactory(child=world.child, status=GoalStatus.PAUSED)
+    strategy.goals.add(paused)
+    client = login(world.therapist)
+    url = reverse("goals:strategy_edit", args=[strategy.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "title": "Shoe stair, both shoes",
+            "routine": "school_run",
+            "what_to_do": "Sit first",
+            "goals": [goal.pk, paused.pk],
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    strategy.refresh_from_db()
+    assert strategy.title == "Shoe stair, both shoes"
+    assert set(strategy.goals.all()) == {goal, paused}
