@@ -33,11 +33,11 @@ def test_parent_logs_in_with_the_keyboard_and_invites_a_grandparent(
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name=re.compile("Hello"))).to_be_visible()
-    expect(page.get_by_role("link", name=world.child.first_name)).to_be_visible()
+    expect(page.get_by_role("link", name=world.child.first_name, exact=True)).to_be_visible()
     assert world.other_child.first_name not in page.content()
     parent.check("home")
 
-    page.get_by_role("link", name=world.child.first_name).click()
+    page.get_by_role("link", name=world.child.first_name, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(world.child.first_name)
     parent.check("child")
 
@@ -73,7 +73,7 @@ def test_parent_logs_in_with_the_keyboard_and_invites_a_grandparent(
     gpage.get_by_label("Choose a password").fill("sunny-garden-trowel-91")
     gpage.get_by_label("Type it again").fill("sunny-garden-trowel-91")
     gpage.get_by_role("button", name="Create my account and join").click()
-    expect(gpage.get_by_role("link", name=world.child.first_name)).to_be_visible()
+    expect(gpage.get_by_role("link", name=world.child.first_name, exact=True)).to_be_visible()
     content = gpage.content()
     assert world.sibling.first_name not in content
     grandparent.check("grandparent-home")
