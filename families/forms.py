@@ -8,6 +8,7 @@ from families.models import (
     Caregiver,
     CaseloadAssignment,
     Child,
+    ConsentKind,
     Family,
     Relationship,
     SummaryFrequency,
@@ -217,3 +218,8 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class ConsentChangeForm(forms.Form):
+    kind = forms.ChoiceField(choices=ConsentKind.choices)
+    decision = forms.ChoiceField(choices=[("give", "Agree"), ("withdraw", "Withdraw")])

@@ -6,6 +6,8 @@ from portal import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("", include("portal.privacy_urls")),
     path("", include("families.urls")),
     path("", include("goals.urls")),
     path("", include("sessions_app.urls")),

@@ -2,10 +2,13 @@
 markers for tests that need a live PostgreSQL, Redis or browser."""
 
 import os
+import time
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.http import HttpRequest
 
 from accounts.models import User
 from families.models import AccessLevel, Child, Family, Relationship
@@ -73,6 +76,50 @@ def _eager_celery():
 @pytest.fixture(autouse=True)
 def _plain_email(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """allauth counts log-in attempts and used codes in the cache: start each
+    test with none, so that one test's failures never lock out another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _force_login_past_second_factor(original):
+    """`client.force_login(user)` stands for a finished log-in, second factor
+    included: staff would otherwise be sent to the MFA step by
+    accounts.middleware.MFARequiredMiddleware. Tests of the real log-in (which
+    must ask for the second factor) use the log-in form instead:
+    tests/accounts/test_mfa.py."""
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        from accounts.mfa import mark_session_passed_mfa
+        from accounts.middleware import ACTIVITY_SESSION_KEY
+
+        session = self.session
+        request = HttpRequest()
+        request.session = session
+        request.user = user
+        mark_session_passed_mfa(request, user, type="test")
+        # As if a page had just been seen: the next request needs not renew it.
+        session[ACTIVITY_SESSION_KEY] = int(time.time())
+        if user.is_practice_staff or user.is_staff or user.is_superuser:
+            session.set_expiry(settings.STAFF_SESSION_SECONDS)
+        session.save()
+
+    return force_login
+
+
+@pytest.fixture(autouse=True)
+def _force_login_counts_as_mfa(monkeypatch):
+    from django.test import Client
+
+    monkeypatch.setattr(Client, "force_login", _force_login_past_second_factor(Client.force_login))
 
 
 @dataclass
