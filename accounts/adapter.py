@@ -1,4 +1,9 @@
+import time
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.authentication import get_authentication_records
+from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 
 
@@ -7,6 +12,19 @@ class AccountAdapter(DefaultAccountAdapter):
         # Families join through an invitation from the practice or a parent;
         # staff accounts are made by the practice manager.
         return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        # Someone who logged in moments ago has just proved who they are:
+        # staff sent to set up their second factor straight after the log-in
+        # should not be asked for their password a second time.
+        request = context.request
+        if request is not None and request.user.is_authenticated:
+            records = get_authentication_records(request, request.user)
+            if records and time.time() - records[-1]["at"] < (
+                account_settings.REAUTHENTICATION_TIMEOUT
+            ):
+                return False
+        return super().is_reauthentication_required(app=app, **kwargs)
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -151,8 +151,8 @@ MFA_ALLOW_UNVERIFIED_EMAIL = True
 
 # Inactivity limits: a staff session ends after 30 minutes without a request,
 # a family's after 14 days when they asked to be remembered (otherwise when
-# the browser closes). Every request renews the cookie.
-SESSION_SAVE_EVERY_REQUEST = True
+# the browser closes). accounts.middleware.SessionExpiryMiddleware renews the
+# session at most once a minute, so ordinary pages do not write to it.
 SESSION_COOKIE_AGE = env_int("FAMILY_SESSION_SECONDS", 14 * 24 * 60 * 60)
 STAFF_SESSION_SECONDS = env_int("STAFF_SESSION_SECONDS", 30 * 60)
 
