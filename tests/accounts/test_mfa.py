@@ -125,9 +125,7 @@ def test_staff_cannot_switch_off_their_second_factor(world, client):
     enrol(world.therapist)
     client.force_login(world.therapist)
     response = client.post(reverse("mfa_deactivate_totp"))
-    assert Authenticator.objects.filter(
-        user=world.therapist, type=Authenticator.Type.TOTP
-    ).exists()
+    assert Authenticator.objects.filter(user=world.therapist, type=Authenticator.Type.TOTP).exists()
     assert response.status_code in (200, 302)
 
 
