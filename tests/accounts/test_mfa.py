@@ -177,13 +177,13 @@ def test_caregiver_may_switch_it_off(world, client):
 def test_mfa_step_pages_are_only_the_steps():
     # The pages a not-yet-verified session may open lead to the second factor
     # or out; nothing else is let through.
-    assert MFA_STEP_URL_NAMES == {
+    assert {
         "account_logout",
         "account_reauthenticate",
         "mfa_activate_totp",
         "mfa_reauthenticate",
         "mfa_authenticate",
-    }
+    } == MFA_STEP_URL_NAMES
 
 
 def test_force_login_counts_as_passed_for_other_tests(world, client):

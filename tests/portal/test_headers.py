@@ -91,7 +91,7 @@ def test_check_deploy_is_clean_with_production_settings():
             "DJANGO_SETTINGS_MODULE": "portal.settings",
         }
     )
-    result = subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
+    result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=BASE_DIR,
         env=env,
