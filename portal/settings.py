@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.RejectNulBytesMiddleware",
     "accounts.middleware.PermissionsPolicyMiddleware",
     "accounts.middleware.SessionExpiryMiddleware",
     "accounts.middleware.MFARequiredMiddleware",
