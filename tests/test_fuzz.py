@@ -42,8 +42,8 @@ HOSTILE = [
     "nul\x00byte",
     "\u202egnp.exe",
     "😀" * 300,
-    "ß" * 5000,
-    "a" * 20000,
+    "ß" * 2000,
+    "a" * 5000,
     " ",
     "",
     "-1",
@@ -239,7 +239,7 @@ def test_hostile_input_never_breaks_a_page_or_touches_another_family(route, worl
 # values most likely to reach a database or a template unvalidated.
 EVERY_FIELD = [
     "nul\x00byte",
-    "a" * 20000,
+    "a" * 5000,
     "<script>alert('x')</script>",
     "' OR '1'='1",
     "-1",

@@ -189,3 +189,12 @@ def test_mfa_step_pages_are_only_the_steps():
 def test_force_login_counts_as_passed_for_other_tests(world, client):
     client.force_login(world.therapist)
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_two_step_pages_render_in_the_portal_layout(world, client):
+    enrol(world.parent)
+    client.force_login(world.parent)
+    for name in ("mfa_index", "mfa_view_recovery_codes", "mfa_deactivate_totp"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        assert "Skip to main content" in response.content.decode()
