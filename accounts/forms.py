@@ -1,3 +1,4 @@
+from allauth.account import forms as allauth_forms
 from django import forms
 
 from accounts.models import AuditEvent
@@ -35,3 +36,17 @@ class AuditSearchForm(forms.Form):
 class LockoutLiftForm(forms.Form):
     kind = forms.ChoiceField(choices=[("account", "Account"), ("address", "Address")])
     value = forms.CharField(max_length=255)
+
+
+class LoginForm(allauth_forms.LoginForm):
+    """allauth's log-in form, with "remember me" said in words a parent reads
+    the same way we mean it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "remember" in self.fields:
+            self.fields["remember"].label = "Keep me logged in on this device for 14 days"
+            self.fields["remember"].help_text = (
+                "Leave this unticked on a shared computer. Staff are always logged out after "
+                "30 minutes without activity."
+            )

@@ -16,7 +16,7 @@ from accounts.throttling import login_identifier
 @receiver(auth_signals.user_logged_in)
 def audit_login(sender, request, user, **kwargs) -> None:
     audit_record(
-        request=request if getattr(request, "session", None) is not None else None,
+        request=request,
         user=user,
         action=AuditEvent.Action.LOGIN,
         record_type="user",

@@ -147,6 +147,7 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Family OT Portal"
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
 # E-mail addresses are proven by the invitation link (see above).
 MFA_ALLOW_UNVERIFIED_EMAIL = True
 

@@ -230,3 +230,8 @@ def test_password_change_logs_out_every_other_session(world, client):
     assert reverse("account_login") in phone.get(reverse("home"))["Location"]
     assert reverse("account_login") in laptop.get(reverse("home"))["Location"]
     assert len(mail.outbox) <= 1
+
+
+def test_login_page_offers_remember_me_in_plain_words(client):
+    text = client.get(reverse("account_login")).content.decode()
+    assert "Keep me logged in on this device for 14 days" in text
