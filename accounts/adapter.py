@@ -29,10 +29,19 @@ class AccountAdapter(DefaultAccountAdapter):
 
 class MFAAdapter(DefaultMFAAdapter):
     def can_delete_authenticator(self, authenticator) -> bool:
-        # Staff must keep their second factor: without it the middleware would
+        # Staff must keep a second factor: without one the middleware would
         # lock them out of every page anyway. Families may switch it off.
+        from allauth.mfa.models import Authenticator
+
         from accounts.mfa import mfa_required
 
         if mfa_required(authenticator.user):
-            return False
+            # A lost security key may go, as long as another second factor stays.
+            others = (
+                Authenticator.objects.filter(user_id=authenticator.user_id)
+                .exclude(pk=authenticator.pk)
+                .exclude(type=Authenticator.Type.RECOVERY_CODES)
+            )
+            if not others.exists():
+                return False
         return super().can_delete_authenticator(authenticator)

@@ -144,7 +144,10 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
 }
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Security keys and passkeys (WebAuthn) beside the authenticator app; allauth's
+# scripts for them are static files, so the CSP stays strict.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_TOTP_ISSUER = "Family OT Portal"
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
 ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}

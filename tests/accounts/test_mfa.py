@@ -198,3 +198,28 @@ def test_two_step_pages_render_in_the_portal_layout(world, client):
         response = client.get(reverse(name))
         assert response.status_code == 200, name
         assert "Skip to main content" in response.content.decode()
+
+
+def test_security_keys_can_be_added_under_a_strict_csp(world, client):
+    enrol(world.therapist)
+    client.force_login(world.therapist)
+    response = client.get(reverse("mfa_add_webauthn"))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "webauthn.js" in text
+    assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
+    # Its data travels as JSON that the browser does not execute.
+    assert "<script>" not in text
+
+
+def test_staff_may_remove_a_second_factor_while_another_remains(world):
+    from allauth.mfa.adapter import get_adapter
+
+    enrol(world.therapist)
+    totp = Authenticator.objects.get(user=world.therapist, type="totp")
+    assert not get_adapter().can_delete_authenticator(totp)
+    key = Authenticator.objects.create(
+        user=world.therapist, type=Authenticator.Type.WEBAUTHN, data={"name": "Key"}
+    )
+    assert get_adapter().can_delete_authenticator(totp)
+    assert get_adapter().can_delete_authenticator(key)
