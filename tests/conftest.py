@@ -89,37 +89,48 @@ def _fresh_cache():
     cache.clear()
 
 
-def _force_login_past_second_factor(original):
-    """`client.force_login(user)` stands for a finished log-in, second factor
-    included: staff would otherwise be sent to the MFA step by
-    accounts.middleware.MFARequiredMiddleware. Tests of the real log-in (which
-    must ask for the second factor) use the log-in form instead:
-    tests/accounts/test_mfa.py."""
+def _mark_past_second_factor(client, user) -> None:
+    from accounts.mfa import mark_session_passed_mfa
+    from accounts.middleware import ACTIVITY_SESSION_KEY
 
-    def force_login(self, user, backend=None):
-        original(self, user, backend)
-        from accounts.mfa import mark_session_passed_mfa
-        from accounts.middleware import ACTIVITY_SESSION_KEY
-
-        session = self.session
-        request = HttpRequest()
-        request.session = session
-        request.user = user
-        mark_session_passed_mfa(request, user, type="test")
-        # As if a page had just been seen: the next request needs not renew it.
-        session[ACTIVITY_SESSION_KEY] = int(time.time())
-        if user.is_practice_staff or user.is_staff or user.is_superuser:
-            session.set_expiry(settings.STAFF_SESSION_SECONDS)
-        session.save()
-
-    return force_login
+    session = client.session
+    request = HttpRequest()
+    request.session = session
+    request.user = user
+    mark_session_passed_mfa(request, user, type="test")
+    # As if a page had just been seen: the next request needs not renew it.
+    session[ACTIVITY_SESSION_KEY] = int(time.time())
+    if user.is_practice_staff or user.is_staff or user.is_superuser:
+        session.set_expiry(settings.STAFF_SESSION_SECONDS)
+    session.save()
 
 
 @pytest.fixture(autouse=True)
-def _force_login_counts_as_mfa(monkeypatch):
+def _test_logins_count_as_mfa(monkeypatch):
+    """`client.force_login(user)` and `client.login(...)` stand for a finished
+    log-in, second factor included: staff would otherwise be sent to the MFA
+    step by accounts.middleware.MFARequiredMiddleware on every page. Tests of
+    the real log-in, which must ask for the second factor, go through the
+    forms or `tests.accounts.helpers.password_only_login`: see
+    tests/accounts/test_mfa.py."""
+    from django.contrib.auth import get_user_model
     from django.test import Client
 
-    monkeypatch.setattr(Client, "force_login", _force_login_past_second_factor(Client.force_login))
+    original_force_login, original_login = Client.force_login, Client.login
+
+    def force_login(self, user, backend=None):
+        original_force_login(self, user, backend)
+        _mark_past_second_factor(self, user)
+
+    def login(self, **credentials):
+        logged_in = original_login(self, **credentials)
+        if logged_in:
+            user = get_user_model().objects.get(pk=self.session["_auth_user_id"])
+            _mark_past_second_factor(self, user)
+        return logged_in
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    monkeypatch.setattr(Client, "login", login)
 
 
 @dataclass

@@ -34,3 +34,10 @@ def _meta() -> dict:
 
 def session_cookie(client: Client):
     return client.cookies.get(settings.SESSION_COOKIE_NAME)
+
+
+def password_only_login(client: Client, user) -> None:
+    """A session that proved the password and nothing else, as the Django
+    admin's log-in or any other way in than allauth's would leave it. (The
+    test client's login() and force_login() count as a finished log-in.)"""
+    client._login(user, "django.contrib.auth.backends.ModelBackend")

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.middleware import MFA_STEP_URL_NAMES
-from tests.accounts.helpers import enrol, password_login, totp_code
+from tests.accounts.helpers import enrol, password_login, password_only_login, totp_code
 from tests.factories import PASSWORD
 from tests.matrix import all_routes
 
@@ -95,7 +95,7 @@ def test_password_only_session_of_staff_reaches_nothing(persona, world):
     user = world.persona(persona)
     enrol(user)
     client = Client()
-    assert client.login(email=user.email, password=PASSWORD)
+    password_only_login(client, user)
     response = client.get(reverse("home"))
     assert response["Location"].startswith(reverse("mfa_reauthenticate"))
     assert _reaches_pages(client, world) == []
@@ -162,7 +162,7 @@ def test_caregiver_who_opted_in_is_asked_for_code(world):
 
     # A password-only session (any other way in) is stopped too.
     other = Client()
-    assert other.login(email=world.parent.email, password=PASSWORD)
+    password_only_login(other, world.parent)
     assert other.get(reverse("home"))["Location"].startswith(reverse("mfa_reauthenticate"))
 
 
@@ -223,3 +223,8 @@ def test_staff_may_remove_a_second_factor_while_another_remains(world):
     )
     assert get_adapter().can_delete_authenticator(totp)
     assert get_adapter().can_delete_authenticator(key)
+
+
+def test_client_login_counts_as_passed_for_other_tests(world, client):
+    assert client.login(email=world.admin.email, password=PASSWORD)
+    assert client.get(reverse("home")).status_code == 200
