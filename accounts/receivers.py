@@ -22,6 +22,11 @@ def audit_login(sender, request, user, **kwargs) -> None:
         record_type="user",
         record_id=user.pk,
     )
+    # Whether a family member has a second factor is looked up once, here,
+    # rather than on their first page (see MFARequiredMiddleware).
+    session = getattr(request, "session", None)
+    if session is not None and not mfa.mfa_required(user) and not mfa.has_authenticator(user):
+        session[mfa.NO_AUTHENTICATOR_SESSION_KEY] = user.pk
 
 
 @receiver(auth_signals.user_login_failed)

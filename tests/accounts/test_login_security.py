@@ -235,3 +235,18 @@ def test_password_change_logs_out_every_other_session(world, client):
 def test_login_page_offers_remember_me_in_plain_words(client):
     text = client.get(reverse("account_login")).content.decode()
     assert "Keep me logged in on this device for 14 days" in text
+
+
+def test_security_middleware_adds_no_queries_to_ordinary_pages(world, client):
+    """After a real log-in, the first page costs what every later page costs:
+    the second-factor and session checks read the session only."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    password_login(client, world.parent.email, remember="on")
+    with CaptureQueriesContext(connection) as first:
+        client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as second:
+        client.get(reverse("home"))
+    assert len(first.captured_queries) == len(second.captured_queries)
+    assert not any('django_session" SET' in q["sql"] for q in second.captured_queries)
