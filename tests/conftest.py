@@ -3,6 +3,7 @@ markers for tests that need a live PostgreSQL, Redis or browser."""
 
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -105,6 +106,21 @@ def _mark_past_second_factor(client, user) -> None:
     session.save()
 
 
+@contextmanager
+def _not_audited():
+    """A test's shortcut log-in is not a log-in to audit: without this, every
+    test would find LOGIN events it did not cause in the audit trail."""
+    from django.contrib.auth.signals import user_logged_in
+
+    from accounts.receivers import audit_login
+
+    user_logged_in.disconnect(audit_login)
+    try:
+        yield
+    finally:
+        user_logged_in.connect(audit_login)
+
+
 @pytest.fixture(autouse=True)
 def _test_logins_count_as_mfa(monkeypatch):
     """`client.force_login(user)` and `client.login(...)` stand for a finished
@@ -119,11 +135,13 @@ def _test_logins_count_as_mfa(monkeypatch):
     original_force_login, original_login = Client.force_login, Client.login
 
     def force_login(self, user, backend=None):
-        original_force_login(self, user, backend)
+        with _not_audited():
+            original_force_login(self, user, backend)
         _mark_past_second_factor(self, user)
 
     def login(self, **credentials):
-        logged_in = original_login(self, **credentials)
+        with _not_audited():
+            logged_in = original_login(self, **credentials)
         if logged_in:
             user = get_user_model().objects.get(pk=self.session["_auth_user_id"])
             _mark_past_second_factor(self, user)

@@ -228,3 +228,11 @@ def test_staff_may_remove_a_second_factor_while_another_remains(world):
 def test_client_login_counts_as_passed_for_other_tests(world, client):
     assert client.login(email=world.admin.email, password=PASSWORD)
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_shortcut_log_ins_leave_the_audit_trail_alone(world, client):
+    from accounts.models import AuditEvent
+
+    client.force_login(world.parent)
+    client.login(email=world.admin.email, password=PASSWORD)
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN).exists()
