@@ -85,6 +85,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.role in (Role.THERAPIST, Role.ADMIN)
 
 
+class AuditEventQuerySet(models.QuerySet):
+    """Bulk changes are refused too; PostgreSQL refuses them a second time with
+    a trigger (migration 0002), in case anything goes around the ORM."""
+
+    def update(self, **kwargs):
+        raise ValueError("Audit events cannot be changed.")
+
+    def delete(self):
+        raise ValueError("Audit events cannot be deleted.")
+
+
 class AuditEvent(models.Model):
     """An append-only record of who saw or changed what.
 
@@ -104,6 +115,8 @@ class AuditEvent(models.Model):
         LOGIN_FAILED = "login_failed", "Failed log-in"
         INVITE = "invite", "Invitation"
         PERMISSION = "permission", "Permission change"
+        MFA = "mfa", "Two-step log-in change"
+        CONSENT = "consent", "Consent given or withdrawn"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(
@@ -118,6 +131,8 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     path = models.CharField(max_length=300, blank=True)
     detail = models.CharField(max_length=300, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -8,6 +8,7 @@ from families.models import (
     Caregiver,
     CaseloadAssignment,
     Child,
+    ConsentKind,
     Family,
     Relationship,
     SummaryFrequency,
@@ -127,6 +128,22 @@ class CaseloadEndForm(forms.Form):
 class ChildrenField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
+    def _check_values(self, value):
+        # An id no database column can hold is simply not one of the choices;
+        # SQLite would raise OverflowError on it instead (found by the fuzz test).
+        for candidate in value:
+            try:
+                number = int(str(candidate))
+            except ValueError:
+                continue  # not a number at all: Django's own check words it
+            if not -(2**63) <= number < 2**63:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": candidate},
+                )
+        return super()._check_values(value)
+
     def label_from_instance(self, obj: Child) -> str:
         return obj.display_name
 
@@ -217,3 +234,8 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class ConsentChangeForm(forms.Form):
+    kind = forms.ChoiceField(choices=ConsentKind.choices)
+    decision = forms.ChoiceField(choices=[("give", "Agree"), ("withdraw", "Withdraw")])

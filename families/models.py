@@ -252,3 +252,51 @@ class Invitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and not self.is_expired
+
+
+class ConsentKind(models.TextChoices):
+    PHOTOS_IN_NOTES = "photos_in_notes", "Photos and videos of my child in their therapy notes"
+    SHARE_WITH_SCHOOL = "share_with_school", "Sharing progress summaries with my child's school"
+    EMAIL_CONTACT = "email_contact", "Being contacted by e-mail about my child's therapy"
+
+
+class ConsentQuerySet(models.QuerySet):
+    def current(self) -> "ConsentQuerySet":
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class Consent(models.Model):
+    """A family's agreement to one use of their information: who agreed, when,
+    and, once withdrawn, who withdrew it and when. Withdrawn rows are kept as
+    the record of what was allowed at the time."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="consents")
+    kind = models.CharField(max_length=30, choices=ConsentKind.choices)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    given_at = models.DateTimeField(default=timezone.now)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "-given_at", "-id"]
+        constraints = [
+            # At most one standing consent of each kind per family.
+            models.UniqueConstraint(
+                fields=["family", "kind"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="consent_one_current_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family}: {self.get_kind_display()}"

@@ -3,7 +3,15 @@
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.models import Role, User
-from families.models import Caregiver, CaseloadAssignment, Child, Family, Invitation
+from families.models import (
+    Caregiver,
+    CaseloadAssignment,
+    Child,
+    Consent,
+    ConsentKind,
+    Family,
+    Invitation,
+)
 from families.permissions import active_assignments, children_for, families_for
 
 
@@ -81,3 +89,26 @@ def memberships_for(user: User) -> QuerySet[Caregiver]:
 
 def pending_invitations_for(family: Family) -> QuerySet[Invitation]:
     return family.invitations.pending()
+
+
+def consent_given(family: Family | int, kind: str) -> bool:
+    """Whether the family currently agrees to this use of their information.
+    Ask at the moment of use (before sending, before attaching): a withdrawal
+    takes effect from the next call."""
+    family_id = family.pk if isinstance(family, Family) else family
+    return Consent.objects.current().filter(family_id=family_id, kind=kind).exists()
+
+
+def consents_for(family: Family) -> list[dict]:
+    """Each kind of consent with its current record (or None) and history."""
+    records = list(
+        Consent.objects.filter(family=family)
+        .select_related("given_by", "withdrawn_by")
+        .order_by("kind", "-given_at", "-id")
+    )
+    rows = []
+    for kind in ConsentKind:
+        history = [record for record in records if record.kind == kind.value]
+        current = next((record for record in history if record.withdrawn_at is None), None)
+        rows.append({"kind": kind, "current": current, "history": history})
+    return rows

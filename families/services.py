@@ -17,6 +17,8 @@ from families.models import (
     Caregiver,
     CaseloadAssignment,
     Child,
+    Consent,
+    ConsentKind,
     Family,
     Invitation,
     Relationship,
@@ -415,7 +417,11 @@ __all__ = [
     "caseload_assign",
     "caseload_end",
     "child_add",
+    "child_purge",
     "child_update",
+    "consent_give",
+    "consent_withdraw",
+    "family_erase_contact_data",
     "family_register",
     "family_update",
     "invitation_accept",
@@ -424,3 +430,135 @@ __all__ = [
     "invitation_resend",
     "invitation_revoke",
 ]
+
+
+# --- Consent ------------------------------------------------------------------
+
+
+def consent_give(*, family: Family, kind: str, by: User, request=None) -> Consent:
+    if kind not in ConsentKind.values:
+        raise ValidationError("Choose one of the listed consents.")
+    try:
+        with transaction.atomic():
+            consent = Consent.objects.create(family=family, kind=kind, given_by=by)
+    except IntegrityError:
+        # Already given (a double click, or two parents at once): nothing to do.
+        return Consent.objects.current().get(family=family, kind=kind)
+    audit_record(
+        request=request,
+        user=by,
+        action=AuditEvent.Action.CONSENT,
+        record_type="consent",
+        record_id=consent.pk,
+        detail=f"{kind} given for family {family.pk}",
+    )
+    return consent
+
+
+def consent_withdraw(*, family: Family, kind: str, by: User, request=None) -> bool:
+    """Withdraw at once: from the next query on, consent_given() says no.
+    Returns False when there was nothing to withdraw."""
+    if kind not in ConsentKind.values:
+        raise ValidationError("Choose one of the listed consents.")
+    withdrawn = Consent.objects.current().filter(family=family, kind=kind)
+    consent_ids = list(withdrawn.values_list("pk", flat=True))
+    if not withdrawn.update(withdrawn_at=timezone.now(), withdrawn_by=by):
+        return False
+    audit_record(
+        request=request,
+        user=by,
+        action=AuditEvent.Action.CONSENT,
+        record_type="consent",
+        record_id=consent_ids[0] if consent_ids else "",
+        detail=f"{kind} withdrawn for family {family.pk}",
+    )
+    return True
+
+
+# --- Erasure and retention ----------------------------------------------------
+
+
+ERASED_EMAIL_DOMAIN = "erased.invalid"
+
+
+@transaction.atomic
+def family_erase_contact_data(*, family: Family, by: User, request=None) -> int:
+    """An erasure request: remove the family's contact details and close the
+    caregivers' accounts, keeping the children's clinical record (which the
+    practice must keep until the retention date, families.retention).
+
+    A caregiver who also belongs to another family keeps their account and
+    loses only this membership. Returns how many accounts were closed.
+    """
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+
+    family.name = f"Family {family.pk} (contact details erased)"
+    family.address = ""
+    family.postcode = ""
+    family.phone = ""
+    family.email = ""
+    family.notes_for_practice = ""
+    family.save()
+    family.invitations.pending().update(revoked_at=timezone.now())
+    family.invitations.update(email=f"invitation@{ERASED_EMAIL_DOMAIN}", full_name="Erased")
+
+    memberships = list(Caregiver.objects.filter(family=family).select_related("user"))
+    elsewhere = set(
+        Caregiver.objects.filter(user__in=[m.user_id for m in memberships])
+        .exclude(family=family)
+        .values_list("user_id", flat=True)
+    )
+    closed = []
+    for membership in memberships:
+        user = membership.user
+        if user.pk in elsewhere or user.role != Role.CAREGIVER:
+            membership.delete()
+            continue
+        user.email = f"user{user.pk}@{ERASED_EMAIL_DOMAIN}"
+        user.full_name = "Former caregiver"
+        user.phone = ""
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
+        closed.append(user.pk)
+    EmailAddress.objects.filter(user_id__in=closed).delete()
+    Authenticator.objects.filter(user_id__in=closed).delete()
+    audit_record(
+        request=request,
+        user=by,
+        action=AuditEvent.Action.CHANGE,
+        record_type="family",
+        record_id=family.pk,
+        detail=f"erasure: contact details removed, {len(closed)} accounts closed",
+    )
+    return len(closed)
+
+
+def child_purge(*, child: Child, by: User, request=None) -> None:
+    """Destroy a child's record once its retention date has passed."""
+    from django.db.models import ProtectedError
+
+    from families.retention import is_past_retention, retention_until
+
+    if not is_past_retention(child):
+        raise ValidationError(
+            f"{child.display_name}'s record must be kept until {retention_until(child):%-d %B %Y}."
+        )
+    child_id, family_id = child.pk, child.family_id
+    try:
+        with transaction.atomic():
+            audit_record(
+                request=request,
+                user=by,
+                action=AuditEvent.Action.DELETE,
+                record_type="child",
+                record_id=child_id,
+                child_id=child_id,
+                detail=f"record destroyed after retention (family {family_id})",
+            )
+            child.delete()
+    except ProtectedError as error:
+        raise ValidationError(
+            "Other records still point at this child; remove those first."
+        ) from error

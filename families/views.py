@@ -6,10 +6,11 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts import selectors as audit_selectors
 from accounts.models import Role, User
 from accounts.policy import admin_required, role_required, staff_required
 from families import selectors, services
@@ -20,6 +21,7 @@ from families.forms import (
     CaseloadEndForm,
     ChildForm,
     ChildFormSet,
+    ConsentChangeForm,
     FamilyForm,
     FirstCaregiverForm,
     InvitationForm,
@@ -373,3 +375,49 @@ def _invitation_problem(request: HttpRequest, problem: services.InvitationProble
         {"reason": problem.reason, "invitation": problem.invitation},
         status=_PROBLEM_STATUS.get(problem.reason, 410),
     )
+
+
+@login_required
+def consents(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the family agrees to. Primary caregivers give and withdraw with one
+    click; the practice sees the same page to know what it may do."""
+    family, access = get_family_for_user(
+        request.user, pk, allow={Access.PRIMARY, Access.THERAPIST, Access.ADMIN}
+    )
+    if request.method == "POST":
+        if access != Access.PRIMARY:
+            raise Http404
+        form = ConsentChangeForm(request.POST)
+        if form.is_valid():
+            kind = form.cleaned_data["kind"]
+            if form.cleaned_data["decision"] == "give":
+                services.consent_give(family=family, kind=kind, by=request.user, request=request)
+                messages.success(request, "Thank you: your consent is recorded.")
+            else:
+                services.consent_withdraw(
+                    family=family, kind=kind, by=request.user, request=request
+                )
+                messages.success(request, "Withdrawn. This applies from now on.")
+        else:
+            messages.error(request, "Please choose one of the consents below.")
+        return redirect("families:consents", pk=family.pk)
+    return render(
+        request,
+        "families/consents.html",
+        {
+            "family": family,
+            "rows": selectors.consents_for(family),
+            "can_change": access == Access.PRIMARY,
+        },
+    )
+
+
+@login_required
+def child_access_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who has opened or changed this child's record: for the therapists who
+    work with the child."""
+    child, _ = get_child_for_user(request.user, pk, allow={Access.THERAPIST})
+    page = Paginator(audit_selectors.child_access_history(child.pk), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "families/child_access_history.html", {"child": child, "page": page})

@@ -5,6 +5,7 @@ With nothing set, the portal runs on a SQLite file with Celery tasks run inline
 ALLOWED_HOSTS, DATABASE_URL and REDIS_URL: see .env.example and the README.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "axes",
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
@@ -56,6 +58,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.RejectNulBytesMiddleware",
+    "accounts.middleware.PermissionsPolicyMiddleware",
+    "accounts.middleware.SessionExpiryMiddleware",
+    "accounts.middleware.MFARequiredMiddleware",
+    # Last, as django-axes asks: it turns a lock-out into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -102,6 +110,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Accounts and log-in ------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out account or address is refused before any
+    # password is checked.
+    "accounts.throttling.AxesBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -122,16 +133,48 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 # proven by the invitation link, so no separate verification step.
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = True
+# Families choose "remember me"; staff sessions are short whatever they tick
+# (accounts.middleware.SessionExpiryMiddleware).
 ACCOUNT_SESSION_REMEMBER = None
-ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# A password change ends every other session: allauth logs this one out and
+# Django's session hash check ends the others at their next request.
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
 }
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Security keys and passkeys (WebAuthn) beside the authenticator app; allauth's
+# scripts for them are static files, so the CSP stays strict.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_TOTP_ISSUER = "Family OT Portal"
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+# E-mail addresses are proven by the invitation link (see above).
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+
+# Inactivity limits: a staff session ends after 30 minutes without a request,
+# a family's after 14 days when they asked to be remembered (otherwise when
+# the browser closes). accounts.middleware.SessionExpiryMiddleware renews the
+# session at most once a minute, so ordinary pages do not write to it.
+SESSION_COOKIE_AGE = env_int("FAMILY_SESSION_SECONDS", 14 * 24 * 60 * 60)
+STAFF_SESSION_SECONDS = env_int("STAFF_SESSION_SECONDS", 30 * 60)
+
+# Log-in throttling (django-axes): ten failures for one account, or from one
+# address, within an hour lock it out until the hour is up or an admin lifts
+# it (Security → Locked log-ins, or `manage.py axes_reset`).
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(hours=1)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "accounts.throttling.login_identifier"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
+# Our own audit trail records log-ins; axes keeps only the failures it counts.
+AXES_DISABLE_ACCESS_LOG = True
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en-gb")
@@ -209,6 +252,13 @@ CELERY_BEAT_SCHEDULE = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+# No page of ours uses the camera, microphone, location or payment; say so, so
+# that nothing embedded or injected can ask for them.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -220,6 +270,7 @@ if not DEBUG:
     SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Preload: browsers never try plain HTTP, not even the first visit.
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

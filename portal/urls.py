@@ -8,6 +8,8 @@ urlpatterns = [
     path("healthz/", health.healthz, name="healthz"),
     path("readyz/", health.readyz, name="readyz"),
     path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("", include("portal.privacy_urls")),
     path("", include("families.urls")),
     path("", include("goals.urls")),
     path("", include("sessions_app.urls")),

@@ -2,10 +2,14 @@
 markers for tests that need a live PostgreSQL, Redis or browser."""
 
 import os
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.http import HttpRequest
 
 from accounts.models import User
 from families.models import AccessLevel, Child, Family, Relationship
@@ -73,6 +77,78 @@ def _eager_celery():
 @pytest.fixture(autouse=True)
 def _plain_email(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """allauth counts log-in attempts and used codes in the cache: start each
+    test with none, so that one test's failures never lock out another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _mark_past_second_factor(client, user) -> None:
+    from accounts.mfa import mark_session_passed_mfa
+    from accounts.middleware import ACTIVITY_SESSION_KEY
+
+    session = client.session
+    request = HttpRequest()
+    request.session = session
+    request.user = user
+    mark_session_passed_mfa(request, user, type="test")
+    # As if a page had just been seen: the next request needs not renew it.
+    session[ACTIVITY_SESSION_KEY] = int(time.time())
+    if user.is_practice_staff or user.is_staff or user.is_superuser:
+        session.set_expiry(settings.STAFF_SESSION_SECONDS)
+    session.save()
+
+
+@contextmanager
+def _not_audited():
+    """A test's shortcut log-in is not a log-in to audit: without this, every
+    test would find LOGIN events it did not cause in the audit trail."""
+    from django.contrib.auth.signals import user_logged_in
+
+    from accounts.receivers import audit_login
+
+    user_logged_in.disconnect(audit_login)
+    try:
+        yield
+    finally:
+        user_logged_in.connect(audit_login)
+
+
+@pytest.fixture(autouse=True)
+def _test_logins_count_as_mfa(monkeypatch):
+    """`client.force_login(user)` and `client.login(...)` stand for a finished
+    log-in, second factor included: staff would otherwise be sent to the MFA
+    step by accounts.middleware.MFARequiredMiddleware on every page. Tests of
+    the real log-in, which must ask for the second factor, go through the
+    forms or `tests.accounts.helpers.password_only_login`: see
+    tests/accounts/test_mfa.py."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    original_force_login, original_login = Client.force_login, Client.login
+
+    def force_login(self, user, backend=None):
+        with _not_audited():
+            original_force_login(self, user, backend)
+        _mark_past_second_factor(self, user)
+
+    def login(self, **credentials):
+        with _not_audited():
+            logged_in = original_login(self, **credentials)
+        if logged_in:
+            user = get_user_model().objects.get(pk=self.session["_auth_user_id"])
+            _mark_past_second_factor(self, user)
+        return logged_in
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    monkeypatch.setattr(Client, "login", login)
 
 
 @dataclass

@@ -5,11 +5,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from accounts import demo as accounts_demo
 from families import demo as families_demo
 
 # Each app seeds its own part in `<app>/demo.py` (a `seed(practice)` function),
 # in the order the apps depend on each other.
-SEED_ORDER = ["families", "goals", "sessions_app", "bookings"]
+SEED_ORDER = ["families", "accounts", "goals", "sessions_app", "bookings"]
 
 
 def seeders():
@@ -57,3 +58,9 @@ class Command(BaseCommand):
         for email, who in LOGINS:
             self.stdout.write(f"  {email:<28} {who}")
         self.stdout.write(f"Password for all: {families_demo.DEMO_PASSWORD}")
+        self.stdout.write(
+            "Two-step log-in (staff and parent3): add this secret to an authenticator app: "
+            f"{accounts_demo.DEMO_TOTP_SECRET}"
+        )
+        for email, codes in accounts_demo.recovery_codes().items():
+            self.stdout.write(f"  recovery codes for {email}: {' '.join(codes)}")
