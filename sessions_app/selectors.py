@@ -20,7 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
-from accounts.models import AuditEvent, User
+from accounts.models import User
 from families.models import Caregiver, Child
 from families.permissions import Access, children_for
 from goals.models import Goal, GoalStatus, HomeStrategy, PracticeLog, ProgressRating, Win
@@ -269,8 +269,3 @@ def sessions_for_family_page(user: User, child: Child, access: Access) -> QueryS
         )
     return sessions
 
-
-def access_log(child: Child) -> QuerySet[AuditEvent]:
-    return (
-        AuditEvent.objects.filter(child_id=child.pk).select_related("user").order_by("-at", "-id")
-    )

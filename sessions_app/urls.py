@@ -11,7 +11,6 @@ urlpatterns = [
     path("children/<int:pk>/sessions/", views.child_sessions, name="child_sessions"),
     path("children/<int:pk>/sessions/new/", views.session_create, name="session_create"),
     path("children/<int:pk>/assessments/new/", views.assessment_create, name="assessment_create"),
-    path("children/<int:pk>/record-access/", views.access_log, name="access_log"),
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
     path("sessions/<int:pk>/note/", views.note_edit, name="note_edit"),
     path("sessions/<int:pk>/note/autosave/", views.note_autosave, name="note_autosave"),

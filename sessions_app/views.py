@@ -409,9 +409,3 @@ def child_sessions(request: HttpRequest, pk: int) -> HttpResponse:
         {"child": child, "access": access, "page": page},
     )
 
-
-@login_required
-def access_log(request: HttpRequest, pk: int) -> HttpResponse:
-    child, _ = get_child_for_user(request.user, pk, allow=CLINICAL)
-    page = Paginator(selectors.access_log(child), 50).get_page(request.GET.get("page"))
-    return render(request, "sessions_app/access_log.html", {"child": child, "page": page})

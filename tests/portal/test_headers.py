@@ -114,7 +114,7 @@ def test_production_settings_make_cookies_secure():
         " s.SESSION_COOKIE_SAMESITE, s.CSRF_COOKIE_SAMESITE, s.SECURE_HSTS_SECONDS >= 31536000,"
         " s.SECURE_SSL_REDIRECT)"
     )
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=BASE_DIR,
         env=env,

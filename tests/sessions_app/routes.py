@@ -74,7 +74,6 @@ ROUTES = [
         ok=(302,),
     ),
     Route("sessions_app:assessment_create", CLINICIAN, kwargs=_child),
-    Route("sessions_app:access_log", CLINICIAN, kwargs=_child),
     Route("sessions_app:session_detail", frozenset({"therapist", "admin"}), kwargs=_session),
     Route("sessions_app:session_detail", frozenset({"therapist", "admin"}), kwargs=_signed_session),
     Route("sessions_app:note_edit", CLINICIAN, kwargs=_session),

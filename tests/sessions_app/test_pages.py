@@ -149,7 +149,7 @@ def test_record_pages_queries_do_not_grow(world, client, django_assert_max_num_q
     urls = [
         note.session.get_absolute_url(),
         assessment.get_absolute_url(),
-        reverse("sessions_app:access_log", args=[world.child.pk]),
+        reverse("families:child_access_history", args=[world.child.pk]),
     ]
     before = [_queries(client, url) for url in urls]
     for i in range(6):
