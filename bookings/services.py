@@ -5,6 +5,7 @@ by another request. PostgreSQL's constraints back this up (see models)."""
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -29,6 +30,8 @@ from bookings.models import (
     WeeklyAvailability,
 )
 from families.models import AccessLevel, Caregiver, Child, Family
+from sessions_app import services as sessions_services
+from sessions_app.models import SessionType
 
 logger = logging.getLogger(__name__)
 
@@ -379,14 +382,32 @@ ATTENDANCE_OUTCOMES = {
 
 
 @transaction.atomic
+@dataclass
+class Attendance:
+    """What recording attendance did: the sessions now ready for a note, and
+    why any booking got none (e.g. the child is not on the therapist's caseload)."""
+
+    appointment: Appointment
+    sessions: list = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+# How a booked service is recorded as a contact in the clinical record.
+SESSION_TYPE_FOR_SERVICE = {
+    Service.Kind.ASSESSMENT: SessionType.INITIAL_ASSESSMENT,
+    Service.Kind.THERAPY: SessionType.THERAPY,
+    Service.Kind.CONSULTATION: SessionType.PARENT_COACHING,
+    Service.Kind.GROUP: SessionType.GROUP_COACHING,
+    Service.Kind.REVIEW: SessionType.REVIEW,
+}
+
+
+@transaction.atomic
 def appointment_record_attendance(
     *, appointment: Appointment, outcome: str, by: User, request=None
-) -> Appointment:
-    """Attended, cancelled late, or did not attend.
-
-    The returned appointment is the seam for the sessions app: recording
-    "attended" for a therapy appointment is where its note is started.
-    """
+) -> Attendance:
+    """Attended, cancelled late, or did not attend. "Attended" hands the visit
+    to the sessions app, which starts a session per child, ready for a note."""
     if outcome not in ATTENDANCE_OUTCOMES:
         raise ValidationError({"outcome": "Choose attended, late cancellation or did not attend."})
     if appointment.is_cancelled:
@@ -412,7 +433,38 @@ def appointment_record_attendance(
         record_id=appointment.pk,
         detail=f"attendance: {outcome}",
     )
-    return appointment
+    attendance = Attendance(appointment=appointment)
+    if outcome == Booking.Status.ATTENDED:
+        _start_sessions(attendance, by=by, request=request)
+    return attendance
+
+
+def _start_sessions(attendance: Attendance, *, by: User, request) -> None:
+    appointment = attendance.appointment
+    service = appointment.service
+    bookings = (
+        Booking.objects.filter(appointment=appointment, status=Booking.Status.ATTENDED)
+        .select_related("family", "escort")
+        .prefetch_related("children")
+    )
+    for booking in bookings:
+        try:
+            with transaction.atomic():
+                attendance.sessions += sessions_services.sessions_for_attended_booking(
+                    by=by,
+                    booking_id=booking.pk,
+                    family=booking.family,
+                    children=booking.children.all(),
+                    therapist=appointment.therapist,
+                    session_type=SESSION_TYPE_FOR_SERVICE[service.kind],
+                    starts_at=appointment.starts_at,
+                    duration_minutes=service.duration_minutes,
+                    location=service.location,
+                    escort=booking.escort,
+                    request=request,
+                )
+        except ValidationError as error:
+            attendance.problems.append(f"{booking.family}: {' '.join(error.messages)}")
 
 
 # --- Group sessions -----------------------------------------------------------------

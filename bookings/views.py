@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.formtools import add_service_errors
 from accounts.models import Role
 from accounts.policy import admin_required, role_required, staff_required
 from bookings import calendar, selectors, services
@@ -54,15 +55,6 @@ from bookings.permissions import (
 )
 
 caregiver_required = role_required(Role.CAREGIVER)
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    """Show a service's ValidationError next to the right field, or on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _posted(request: HttpRequest):
@@ -268,7 +260,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
                     request=request,
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"{family.name} is booked.")
                 return redirect("bookings:appointment_detail", pk=booking.appointment_id)
@@ -311,7 +303,7 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
                     appointment=appointment, starts_at=starts_at, by=request.user, request=request
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "The appointment has been moved.")
                 return redirect("bookings:appointment_detail", pk=appointment.pk)
@@ -335,7 +327,7 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The appointment is cancelled.")
             return redirect("bookings:appointment_detail", pk=appointment.pk)
@@ -351,7 +343,7 @@ def appointment_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     form = AttendanceForm(request.POST)
     if form.is_valid():
         try:
-            services.appointment_record_attendance(
+            attendance = services.appointment_record_attendance(
                 appointment=appointment,
                 outcome=form.cleaned_data["outcome"],
                 by=request.user,
@@ -361,6 +353,10 @@ def appointment_attendance(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, "Attendance recorded.")
+            if attendance.sessions and request.user.role == Role.THERAPIST:
+                return redirect(attendance.sessions[0])
+            for problem in attendance.problems:
+                messages.warning(request, f"No session was started for {problem}")
     else:
         messages.error(request, "Choose attended, late cancellation or did not attend.")
     return redirect("bookings:appointment_detail", pk=appointment.pk)
@@ -386,7 +382,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
         try:
             group = services.group_session_create(by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{group.topic} is in the diary.")
             return redirect("bookings:group_detail", pk=group.pk)
@@ -406,7 +402,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{form.cleaned_data['family']} has a place.")
             return redirect("bookings:group_detail", pk=group.pk)
@@ -432,7 +428,7 @@ def group_cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{group.topic} is cancelled; every place with it.")
             return redirect("bookings:group_detail", pk=group.pk)
@@ -512,7 +508,7 @@ def book_service(request: HttpRequest, pk: int) -> HttpResponse:
                     request=request,
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "You're booked. We've sent you an e-mail too.")
                 return redirect("bookings:booking_detail", pk=booking.pk)
@@ -556,9 +552,9 @@ def group_place(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except services.GroupFull as error:
             full = True
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "You have a place. We've sent you an e-mail too.")
             return redirect("bookings:booking_detail", pk=booking.pk)

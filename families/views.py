@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import selectors as audit_selectors
+from accounts.formtools import add_service_errors
 from accounts.models import Role, User
 from accounts.policy import admin_required, role_required, staff_required
 from families import selectors, services
@@ -37,15 +38,6 @@ from families.permissions import (
     get_family_for_user,
     get_invitation_for_manager,
 )
-
-
-def _form_errors_to_form(form, error: ValidationError) -> None:
-    """Show a service's ValidationError next to the right field, or on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @staff_required
@@ -161,7 +153,7 @@ def caseload_manage(request: HttpRequest, pk: int) -> HttpResponse:
                 child=child, by=request.user, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, f"{form.cleaned_data['therapist']} now works with {child.display_name}."
@@ -187,7 +179,7 @@ def caseload_end(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _form_errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The caseload has been updated.")
             return redirect("families:caseload_manage", pk=assignment.child_id)
@@ -204,7 +196,7 @@ def invitation_create(request: HttpRequest, pk: int) -> HttpResponse:
                 family=family, by=request.user, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -250,7 +242,7 @@ def caregiver_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 caregiver=caregiver, by=request.user, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{caregiver.user}'s access is saved.")
             return redirect(caregiver.family)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_record
+from accounts.formtools import add_service_errors
 from accounts.models import AuditEvent
 from accounts.policy import therapist_required
 from families.permissions import FAMILY_SIDE, Access
@@ -39,15 +40,6 @@ from goals.permissions import (
     sees_therapist_notes,
 )
 from goals.scoring import FORMULA
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    """Show a service's ValidationError next to the right field, or on top."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _audit_view(request: HttpRequest, record, child_id: int) -> None:
@@ -161,7 +153,7 @@ def goal_create(request: HttpRequest, pk: int) -> HttpResponse:
                 child=child, by=request.user, fields=form.cleaned_data, request=request
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"The goal “{goal.title}” is saved.")
             return redirect(goal)
@@ -178,7 +170,7 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 goal=goal, by=request.user, fields=form.cleaned_data, request=request
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The goal is saved.")
             return redirect(goal)
@@ -212,7 +204,7 @@ def rating_create(request: HttpRequest, pk: int) -> HttpResponse:
                 goal=goal, by=request.user, access=access, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Thank you: the rating is saved.")
             return redirect(goal)
@@ -233,7 +225,7 @@ def family_rating_create(request: HttpRequest, pk: int) -> HttpResponse:
                 goal=goal, by=request.user, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Thank you: your scores are saved.")
             return redirect(goal)
@@ -266,7 +258,7 @@ def strategy_create(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"“{strategy.title}” is on {child.display_name}'s plan.")
             return redirect(_routines_url(child.pk))
@@ -293,7 +285,7 @@ def strategy_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The strategy is saved.")
             return redirect(_routines_url(child.pk))
@@ -331,7 +323,7 @@ def practice_log(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.practice_log_add(strategy=strategy, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Logged: {strategy.title}. Well done!")
             return redirect(_routines_url(strategy.child_id))
@@ -373,7 +365,7 @@ def win_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.win_add(child=child, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Your win is on the page. 🎉")
             return redirect("goals:child_goals", pk=child.pk)

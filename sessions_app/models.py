@@ -70,9 +70,10 @@ class TherapySession(models.Model):
     others_attended = models.CharField(
         "others there", max_length=200, blank=True, help_text="For example the class teacher."
     )
-    # The booking it came from. A plain id: bookings sits beside this app and
-    # hands attendance over through our service, we never import it.
-    booking_id = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
+    # The booking it came from. A plain id: bookings sits above this app and
+    # hands attendance over through our service; we never import it. A family
+    # visit with two siblings gives one session per child.
+    booking_id = models.PositiveBigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -85,6 +86,14 @@ class TherapySession(models.Model):
             models.CheckConstraint(
                 condition=Q(child__isnull=False) | Q(child_attended=False),
                 name="session_no_child_not_attended",
+            ),
+            models.UniqueConstraint(
+                fields=["booking_id", "child"], name="session_once_per_booking_child"
+            ),
+            models.UniqueConstraint(
+                fields=["booking_id"],
+                condition=Q(child__isnull=True),
+                name="session_once_per_booking_family",
             ),
         ]
         indexes = [

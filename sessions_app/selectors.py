@@ -268,4 +268,3 @@ def sessions_for_family_page(user: User, child: Child, access: Access) -> QueryS
             )
         )
     return sessions
-

@@ -117,6 +117,54 @@ def session_create(
     return session
 
 
+@transaction.atomic
+def sessions_for_attended_booking(
+    *,
+    by: User,
+    booking_id: int,
+    family: Family,
+    children: Iterable[Child],
+    therapist: User,
+    session_type: str,
+    starts_at: datetime,
+    duration_minutes: int,
+    location: str,
+    escort: Caregiver | None,
+    request: HttpRequest | None = None,
+) -> list[TherapySession]:
+    """The sessions of an appointment that took place, ready for their notes:
+    one per child (or one for the family when only parents came). Calling it
+    again for the same booking returns the sessions it made the first time."""
+    children = list(children)
+    existing = {
+        session.child_id: session
+        for session in TherapySession.objects.select_for_update().filter(booking_id=booking_id)
+    }
+    sessions = []
+    for child in children or [None]:
+        child_id = child.pk if child is not None else None
+        if child_id in existing:
+            sessions.append(existing[child_id])
+            continue
+        sessions.append(
+            session_create(
+                by=by,
+                family=family,
+                child=child,
+                therapist=therapist,
+                session_type=session_type,
+                starts_at=starts_at,
+                duration_minutes=duration_minutes,
+                location=location,
+                child_attended=child is not None,
+                caregivers_attended=[escort] if escort is not None else [],
+                booking_id=booking_id,
+                request=request,
+            )
+        )
+    return sessions
+
+
 def note_template_for(session_type: str) -> NoteTemplate | None:
     return NoteTemplate.objects.filter(session_type=session_type).first()
 

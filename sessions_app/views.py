@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.formtools import add_service_errors
 from accounts.policy import therapist_required
 from families.permissions import CLINICAL, Access, get_child_for_user
 from sessions_app import selectors, services
@@ -30,15 +31,6 @@ from sessions_app.permissions import (
     get_session_for_treating_therapist,
     get_session_for_user,
 )
-
-
-def _form_errors_to_form(form, error: ValidationError) -> None:
-    """Show a service's ValidationError next to the right field, or on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @therapist_required
@@ -82,7 +74,7 @@ def session_create(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _form_errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The session is recorded. Now write its note.")
             return redirect("sessions_app:note_edit", pk=session.pk)
@@ -186,7 +178,7 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "The draft is saved.")
                 return redirect("sessions_app:note_edit", pk=session.pk)
         except ValidationError as error:
-            _form_errors_to_form(form, error)
+            add_service_errors(form, error)
     elif request.method == "GET":
         services.record_viewed(
             request=request,
@@ -241,7 +233,7 @@ def note_addendum(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.addendum_add(note=note, by=request.user, request=request, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The addendum is added beneath the note.")
             return redirect(session)
@@ -270,7 +262,7 @@ def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
                 child=child, by=request.user, fields=form.cleaned_data, request=request
             )
         except ValidationError as error:
-            _form_errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The assessment is started. Add its tests and findings.")
             return redirect("sessions_app:assessment_edit", pk=assessment.pk)
@@ -338,7 +330,7 @@ def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
             if request.POST.get("action") == "sign":
                 services.assessment_sign(assessment=assessment, by=request.user, request=request)
         except ValidationError as error:
-            _form_errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             if request.POST.get("action") == "sign":
                 messages.success(request, "The assessment is signed.")
@@ -373,7 +365,7 @@ def assessment_addendum(request: HttpRequest, pk: int) -> HttpResponse:
                 assessment=assessment, by=request.user, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The addendum is added beneath the assessment.")
             return redirect(assessment)
@@ -408,4 +400,3 @@ def child_sessions(request: HttpRequest, pk: int) -> HttpResponse:
         "sessions_app/child_sessions.html",
         {"child": child, "access": access, "page": page},
     )
-

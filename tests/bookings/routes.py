@@ -22,7 +22,13 @@ PRIMARIES = frozenset({"parent", "other_parent"})
 
 def _booking(world) -> Booking:
     """A booking of the world's family with its child, the grandparent bringing
-    the child, in the world's therapist's diary."""
+    the child, in the world's therapist's diary. Made once per world, so
+    that tests walking every route in one world do not double-book."""
+    existing = Booking.objects.filter(
+        family=world.family, appointment__therapist=world.therapist
+    ).first()
+    if existing is not None:
+        return existing
     appointment = AppointmentFactory(therapist=world.therapist)
     return BookingFactory(
         family=world.family,

@@ -161,10 +161,10 @@ def test_move_cancel_and_attendance(world, therapy):
         starts_at=timezone.now() - timedelta(hours=2), ends_at=timezone.now() - timedelta(hours=1)
     )
     appointment.refresh_from_db()
-    returned = services.appointment_record_attendance(
+    attendance = services.appointment_record_attendance(
         appointment=appointment, outcome="attended", by=world.therapist
     )
-    assert returned == appointment
+    assert attendance.appointment == appointment
     booking.refresh_from_db()
     assert booking.status == Booking.Status.ATTENDED
     services.appointment_record_attendance(

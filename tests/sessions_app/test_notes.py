@@ -266,7 +266,9 @@ def test_every_view_of_a_clinical_record_is_audited(world, client):
     client.get(reverse("sessions_app:timeline", args=[world.child.pk]))
     views = _events(action="view", child_id=world.child.pk, user=world.therapist)
     assert {e.record_type for e in views} >= {"session_note", "clinical_timeline"}
-    page = client.get(reverse("families:child_access_history", args=[world.child.pk])).content.decode()
+    page = client.get(
+        reverse("families:child_access_history", args=[world.child.pk])
+    ).content.decode()
     assert world.therapist.full_name in page and "Viewed" in page
 
 
