@@ -333,3 +333,22 @@ def calendar_staff_items(user: User, *, since: datetime) -> tuple[list, list]:
         ),
         list(groups.select_related("service", "room", "therapist").order_by("starts_at")[:500]),
     )
+
+
+def next_visit_by_child(child_ids: list[int]) -> dict[int, Appointment]:
+    """Each child's next confirmed appointment, for the therapist's caseload:
+    one query, whatever the number of children."""
+    through = Booking.children.through
+    rows = (
+        through.objects.filter(
+            child_id__in=child_ids,
+            booking__status=Booking.Status.CONFIRMED,
+            booking__appointment__starts_at__gte=timezone.now(),
+        )
+        .select_related("booking__appointment__service")
+        .order_by("child_id", "booking__appointment__starts_at")
+    )
+    next_visits: dict[int, Appointment] = {}
+    for row in rows:
+        next_visits.setdefault(row.child_id, row.booking.appointment)
+    return next_visits

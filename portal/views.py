@@ -7,7 +7,9 @@ from django.shortcuts import render
 from django.template import loader
 
 from accounts.models import Role
+from bookings import selectors as bookings_selectors
 from families import selectors as family_selectors
+from sessions_app import selectors as sessions_selectors
 
 
 @login_required
@@ -19,7 +21,12 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         return render(request, "portal/home_admin.html", {"page": page})
     if user.role == Role.THERAPIST:
-        children = list(family_selectors.children_for_home(user))
+        # The caseload: the clinical picture from the sessions app, the next
+        # visit from the diary; the home page is where the two meet.
+        children = sessions_selectors.caseload(user)
+        next_visits = bookings_selectors.next_visit_by_child([child.pk for child in children])
+        for child in children:
+            child.next_visit = next_visits.get(child.pk)
         return render(request, "portal/home_therapist.html", {"children": children})
     memberships = list(family_selectors.memberships_for(user))
     children = list(family_selectors.children_for_home(user))

@@ -5,7 +5,6 @@ from sessions_app import views
 app_name = "sessions_app"
 
 urlpatterns = [
-    path("caseload/", views.caseload, name="caseload"),
     path("notes/unsigned/", views.unsigned_notes, name="unsigned_notes"),
     path("children/<int:pk>/timeline/", views.timeline, name="timeline"),
     path("children/<int:pk>/sessions/", views.child_sessions, name="child_sessions"),

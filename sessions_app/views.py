@@ -34,12 +34,6 @@ from sessions_app.permissions import (
 
 
 @therapist_required
-def caseload(request: HttpRequest) -> HttpResponse:
-    children = selectors.caseload(request.user)
-    return render(request, "sessions_app/caseload.html", {"children": children})
-
-
-@therapist_required
 def unsigned_notes(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.unsigned_sessions(request.user), selectors.PAGE_SIZE).get_page(
         request.GET.get("page")

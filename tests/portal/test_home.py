@@ -88,3 +88,36 @@ def test_error_pages_use_the_site_layout(world, client):
     assert response.status_code == 404
     assert "We can't find that page" in response.content.decode()
     assert "Skip to main content" in response.content.decode()
+
+
+def test_therapist_caseload_shows_each_childs_next_visit_in_constant_queries(
+    world, client, django_assert_max_num_queries
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.bookings.factories import AppointmentFactory, BookingFactory
+
+    def visit(child, days):
+        starts = timezone.now() + timedelta(days=days)
+        appointment = AppointmentFactory(
+            therapist=world.therapist, starts_at=starts, ends_at=starts + timedelta(hours=1)
+        )
+        BookingFactory(family=child.family, appointment=appointment, children=[child])
+        return appointment
+
+    first = visit(world.child, 2)
+    visit(world.child, 9)
+    client.force_login(world.therapist)
+    with django_assert_max_num_queries(8):
+        content = client.get(reverse("home")).content.decode()
+    local = timezone.localtime(first.starts_at)
+    assert local.strftime("%a %-d %b, %H:%M") in content
+    for days in range(3, 8):
+        visit(world.child, days + 10)
+        child = factories.ChildFactory()
+        factories.CaseloadFactory(therapist=world.therapist, child=child)
+        visit(child, days + 20)
+    with django_assert_max_num_queries(8):
+        client.get(reverse("home"))

@@ -50,7 +50,6 @@ NOTE_TEXT = {
 }
 
 ROUTES = [
-    Route("sessions_app:caseload", THERAPISTS),
     Route("sessions_app:unsigned_notes", THERAPISTS),
     Route("sessions_app:timeline", CLINICIAN, kwargs=_child),
     Route(
