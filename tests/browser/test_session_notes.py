@@ -35,8 +35,8 @@ def test_therapist_writes_autosaves_signs_and_amends_a_note(world, open_browser,
     factories.HomeStrategyFactory(child=world.child, title="Stair game", goals=[goal])
     therapist = open_browser(viewport, user=world.therapist)
     page = therapist.page
-    therapist.go("/caseload/")
-    expect(page.get_by_role("heading", name="Caseload")).to_be_visible()
+    therapist.go("/")
+    expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
     therapist.check("caseload")
     page.get_by_role("link", name=world.child.full_name).click()
     expect(page.get_by_role("heading", name=re.compile("clinical timeline"))).to_be_visible()
