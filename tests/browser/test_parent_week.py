@@ -1,6 +1,6 @@
 """A parent's week in the demo practice, keyboard only, on a phone and on a
 desktop: this week's strategies by routine, a practice logged in one tap, a
-win, a goal's progress chart, a consultation and a group place booked, and the
+win, the summaries of sessions, a goal's progress chart, a consultation and a group place booked, and the
 consultation cancelled."""
 
 import re
@@ -13,6 +13,7 @@ from accounts.models import User
 from bookings.models import Booking
 from families.models import Child
 from goals.models import PracticeLog, Win
+from sessions_app.models import SessionNote
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -70,6 +71,16 @@ def test_parent_week_by_keyboard(demo, open_browser, viewport):
     press(page.locator("main form").get_by_role("button").last)
     expect(page.get_by_text("Ollie zipped up his coat by himself!").first).to_be_visible()
     assert Win.objects.filter(child=ollie, text__contains="zipped up his coat").exists()
+
+    # What happened in sessions: the family summary, never the clinical notes.
+    note = SessionNote.objects.filter(session__child=ollie, status="signed").latest("signed_at")
+    visit.go(f"/children/{ollie.pk}/sessions/")
+    expect(page.get_by_role("heading", name="Ollie's sessions")).to_be_visible()
+    expect(page.locator("main")).to_contain_text(note.family_summary.split("\n")[0][:40])
+    html = page.content()
+    for clinical in (note.objective, note.assessment, note.plan):
+        assert not clinical.strip() or clinical.strip()[:40] not in html
+    visit.check("session-summaries")
 
     # A goal and its progress chart, with a text alternative.
     visit.go(f"/children/{ollie.pk}/goals/")
