@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run up test lint format install assets migrate seed bench clean
+.PHONY: run up screenshots test lint format install assets migrate seed bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ up: install
 test: install
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The browser journeys, which leave screenshots in test-artifacts/screenshots/.
+screenshots: install
+	$(PY) -m pytest tests/browser -q
 
 lint: install
 	$(VENV)/bin/ruff check .
