@@ -326,19 +326,48 @@ class Assessment(SignedRecord):
         ]
 
 
-class StandardisedTestQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+class PartOfAssessmentQuerySet(models.QuerySet):
+    def _refuse_if_signed(self) -> None:
         if self.filter(assessment__status=RecordStatus.SIGNED).exists():
-            raise SignedRecordError("The assessment is signed: its test results cannot change.")
+            raise SignedRecordError(self.model.frozen_message)
+
+    def update(self, **kwargs):
+        self._refuse_if_signed()
         return super().update(**kwargs)
 
     def delete(self):
-        if self.filter(assessment__status=RecordStatus.SIGNED).exists():
-            raise SignedRecordError("The assessment is signed: its test results cannot change.")
+        self._refuse_if_signed()
         return super().delete()
 
 
-class StandardisedTest(models.Model):
+class PartOfAssessment(models.Model):
+    """A row that belongs to an assessment and freezes when it is signed, in
+    save(), delete() and bulk queryset writes alike."""
+
+    frozen_message = "The assessment is signed and can no longer be changed."
+
+    objects = PartOfAssessmentQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self._assessment_signed():
+            raise SignedRecordError(self.frozen_message)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._assessment_signed():
+            raise SignedRecordError(self.frozen_message)
+        return super().delete(*args, **kwargs)
+
+    def _assessment_signed(self) -> bool:
+        return Assessment._base_manager.filter(
+            pk=self.assessment_id, status=RecordStatus.SIGNED
+        ).exists()
+
+
+class StandardisedTest(PartOfAssessment):
     """A standardised test or questionnaire given during an assessment."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="tests")
@@ -351,28 +380,13 @@ class StandardisedTest(models.Model):
     scores = models.TextField(help_text="Scores as reported, e.g. standard scores and percentiles.")
     interpretation = models.TextField(blank=True)
 
-    objects = StandardisedTestQuerySet.as_manager()
+    frozen_message = "The assessment is signed: its test results cannot change."
 
     class Meta:
         ordering = ["administered_on", "id"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.administered_on:%d %b %Y})"
-
-    def save(self, *args, **kwargs):
-        if self._assessment_signed():
-            raise SignedRecordError("The assessment is signed: its test results cannot change.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self._assessment_signed():
-            raise SignedRecordError("The assessment is signed: its test results cannot change.")
-        return super().delete(*args, **kwargs)
-
-    def _assessment_signed(self) -> bool:
-        return Assessment._base_manager.filter(
-            pk=self.assessment_id, status=RecordStatus.SIGNED
-        ).exists()
 
 
 class AddendumQuerySet(models.QuerySet):
@@ -535,27 +549,13 @@ class StrategyChange(NoteChild):
         return f"{self.get_action_display()}: {self.title or self.strategy}"
 
 
-class AssessmentGoalQuerySet(models.QuerySet):
-    def _refuse_if_signed(self) -> None:
-        if self.filter(assessment__status=RecordStatus.SIGNED).exists():
-            raise SignedRecordError("The assessment is signed: its goals cannot change.")
-
-    def update(self, **kwargs):
-        self._refuse_if_signed()
-        return super().update(**kwargs)
-
-    def delete(self):
-        self._refuse_if_signed()
-        return super().delete()
-
-
-class AssessmentGoal(models.Model):
+class AssessmentGoal(PartOfAssessment):
     """A goal that came of an initial assessment; frozen with it."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="goal_links")
     goal = models.ForeignKey("goals.Goal", on_delete=models.PROTECT, related_name="+")
 
-    objects = AssessmentGoalQuerySet.as_manager()
+    frozen_message = "The assessment is signed: its goals cannot change."
 
     class Meta:
         ordering = ["goal__priority", "goal_id"]
@@ -565,18 +565,3 @@ class AssessmentGoal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment}: {self.goal}"
-
-    def save(self, *args, **kwargs):
-        if self._assessment_signed():
-            raise SignedRecordError("The assessment is signed: its goals cannot change.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self._assessment_signed():
-            raise SignedRecordError("The assessment is signed: its goals cannot change.")
-        return super().delete(*args, **kwargs)
-
-    def _assessment_signed(self) -> bool:
-        return Assessment._base_manager.filter(
-            pk=self.assessment_id, status=RecordStatus.SIGNED
-        ).exists()
