@@ -48,7 +48,7 @@ RETRYABLE = (OSError,)
 
 
 def retry_delay(attempts: int) -> timedelta:
-    return min(RETRY_BASE * 2 ** max(attempts - 1, 0), RETRY_CAP)
+    return min(RETRY_BASE * 2 ** min(max(attempts - 1, 0), 16), RETRY_CAP)
 
 
 def deliverable(now: datetime) -> Q:
