@@ -232,3 +232,13 @@ def test_the_command_sends_now_or_previews(world, django_capture_on_commit_callb
         call_command("send_summary", "--family", world.family.pk, stdout=out)
     assert f"Summary queued for {world.parent.email}" in out.getvalue()
     assert len(mail.outbox) == 3
+
+
+def test_the_timing_command_runs_and_keeps_nothing(world, settings):
+    out = StringIO()
+    call_command("time_background", "--reminders", "30", "--families", "5", "--force", stdout=out)
+    text = out.getvalue()
+    assert "Reminder sweep: 30 e-mails" in text
+    assert "Progress summaries: 5 e-mails" in text
+    assert "Rolled back" in text
+    assert not OutboxMessage.objects.exists()
