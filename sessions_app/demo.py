@@ -208,6 +208,7 @@ def seed(practice: DemoPractice) -> None:
             by=therapist,
             fields={},
             tests=[{"name": name, "administered_on": assessed_on, "scores": scores}],
+            goals=Goal.objects.filter(child=child),
         )
         services.assessment_sign(assessment=assessment, by=therapist)
 

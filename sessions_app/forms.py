@@ -116,6 +116,26 @@ class AssessmentForm(forms.ModelForm):
             },
         }
 
+    goals = forms.ModelMultipleChoiceField(
+        label="Goals that came of it",
+        queryset=Goal.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Agree the goals with the family on the goals page, then tick them here.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["goals"].queryset = Goal.objects.filter(
+                child_id=self.instance.child_id
+            ).order_by("priority", "id")
+            self.initial.setdefault(
+                "goals", [link.goal_id for link in self.instance.goal_links.all()]
+            )
+        else:
+            del self.fields["goals"]
+
     def clean_assessed_on(self):
         day = self.cleaned_data["assessed_on"]
         if day > timezone.localdate():

@@ -264,6 +264,13 @@ class Assessment(SignedRecord):
     strengths = models.TextField(blank=True)
     summary = models.TextField("clinical summary", blank=True)
     recommendations = models.TextField(blank=True)
+    goals = models.ManyToManyField(
+        "goals.Goal",
+        through="AssessmentGoal",
+        blank=True,
+        related_name="+",
+        verbose_name="goals that came of it",
+    )
 
     FROZEN_FIELDS = (
         *SignedRecord.FROZEN_FIELDS,
@@ -517,3 +524,50 @@ class StrategyChange(NoteChild):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.title or self.strategy}"
+
+
+class AssessmentGoalQuerySet(models.QuerySet):
+    def _refuse_if_signed(self) -> None:
+        if self.filter(assessment__status=RecordStatus.SIGNED).exists():
+            raise SignedRecordError("The assessment is signed: its goals cannot change.")
+
+    def update(self, **kwargs):
+        self._refuse_if_signed()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._refuse_if_signed()
+        return super().delete()
+
+
+class AssessmentGoal(models.Model):
+    """A goal that came of an initial assessment; frozen with it."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="goal_links")
+    goal = models.ForeignKey("goals.Goal", on_delete=models.PROTECT, related_name="+")
+
+    objects = AssessmentGoalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["goal__priority", "goal_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "goal"], name="assessment_goal_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment}: {self.goal}"
+
+    def save(self, *args, **kwargs):
+        if self._assessment_signed():
+            raise SignedRecordError("The assessment is signed: its goals cannot change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._assessment_signed():
+            raise SignedRecordError("The assessment is signed: its goals cannot change.")
+        return super().delete(*args, **kwargs)
+
+    def _assessment_signed(self) -> bool:
+        return Assessment._base_manager.filter(
+            pk=self.assessment_id, status=RecordStatus.SIGNED
+        ).exists()

@@ -28,6 +28,7 @@ from goals.selectors import goal_choices
 from sessions_app.models import (
     Addendum,
     Assessment,
+    AssessmentGoal,
     GoalAddressed,
     RecordStatus,
     SessionNote,
@@ -234,10 +235,14 @@ def goals_and_strategies_for(session: TherapySession) -> tuple[list[Goal], list[
     return goals, strategies
 
 
+def _assessment_goals() -> QuerySet:
+    return AssessmentGoal.objects.select_related("goal")
+
+
 def assessment_with_record(assessment_pk: int) -> Assessment:
     return (
         Assessment.objects.select_related("child__family", "therapist", "signed_by", "session")
-        .prefetch_related("tests", _addenda())
+        .prefetch_related("tests", _addenda(), Prefetch("goal_links", queryset=_assessment_goals()))
         .get(pk=assessment_pk)
     )
 

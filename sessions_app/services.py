@@ -19,6 +19,7 @@ from goals.models import GAS_LEVELS
 from sessions_app.models import (
     Addendum,
     Assessment,
+    AssessmentGoal,
     GoalAddressed,
     NoteTemplate,
     RecordStatus,
@@ -356,10 +357,12 @@ def assessment_save_draft(
     by: User,
     fields: dict,
     tests: Iterable[dict] | None = None,
+    goals: Iterable | None = None,
     request: HttpRequest | None = None,
 ) -> Assessment:
     """Update a draft assessment and, when given, replace its standardised
-    tests with `tests` (dicts of name, administered_on, scores, interpretation)."""
+    tests with `tests` (dicts of name, administered_on, scores, interpretation)
+    and the goals that came of it with `goals` (the child's goals)."""
     if by.pk != assessment.therapist_id:
         raise ValidationError("Only the therapist who carried out the assessment edits it.")
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
@@ -376,6 +379,13 @@ def assessment_save_draft(
             item = StandardisedTest(assessment=assessment, **test)
             item.full_clean()
             item.save()
+    if goals is not None:
+        goals = list(goals)
+        if any(goal.child_id != assessment.child_id for goal in goals):
+            raise ValidationError({"goals": "Choose goals of this child only."})
+        assessment.goal_links.all().delete()
+        for goal in goals:
+            AssessmentGoal.objects.create(assessment=assessment, goal=goal)
     audit_record(
         request=request,
         user=by,

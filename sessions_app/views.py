@@ -12,8 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.policy import therapist_required
-from families.permissions import Access, get_child_for_user
-from families.views import _form_errors_to_form
+from families.permissions import CLINICAL, Access, get_child_for_user
 from sessions_app import selectors, services
 from sessions_app.forms import (
     AddendumForm,
@@ -32,7 +31,14 @@ from sessions_app.permissions import (
     get_session_for_user,
 )
 
-CLINICAL = {Access.THERAPIST}
+
+def _form_errors_to_form(form, error: ValidationError) -> None:
+    """Show a service's ValidationError next to the right field, or on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 @therapist_required
@@ -297,7 +303,8 @@ def _tests_from(formset) -> list[dict]:
     return [
         {name: form.cleaned_data[name] for name in form.Meta.fields}
         for form in formset
-        if form.has_changed() and not form.cleaned_data.get("DELETE")
+        # Every filled row, changed or not: the service replaces the whole set.
+        if form.cleaned_data.get("name") and not form.cleaned_data.get("DELETE")
     ]
 
 
@@ -314,7 +321,10 @@ def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         for test in assessment.tests.all()
     ]
     form = AssessmentForm(request.POST or None, instance=assessment)
-    formset = StandardisedTestFormSet(request.POST or None, initial=existing, prefix="tests")
+    # Bound rows are read as posted (no initial), so an unchanged row still counts.
+    formset = StandardisedTestFormSet(
+        request.POST or None, initial=None if request.method == "POST" else existing, prefix="tests"
+    )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             assessment = services.assessment_save_draft(
@@ -322,6 +332,7 @@ def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 fields=form.cleaned_data,
                 tests=_tests_from(formset),
+                goals=form.cleaned_data.get("goals"),
                 request=request,
             )
             if request.POST.get("action") == "sign":

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from families.models import Caregiver
 from sessions_app.models import SessionNote
+from tests import factories
 from tests.sessions_app.factories import SessionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,6 +31,8 @@ def test_therapist_writes_autosaves_signs_and_amends_a_note(world, open_browser,
         starts_at=timezone.now() - timedelta(hours=2),
         caregivers=[Caregiver.objects.get(user=world.parent)],
     )
+    goal = factories.GoalFactory(child=world.child, title="Yusuf climbs the stairs alone")
+    factories.HomeStrategyFactory(child=world.child, title="Stair game", goals=[goal])
     therapist = open_browser(viewport, user=world.therapist)
     page = therapist.page
     therapist.go("/caseload/")
@@ -54,6 +57,8 @@ def test_therapist_writes_autosaves_signs_and_amends_a_note(world, open_browser,
     page.get_by_label("Assessment", exact=True).fill(ASSESSMENT)
     page.get_by_label("Plan", exact=True).fill(PLAN)
     page.get_by_label("Summary for the family").fill(SUMMARY)
+    page.get_by_label(re.compile("Level today for")).select_option("1")
+    page.get_by_label("“Stair game”").select_option("retired")
     expect(status).to_contain_text("Saved at", timeout=15_000)
     therapist.check("note-draft")
     page.get_by_role("button", name="Sign the note").click()
@@ -61,6 +66,8 @@ def test_therapist_writes_autosaves_signs_and_amends_a_note(world, open_browser,
     expect(page.get_by_text(re.compile(f"Signed by {world.therapist.full_name}"))).to_be_visible()
     note.refresh_from_db()
     assert note.is_signed and note.signed_by == world.therapist and note.plan == PLAN
+    assert goal.ratings.get().level == 1
+    assert not world.child.strategies.get().is_active
     therapist.check("note-signed")
 
     page.get_by_label("Reason").fill("Correction")

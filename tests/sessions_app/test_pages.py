@@ -137,3 +137,32 @@ def test_unsigned_notes_queries_do_not_grow(world, client, django_assert_max_num
     _add_history(world, world.child, 12)
     with django_assert_max_num_queries(before):
         client.get(url)
+
+
+def test_record_pages_queries_do_not_grow(world, client, django_assert_max_num_queries):
+    from sessions_app.models import StandardisedTest
+    from tests.sessions_app.factories import sign
+
+    note = signed_note(session=SessionFactory(child=world.child, therapist=world.therapist))
+    assessment = AssessmentFactory(child=world.child, therapist=world.therapist)
+    client.force_login(world.therapist)
+    urls = [
+        note.session.get_absolute_url(),
+        assessment.get_absolute_url(),
+        reverse("sessions_app:access_log", args=[world.child.pk]),
+    ]
+    before = [_queries(client, url) for url in urls]
+    for i in range(6):
+        StandardisedTest.objects.create(
+            assessment=assessment, name=f"Test {i}", administered_on="2026-01-10", scores="x"
+        )
+        Addendum.objects.create(note=note, author=world.therapist, reason=f"r{i}", text="t")
+    sign(assessment)
+    for _ in range(3):
+        Addendum.objects.create(assessment=assessment, author=world.therapist, reason="r", text="t")
+    for _ in range(3):
+        for url in urls:
+            client.get(url)  # more audit events for the access log
+    for url, count in zip(urls, before, strict=True):
+        with django_assert_max_num_queries(count):
+            client.get(url)
