@@ -35,11 +35,8 @@ def _close_connection(**kwargs):
 
 @pytest.fixture
 def worker():
-    import redis
-    from django.conf import settings
-
-    redis.Redis.from_url(settings.REDIS_URL).flushdb()  # only our own db number
     app.conf.task_always_eager = False
+    app.control.purge()  # tasks left over from an interrupted run
     task_postrun.connect(_close_connection, weak=False)
     try:
         with start_worker(
