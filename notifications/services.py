@@ -109,7 +109,8 @@ def dispatch(message_ids: list[int]) -> int:
             tasks.deliver.delay(message_ids=chunk)
         except Exception:  # the rows are safe in the database
             logger.warning(
-                "Could not queue %d e-mails; the outbox sweep will send them", len(chunk)
+                "Could not hand %d e-mail(s) to a worker; the outbox sweep will send them",
+                len(chunk),
             )
             return handed
         handed += len(chunk)

@@ -195,7 +195,7 @@ def test_bookings_are_made_and_cancelled_while_redis_is_down(world, login, monke
     )
     assert time.monotonic() - started < 10  # a lost broker does not hang the request
     assert Booking.objects.filter(pk=booking.pk, status=Booking.Status.CONFIRMED).exists()
-    assert warnings == ["Could not queue 1 e-mails; the outbox sweep will send them"]
+    assert warnings == ["Could not hand 1 e-mail(s) to a worker; the outbox sweep will send them"]
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"queued"}
 
     # The parent cancels on the website: it works and says nothing alarming.
