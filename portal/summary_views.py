@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.audit import audit_record
+from accounts.models import AuditEvent
 from families.models import AccessLevel, Caregiver
 from families.permissions import Access, get_family_for_user
 from notifications.models import OutboxMessage
@@ -52,6 +54,15 @@ def summary_preview(request: HttpRequest, pk: int) -> HttpResponse:
             .first()
         )
         summary = summary_for(caregiver, period_until_now(since=last, now=timezone.now()))
+        if access == Access.THERAPIST:
+            # Staff reading what families are told of sessions: recorded like any clinical read.
+            audit_record(
+                request=request,
+                action=AuditEvent.Action.VIEW,
+                record_type="progress_summary",
+                record_id=family.pk,
+                detail=f"preview as caregiver {caregiver.pk}",
+            )
     return render(
         request,
         "portal/summary_preview.html",

@@ -186,6 +186,11 @@ def test_the_therapist_previews_as_any_caregiver_and_sends(
     grandad = Caregiver.objects.get(user=world.supporting)
     page = client.get(reverse("summary_preview", args=[world.family.pk]), {"caregiver": grandad.pk})
     assert "obstacle course" in page.text and "wobble board" not in page.text
+    from accounts.models import AuditEvent
+
+    assert AuditEvent.objects.filter(
+        user=world.therapist, record_type="progress_summary", record_id=str(world.family.pk)
+    ).exists()
     assert "Send the summary now" in page.text
     assert (
         client.get(
