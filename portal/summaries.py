@@ -86,7 +86,7 @@ def last_completed_period(frequency: str, today: date) -> Period | None:
             f"{year}-W{week:02d}",
             _midnight(start),
             _midnight(monday),
-            f"the week of {start:%-d %B}",
+            f"in the week of {start:%-d %B}",
         )
     if frequency == SummaryFrequency.FORTNIGHTLY:
         end = FORTNIGHT_ANCHOR + timedelta(days=14 * ((monday - FORTNIGHT_ANCHOR).days // 14))
@@ -95,12 +95,12 @@ def last_completed_period(frequency: str, today: date) -> Period | None:
             f"F{start.isoformat()}",
             _midnight(start),
             _midnight(end),
-            f"the two weeks from {start:%-d %B}",
+            f"in the two weeks from {start:%-d %B}",
         )
     if frequency == SummaryFrequency.MONTHLY:
         end = today.replace(day=1)
         start = (end - timedelta(days=1)).replace(day=1)
-        return Period(f"{start:%Y-%m}", _midnight(start), _midnight(end), f"{start:%B %Y}")
+        return Period(f"{start:%Y-%m}", _midnight(start), _midnight(end), f"in {start:%B %Y}")
     return None
 
 
@@ -484,7 +484,7 @@ def render_summaries(messages: list[OutboxMessage]) -> dict[int, Rendered | str]
             result[message.pk] = render_email(
                 message,
                 template="portal/email/progress_summary",
-                subject=f"How things went: {summary.period.label}",
+                subject=f"How things went {summary.period.label}",
                 context=summary_context(summary),
             )
     return result

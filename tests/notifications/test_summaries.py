@@ -67,7 +67,7 @@ def test_each_recipient_gets_only_what_they_may_see_once_per_period(world):
         "wobble board",
     ):
         assert words in parent.body, words
-    assert "How things went: the week of" in parent.subject
+    assert "How things went in the week of" in parent.subject
 
     [grandad] = _mail_to(world.supporting.email)
     assert "Both shoes on before breakfast!" in grandad.body
@@ -140,7 +140,7 @@ def test_periods_follow_the_calendar():
     assert weekly.key == "2026-W47"
     assert weekly.start.date() == date(2026, 11, 16) and weekly.end.date() == monday
     monthly = last_completed_period("monthly", monday)
-    assert monthly.key == "2026-10" and monthly.label == "October 2026"
+    assert monthly.key == "2026-10" and monthly.label == "in October 2026"
     fortnight = last_completed_period("fortnightly", monday)
     assert (fortnight.end - fortnight.start).days == 14
     assert last_completed_period("fortnightly", monday + timedelta(days=7)).key in {
