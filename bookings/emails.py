@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings.models import Appointment, Booking, WaitlistEntry
+from bookings.models import Appointment, Booking, Service, WaitlistEntry
 from families.models import AccessLevel, Caregiver, Child
 from notifications.emails import render_email
 from notifications.models import OutboxMessage
@@ -115,8 +115,6 @@ def reminders_sweep(*, now: datetime | None = None) -> int:
     """Queue and send the reminders that are due. Harmless when run twice or
     by two beats at once: rows are keyed, and sending claims them."""
     now = now or timezone.now()
-    from bookings.models import Service
-
     longest = max(
         (
             hours

@@ -1,7 +1,7 @@
 """Reads for the outbox page: kind, recipient, status and timings only —
 never a message body (the outbox holds none)."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from notifications.models import OutboxMessage
 
@@ -33,7 +33,5 @@ def outbox_list(*, kind: str = "", status: str = "", search: str = "") -> QueryS
 
 def outbox_counts() -> dict[str, int]:
     """How many rows per status, for the summary line: one query."""
-    from django.db.models import Count
-
     rows = OutboxMessage.objects.values("status").annotate(n=Count("id")).order_by()
     return {row["status"]: row["n"] for row in rows}
