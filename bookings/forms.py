@@ -49,6 +49,13 @@ class LocalDateTimeField(forms.DateTimeField):
 
 
 class ServiceForm(forms.ModelForm):
+    video_link = forms.URLField(
+        label="Video call address",
+        required=False,
+        assume_scheme="https",
+        help_text="For video services: the address families join, put in the reminders.",
+    )
+
     class Meta:
         model = Service
         fields = [
@@ -63,10 +70,15 @@ class ServiceForm(forms.ModelForm):
             "book_notice_hours",
             "cancel_notice_hours",
             "description",
+            "what_to_bring",
+            "video_link",
             "reminder_offsets_hours",
             "active",
         ]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "what_to_bring": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def clean_reminder_offsets_hours(self):
         offsets = self.cleaned_data["reminder_offsets_hours"] or []

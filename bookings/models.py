@@ -54,6 +54,16 @@ class Service(models.Model):
     cancel_notice_hours = models.PositiveSmallIntegerField("notice to cancel (hours)", default=24)
     description = models.TextField("description for families", blank=True)
     active = models.BooleanField(default=True)
+    what_to_bring = models.TextField(
+        "what to bring",
+        blank=True,
+        help_text="Put in the reminders, e.g. comfortable clothes, their school shoes.",
+    )
+    video_link = models.URLField(
+        "video call address",
+        blank=True,
+        help_text="For video services: the address families join, put in the reminders.",
+    )
     reminder_offsets_hours = models.JSONField(
         "reminders (hours before)",
         default=default_reminder_offsets,

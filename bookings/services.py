@@ -3,7 +3,6 @@ taking a row lock on what it competes for (the therapist, the room, the
 group), so that the check "is it still free?" and the insert cannot be split
 by another request. PostgreSQL's constraints back this up (see models)."""
 
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,7 +15,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Role, User
-from bookings import slots, tasks
+from bookings import emails, slots
 from bookings.models import (
     ACTIVE_BOOKING_STATUSES,
     Appointment,
@@ -32,8 +31,6 @@ from bookings.models import (
 from families.models import AccessLevel, Caregiver, Child, Family
 from sessions_app import services as sessions_services
 from sessions_app.models import SessionType
-
-logger = logging.getLogger(__name__)
 
 # How long a family has to take up a place offered from the waitlist.
 WAITLIST_OFFER_HOURS = 24
@@ -216,18 +213,6 @@ def _lock_diary(therapist: User, room: Room | None) -> None:
         _lock(Room.objects.filter(pk=room.pk))
 
 
-def _queue(task, **kwargs) -> None:
-    # After commit: a rolled-back booking never sends an e-mail, and a lost
-    # broker never loses a booking (the request still succeeds).
-    def send():
-        try:
-            task.delay(**kwargs)
-        except Exception:  # the booking stands; sweeps and staff follow up
-            logger.exception("Could not queue %s", task.name)
-
-    transaction.on_commit(send)
-
-
 # --- Appointments ---------------------------------------------------------------
 
 
@@ -299,7 +284,7 @@ def appointment_book(
                 record_id=booking.pk,
                 detail=f"{service.name} {starts_at.isoformat()}",
             )
-            _queue(tasks.send_booking_confirmation, booking_id=booking.pk)
+            emails.booking_notify(booking=booking, kind=emails.CONFIRMED)
     except IntegrityError as error:
         # The database's own guard (exclusion or unique constraint) caught a
         # clash the check above could not see.
@@ -357,11 +342,17 @@ def appointment_cancel(
     ).update(status=Appointment.Status.CANCELLED)
     if not updated:
         raise ValidationError("This appointment is already cancelled.")
-    Booking.objects.filter(appointment=appointment, status__in=ACTIVE_BOOKING_STATUSES).update(
+    cancelled = list(
+        Booking.objects.filter(
+            appointment=appointment, status__in=ACTIVE_BOOKING_STATUSES
+        ).values_list("pk", flat=True)
+    )
+    Booking.objects.filter(pk__in=cancelled).update(
         status=Booking.Status.CANCELLED,
         cancellation_reason=reason[:300],
         cancelled_at=timezone.now(),
     )
+    emails.bookings_cancelled_notify(booking_ids=cancelled)
     audit_record(
         request=request,
         user=by,
@@ -510,9 +501,13 @@ def group_session_cancel(
         now = timezone.now()
         group.cancelled_at = now
         group.save(update_fields=["cancelled_at"])
-        group.bookings.filter(status__in=ACTIVE_BOOKING_STATUSES).update(
+        cancelled = list(
+            group.bookings.filter(status__in=ACTIVE_BOOKING_STATUSES).values_list("pk", flat=True)
+        )
+        Booking.objects.filter(pk__in=cancelled).update(
             status=Booking.Status.CANCELLED, cancellation_reason=reason[:300], cancelled_at=now
         )
+        emails.bookings_cancelled_notify(booking_ids=cancelled)
         group.waitlist.filter(
             status__in=(WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED)
         ).update(status=WaitlistEntry.Status.WITHDRAWN)
@@ -595,7 +590,7 @@ def group_place_book(
                 record_id=booking.pk,
                 detail=f"group {locked.pk}",
             )
-            _queue(tasks.send_booking_confirmation, booking_id=booking.pk)
+            emails.booking_notify(booking=booking, kind=emails.CONFIRMED)
     except IntegrityError as error:
         raise ValidationError("Your family already has a place in this group.") from error
     return booking
@@ -634,6 +629,7 @@ def booking_cancel(*, booking: Booking, by: User, reason: str = "", request=None
         )
         if not updated:
             raise ValidationError("This booking is already cancelled.")
+        emails.bookings_cancelled_notify(booking_ids=[booking.pk])
         audit_record(
             request=request,
             user=by,
@@ -673,9 +669,14 @@ def _offer_free_places(group: GroupSession) -> list[WaitlistEntry]:
     """With the group row locked: let lapsed offers go, then offer each free
     place to the next family in line."""
     now = timezone.now()
-    WaitlistEntry.objects.filter(
+    for entry in WaitlistEntry.objects.filter(
         group_session=group, status=WaitlistEntry.Status.OFFERED, offer_expires_at__lte=now
-    ).update(status=WaitlistEntry.Status.EXPIRED)
+    ):
+        expired = WaitlistEntry.objects.filter(
+            pk=entry.pk, status=WaitlistEntry.Status.OFFERED
+        ).update(status=WaitlistEntry.Status.EXPIRED)
+        if expired:
+            emails.waitlist_notify(entry=entry, kind=emails.WAITLIST_EXPIRED)
     if group.cancelled_at is not None or group.starts_at <= now:
         return []
     free = places_left(group)
@@ -693,7 +694,8 @@ def _offer_free_places(group: GroupSession) -> list[WaitlistEntry]:
             pk=entry.pk, status=WaitlistEntry.Status.WAITING
         ).update(status=WaitlistEntry.Status.OFFERED, offered_at=now, offer_expires_at=expires)
         if claimed:
-            _queue(tasks.send_waitlist_offer, entry_id=entry.pk)
+            entry.offered_at = now
+            emails.waitlist_notify(entry=entry, kind=emails.WAITLIST_OFFER)
     return offered
 
 

@@ -1,5 +1,6 @@
 """Writes for families, children, caseloads and invitations."""
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -24,11 +25,17 @@ from families.models import (
     Relationship,
 )
 
+logger = logging.getLogger(__name__)
+
 
 def _queue_invitation_email(invitation: Invitation, raw_token: str) -> None:
-    transaction.on_commit(
-        lambda: tasks.send_invitation_email.delay(invitation_id=invitation.pk, token=raw_token)
-    )
+    def send() -> None:
+        try:
+            tasks.send_invitation_email.delay(invitation_id=invitation.pk, token=raw_token)
+        except Exception:  # a lost broker: the invitation stands and can be resent
+            logger.warning("Could not queue the invitation e-mail %s", invitation.pk)
+
+    transaction.on_commit(send)
 
 
 @transaction.atomic

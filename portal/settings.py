@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from portal.env import env_bool, env_int, env_list, env_str
 
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "accounts",
+    "notifications",
     "families",
     "goals",
     "sessions_app",
@@ -245,6 +247,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 2
 # harmless when two beats run, so no database-backed scheduler is needed.
 CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "portal.tasks.beat_heartbeat", "schedule": 60.0},
+    # Queued or retry-due e-mails, including any whose hand-over to the broker failed.
+    "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
+    "send-due-reminders": {"task": "bookings.tasks.send_due_reminders", "schedule": 300.0},
+    "sweep-waitlists": {"task": "bookings.tasks.sweep_waitlists", "schedule": 900.0},
+    # Hourly in the daytime: a period's summary goes in the first run after it
+    # ends, and a missed run is caught up by the next (each is keyed by period).
+    "send-progress-summaries": {
+        "task": "portal.tasks.send_progress_summaries",
+        "schedule": crontab(minute=30, hour="7-20"),
+    },
 }
 
 # --- Security -----------------------------------------------------------------

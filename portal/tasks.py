@@ -15,3 +15,12 @@ def beat_heartbeat() -> None:
     import redis
 
     redis.Redis.from_url(settings.REDIS_URL).set(BEAT_HEARTBEAT_KEY, str(time.time()), ex=3600)
+
+
+@shared_task(ignore_result=True)
+def send_progress_summaries() -> int:
+    """Hourly in the daytime: summaries of the period just ended. Safe to run
+    twice or from two beats: each (caregiver, period) is queued once."""
+    from portal.summaries import summaries_sweep
+
+    return summaries_sweep()

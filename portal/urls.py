@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import health, views
+from portal import health, summary_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +14,9 @@ urlpatterns = [
     path("", include("goals.urls")),
     path("", include("sessions_app.urls")),
     path("", include("bookings.urls")),
+    path("", include("notifications.urls")),
+    path("families/<int:pk>/summary/", summary_views.summary_preview, name="summary_preview"),
+    path("families/<int:pk>/summary/send/", summary_views.summary_send, name="summary_send"),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -69,7 +69,10 @@ def test_parent_books_a_consultation_and_cancels_it(
     assert response["Location"] == reverse("bookings:booking_detail", args=[booking.pk])
     assert booking.appointment.starts_at == starts_at
     assert booking.booked_by == world.parent
-    assert len(mail.outbox) == 1 and world.parent.email in mail.outbox[0].to
+    # One e-mail per person (each with its own unsubscribe link).
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [world.parent.email, world.supporting.email]
+    )
 
     detail = client.get(response["Location"])
     assert "You're booked" in detail.text

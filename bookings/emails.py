@@ -1,0 +1,356 @@
+"""E-mails about the diary, sent through the outbox (notifications):
+reminders before confirmed bookings, confirmations, cancellations and
+waitlist offers and their expiry.
+
+Reminders: `reminders_sweep` (every five minutes) queues one outbox row per
+(booking, offset, recipient) that is due. The dedupe key holds the booking's
+start time, so a moved booking gets reminders for its new time, and at
+sending a row whose booking was cancelled or moved since is skipped.
+"""
+
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+
+from django.db.models import F, Prefetch
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from bookings.models import Appointment, Booking, Service, WaitlistEntry
+from families.models import AccessLevel, Caregiver, Child
+from notifications.emails import render_email
+from notifications.models import OutboxMessage
+from notifications.registry import Rendered, register
+from notifications.services import dispatch, message_queue, messages_queue_many
+
+REMINDER = "booking_reminder"
+CONFIRMED = "booking_confirmed"
+CANCELLED = "booking_cancelled"
+WAITLIST_OFFER = "waitlist_offer"
+WAITLIST_EXPIRED = "waitlist_expired"
+
+SWEEP_CHUNK = 2000
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
+
+
+# --- Who hears about a booking --------------------------------------------------------
+
+
+def _recipients(booking: Booking, *, reminders: bool = False) -> list[tuple[int, str]]:
+    """(user id, e-mail) of the family's primary caregivers (for reminders:
+    those who take them) and of the person bringing the child."""
+    primaries = Caregiver.objects.filter(
+        family_id=booking.family_id, access_level=AccessLevel.PRIMARY
+    )
+    if reminders:
+        primaries = primaries.filter(receives_reminders=True)
+    people = list(primaries.values_list("user_id", "user__email").order_by("user__email"))
+    escort = (
+        Caregiver.objects.filter(pk=booking.escort_id).values_list("user_id", "user__email").first()
+        if booking.escort_id
+        else None
+    )
+    if escort and escort not in people:
+        people.append(escort)
+    return people
+
+
+def booking_notify(*, booking: Booking, kind: str) -> None:
+    """Queue a confirmation or cancellation for everyone who hears about the
+    booking. Called inside the booking's transaction: nothing goes if it rolls back."""
+    for user_id, email in _recipients(booking):
+        message_queue(
+            kind=kind,
+            recipient_email=email,
+            recipient_id=user_id,
+            dedupe_key=f"{kind}:{booking.pk}:{user_id}",
+            object_type="booking",
+            object_id=booking.pk,
+        )
+
+
+def bookings_cancelled_notify(*, booking_ids: list[int]) -> None:
+    for booking in Booking.objects.filter(pk__in=booking_ids):
+        booking_notify(booking=booking, kind=CANCELLED)
+
+
+def waitlist_notify(*, entry: WaitlistEntry, kind: str) -> None:
+    primaries = Caregiver.objects.filter(
+        family_id=entry.family_id, access_level=AccessLevel.PRIMARY
+    ).values_list("user_id", "user__email")
+    stamp = _stamp(entry.offered_at) if entry.offered_at else "never"
+    for user_id, email in primaries:
+        message_queue(
+            kind=kind,
+            recipient_email=email,
+            recipient_id=user_id,
+            dedupe_key=f"{kind}:{entry.pk}:{stamp}:{user_id}",
+            object_type="waitlist_entry",
+            object_id=entry.pk,
+        )
+
+
+# --- Reminders --------------------------------------------------------------------------
+
+
+def _due_offset(
+    offsets: list, *, starts: datetime, created_at: datetime, now: datetime
+) -> int | None:
+    """The reminder to send now: the nearest one whose time has come. An
+    earlier one missed (the sweep was down) is not sent late on top of it,
+    and none whose time had passed when the booking was made (the
+    confirmation said it all)."""
+    due = [
+        hours
+        for hours in offsets
+        if isinstance(hours, int) and created_at <= starts - timedelta(hours=hours) <= now
+    ]
+    return min(due) if due else None
+
+
+def reminders_sweep(*, now: datetime | None = None) -> int:
+    """Queue and send the reminders that are due. Harmless when run twice or
+    by two beats at once: rows are keyed, and sending claims them."""
+    now = now or timezone.now()
+    longest = max(
+        (
+            hours
+            for offsets in Service.objects.values_list("reminder_offsets_hours", flat=True)
+            for hours in (offsets or [])
+            if isinstance(hours, int)
+        ),
+        default=0,
+    )
+    if not longest:
+        return 0
+    bookings = (
+        Booking.objects.filter(status=Booking.Status.CONFIRMED)
+        .exclude(appointment__status=Appointment.Status.CANCELLED)
+        .exclude(group_session__cancelled_at__isnull=False)
+        .annotate(
+            starts=Coalesce("appointment__starts_at", "group_session__starts_at"),
+            offsets=Coalesce(
+                "appointment__service__reminder_offsets_hours",
+                "group_session__service__reminder_offsets_hours",
+            ),
+            escort_user_id=F("escort__user_id"),
+            escort_email=F("escort__user__email"),
+        )
+        .filter(starts__gt=now, starts__lte=now + timedelta(hours=longest))
+        .values_list(
+            "pk", "family_id", "created_at", "starts", "offsets", "escort_user_id", "escort_email"
+        )
+        .order_by("pk")
+    )
+    queued = 0
+    rows = list(bookings)
+    for start in range(0, len(rows), SWEEP_CHUNK):
+        queued += _queue_reminders(rows[start : start + SWEEP_CHUNK], now=now)
+    return queued
+
+
+def _queue_reminders(rows: list[tuple], *, now: datetime) -> int:
+    due = []
+    for pk, family_id, created_at, starts, offsets, escort_user, escort_email in rows:
+        offset = _due_offset(offsets or [], starts=starts, created_at=created_at, now=now)
+        if offset is not None:
+            due.append((pk, family_id, starts, offset, escort_user, escort_email))
+    if not due:
+        return 0
+    takers: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for family_id, user_id, email in Caregiver.objects.filter(
+        family_id__in={row[1] for row in due},
+        access_level=AccessLevel.PRIMARY,
+        receives_reminders=True,
+    ).values_list("family_id", "user_id", "user__email"):
+        takers[family_id].append((user_id, email))
+    messages = []
+    for pk, family_id, starts, offset, escort_user, escort_email in due:
+        people = list(takers[family_id])
+        if escort_user and (escort_user, escort_email) not in people:
+            people.append((escort_user, escort_email))
+        for user_id, email in people:
+            messages.append(
+                OutboxMessage(
+                    kind=REMINDER,
+                    recipient_id=user_id,
+                    recipient_email=email,
+                    object_type="booking",
+                    object_id=pk,
+                    params={"offset": offset, "starts_at": starts.isoformat()},
+                    dedupe_key=f"{REMINDER}:{pk}:{offset}h:{_stamp(starts)}:{user_id}",
+                )
+            )
+    messages_queue_many(messages)
+    keys = [message.dedupe_key for message in messages]
+    ids: list[int] = []
+    for start in range(0, len(keys), 1000):
+        ids.extend(
+            OutboxMessage.objects.filter(
+                dedupe_key__in=keys[start : start + 1000], status=OutboxMessage.Status.QUEUED
+            ).values_list("pk", flat=True)
+        )
+    dispatch(ids)
+    return len(ids)
+
+
+# --- Rendering -------------------------------------------------------------------------
+
+
+def _bookings(ids) -> dict[int, Booking]:
+    return {
+        booking.pk: booking
+        for booking in Booking.objects.filter(pk__in=set(ids))
+        .select_related(
+            "family",
+            "escort__user",
+            "appointment__service",
+            "appointment__therapist",
+            "appointment__room",
+            "group_session__service",
+            "group_session__therapist",
+            "group_session__room",
+        )
+        .prefetch_related(Prefetch("children", queryset=Child.objects.order_by("first_name")))
+    }
+
+
+def _slot_cancelled(booking: Booking) -> bool:
+    slot = booking.slot
+    if booking.appointment_id:
+        return slot.status == Appointment.Status.CANCELLED
+    return slot.cancelled_at is not None
+
+
+def _booking_context(booking: Booking) -> dict:
+    slot = booking.slot
+    return {
+        "booking": booking,
+        "slot": slot,
+        "service": slot.service,
+        "children": list(booking.children.all()),
+        "is_video": slot.service.location == "video",
+        "url": reverse("bookings:booking_detail", args=[booking.pk]),
+    }
+
+
+def render_reminders(messages: list[OutboxMessage]) -> dict[int, Rendered | str]:
+    bookings = _bookings(m.object_id for m in messages)
+    now = timezone.now()
+    result: dict[int, Rendered | str] = {}
+    for message in messages:
+        booking = bookings.get(message.object_id)
+        if (
+            booking is None
+            or booking.status != Booking.Status.CONFIRMED
+            or _slot_cancelled(booking)
+        ):
+            result[message.pk] = "booking cancelled"
+            continue
+        starts = booking.slot.starts_at
+        if starts.isoformat() != message.params.get("starts_at"):
+            result[message.pk] = "booking moved"
+            continue
+        if starts <= now:
+            result[message.pk] = "too late: it has started"
+            continue
+        context = _booking_context(booking)
+        result[message.pk] = render_email(
+            message,
+            template="bookings/email/reminder",
+            subject=f"Reminder: {booking.slot.service.name}, "
+            f"{timezone.localtime(starts):%A %-d %B at %H:%M}",
+            context=context,
+        )
+    return result
+
+
+def _render_booking_kind(template: str, subject: str, *, active: bool | None):
+    def render(messages: list[OutboxMessage]) -> dict[int, Rendered | str]:
+        bookings = _bookings(m.object_id for m in messages)
+        result: dict[int, Rendered | str] = {}
+        for message in messages:
+            booking = bookings.get(message.object_id)
+            if booking is None:
+                result[message.pk] = "booking removed"
+            elif active is True and not booking.is_active:
+                result[message.pk] = "booking cancelled since"
+            else:
+                result[message.pk] = render_email(
+                    message,
+                    template=template,
+                    subject=subject.format(service=booking.slot.service.name),
+                    context=_booking_context(booking),
+                )
+        return result
+
+    return render
+
+
+def _render_waitlist(template: str, subject: str, status: str):
+    def render(messages: list[OutboxMessage]) -> dict[int, Rendered | str]:
+        entries = {
+            entry.pk: entry
+            for entry in WaitlistEntry.objects.filter(
+                pk__in={m.object_id for m in messages}
+            ).select_related("group_session__service", "family")
+        }
+        result: dict[int, Rendered | str] = {}
+        for message in messages:
+            entry = entries.get(message.object_id)
+            if entry is None or entry.status != status:
+                result[message.pk] = "no longer applies"
+                continue
+            result[message.pk] = render_email(
+                message,
+                template=template,
+                subject=subject.format(topic=entry.group_session.topic),
+                context={
+                    "entry": entry,
+                    "group": entry.group_session,
+                    "url": reverse("bookings:waitlist_accept", args=[entry.pk]),
+                    "groups_url": reverse("bookings:book_start"),
+                },
+            )
+        return result
+
+    return render
+
+
+def register_kinds() -> None:
+    register(REMINDER, label="appointment reminders", render=render_reminders)
+    register(
+        CONFIRMED,
+        label="booking confirmations",
+        render=_render_booking_kind(
+            "bookings/email/booking_confirmed", "Booked: {service}", active=True
+        ),
+    )
+    register(
+        CANCELLED,
+        label="cancellation notices",
+        render=_render_booking_kind(
+            "bookings/email/booking_cancelled", "Cancelled: {service}", active=None
+        ),
+    )
+    register(
+        WAITLIST_OFFER,
+        label="waitlist offers",
+        render=_render_waitlist(
+            "bookings/email/waitlist_offer",
+            "A place has come up: {topic}",
+            WaitlistEntry.Status.OFFERED,
+        ),
+    )
+    register(
+        WAITLIST_EXPIRED,
+        label="waitlist offer endings",
+        render=_render_waitlist(
+            "bookings/email/waitlist_expired",
+            "The place we held has gone: {topic}",
+            WaitlistEntry.Status.EXPIRED,
+        ),
+    )

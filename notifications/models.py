@@ -1,0 +1,78 @@
+"""The outbox: one row per e-mail the portal means to send, and the
+unsubscribe choices people made.
+
+A row is created (inside the transaction that causes it, or by a sweep) with a
+dedupe key under a unique constraint, so the same message can never be queued
+twice; it is sent only by whoever wins the compare-and-swap from `queued` to
+`sending` (notifications.services). The row holds no message body: bodies are
+rendered from the object when sending, so clinical words never sit in the
+outbox and the admin page cannot show them.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class OutboxMessage(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Not sent"
+
+    kind = models.CharField(max_length=40)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outbox_messages",
+    )
+    recipient_email = models.EmailField()
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    # What the renderer needs besides the object (an offset, a period): never content.
+    params = models.JSONField(default=dict, blank=True)
+    dedupe_key = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    skip_reason = models.CharField(max_length=120, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["dedupe_key"], name="outbox_dedupe_key_once"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
+            models.Index(fields=["kind", "status"], name="outbox_kind_status_idx"),
+            models.Index(fields=["claim_token"], name="outbox_claim_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient_email} ({self.status})"
+
+
+class EmailOptOut(models.Model):
+    """Someone asked for no more e-mails of this kind. Keyed by address, so
+    it also covers people without an account yet (invitations)."""
+
+    email = models.EmailField()
+    kind = models.CharField(max_length=40)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["email", "kind"], name="optout_once_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} opted out of {self.kind}"
