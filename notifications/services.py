@@ -14,9 +14,12 @@
 - A worker killed outright leaves its claimed rows "sending"; once the claim is
   older than CLAIM_LEASE (longer than the task time limit, so the claimer is
   surely dead) the sweep claims them again. That is the one window where an
-  e-mail the SMTP server had already taken could go twice; nothing is lost.
+  e-mail the SMTP server had already taken is handed over twice: it carries
+  the same Message-ID both times (`message_id`), which mail servers and
+  inboxes treat as one message. Nothing is lost.
 """
 
+import hashlib
 import logging
 import uuid
 from collections import defaultdict
@@ -40,7 +43,7 @@ Status = OutboxMessage.Status
 MAX_ATTEMPTS = 6
 RETRY_BASE = timedelta(minutes=1)
 RETRY_CAP = timedelta(hours=6)
-CLAIM_LEASE = timedelta(minutes=10)
+CLAIM_LEASE = timedelta(seconds=settings.OUTBOX_CLAIM_LEASE_SECONDS)
 DISPATCH_CHUNK = 100
 # Errors worth another try later: the mail server or the network. smtplib's
 # errors are OSErrors too.
@@ -207,10 +210,21 @@ def _email(message: OutboxMessage, content: Rendered, connection) -> EmailMultiA
         headers={
             "List-Unsubscribe": f"<{url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Message-ID": message_id(message),
         },
     )
     email.attach_alternative(content.html, "text/html")
     return email
+
+
+def message_id(message: OutboxMessage) -> str:
+    """The same Message-ID every time this row is sent. If a worker dies after
+    the mail server took a message but before the row was marked sent, the
+    retry hands over the same message again, and mail servers and inboxes
+    treat two copies with one Message-ID as one."""
+    digest = hashlib.sha256(message.dedupe_key.encode()).hexdigest()[:20]
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "localhost"
+    return f"<outbox.{message.pk}.{digest}@{domain}>"
 
 
 def outbox_deliver(*, message_ids: list[int]) -> Delivery:

@@ -243,6 +243,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A lost broker must not hang a request: give up quickly, the sweeps catch up.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 2}
+# How long a claimed e-mail may stay "sending" before the sweep takes it as
+# the claimer's death and tries again: longer than the task time limit.
+OUTBOX_CLAIM_LEASE_SECONDS = env_int("OUTBOX_CLAIM_LEASE_SECONDS", 600)
 # A static schedule, kept in code and reviewed like code: every periodic task is
 # harmless when two beats run, so no database-backed scheduler is needed.
 CELERY_BEAT_SCHEDULE = {

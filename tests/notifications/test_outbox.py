@@ -254,3 +254,15 @@ def test_the_outbox_page_is_for_admins_only(world, login):
     for persona in ("parent", "supporting", "therapist"):
         assert login(getattr(world, persona)).get(url).status_code == 404
     assert login(None).get(url).status_code == 302
+
+
+def test_a_message_keeps_its_message_id_when_sent_again():
+    from notifications.models import OutboxMessage
+    from notifications.services import message_id
+
+    first = OutboxMessage(pk=41, dedupe_key="reminder:7:48:parent@example.org")
+    again = OutboxMessage(pk=41, dedupe_key="reminder:7:48:parent@example.org")
+    other = OutboxMessage(pk=42, dedupe_key="reminder:7:2:parent@example.org")
+    assert message_id(first) == message_id(again)
+    assert message_id(first) != message_id(other)
+    assert message_id(first).startswith("<outbox.41.") and message_id(first).endswith(">")
