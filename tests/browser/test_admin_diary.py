@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from bookings.models import Appointment, Booking, GroupSession, WaitlistEntry, WeeklyAvailability
 from families.models import Family
+from tests.factories import CaregiverFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,12 +61,21 @@ def test_admin_runs_the_diary(demo, open_browser, viewport):
         group_session=open_group, family=okafor, status="confirmed"
     ).exists()
 
-    # The full group: a place frees and the first on the waitlist is offered it.
+    # The full group's waitlist: the admin moves a family up the list, then a
+    # place frees and the first on the list is offered it.
     full_group = GroupSession.objects.get(topic="Calmer mornings")
-    waiting = WaitlistEntry.objects.filter(group_session=full_group).order_by("position").first()
+    latecomer = CaregiverFactory(family__name="The Evans family").family
+    last = WaitlistEntry.objects.filter(group_session=full_group).order_by("-position").first()
+    WaitlistEntry.objects.create(
+        group_session=full_group, family=latecomer, position=last.position + 1
+    )
     admin.go(f"/diary/groups/{full_group.pk}/")
     expect(page.get_by_role("heading", name="Waitlist")).to_be_visible()
     admin.check("full-group-waitlist")
+    page.get_by_role("button", name=f"Up {latecomer.name}").click()
+    expect(page.get_by_role("heading", name="Waitlist")).to_be_visible()
+    waiting = WaitlistEntry.objects.filter(group_session=full_group).order_by("position").first()
+    assert waiting.family == latecomer
     leaving = Booking.objects.filter(group_session=full_group, status="confirmed").first()
     mail.outbox.clear()
     page.get_by_role("button", name=f"Cancel {leaving.family.name}'s place").click()
