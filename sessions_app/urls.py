@@ -1,5 +1,22 @@
-from django.urls import path  # noqa: F401 - routes are added with the app's pages
+from django.urls import path
+
+from sessions_app import views
 
 app_name = "sessions_app"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("caseload/", views.caseload, name="caseload"),
+    path("notes/unsigned/", views.unsigned_notes, name="unsigned_notes"),
+    path("children/<int:pk>/timeline/", views.timeline, name="timeline"),
+    path("children/<int:pk>/sessions/", views.child_sessions, name="child_sessions"),
+    path("children/<int:pk>/sessions/new/", views.session_create, name="session_create"),
+    path("children/<int:pk>/assessments/new/", views.assessment_create, name="assessment_create"),
+    path("children/<int:pk>/record-access/", views.access_log, name="access_log"),
+    path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
+    path("sessions/<int:pk>/note/", views.note_edit, name="note_edit"),
+    path("sessions/<int:pk>/note/autosave/", views.note_autosave, name="note_autosave"),
+    path("sessions/<int:pk>/note/addendum/", views.note_addendum, name="note_addendum"),
+    path("assessments/<int:pk>/", views.assessment_detail, name="assessment_detail"),
+    path("assessments/<int:pk>/edit/", views.assessment_edit, name="assessment_edit"),
+    path("assessments/<int:pk>/addendum/", views.assessment_addendum, name="assessment_addendum"),
+]

@@ -1,0 +1,276 @@
+"""Reads for the sessions pages. Each runs a fixed number of queries, however
+many sessions, notes and assessments a child or a caseload has."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.utils import timezone
+
+from accounts.models import AuditEvent, User
+from families.models import Caregiver, Child
+from families.permissions import Access, children_for
+from goals.models import Goal, GoalStatus, HomeStrategy, PracticeLog, ProgressRating, Win
+from goals.selectors import goal_choices
+from sessions_app.models import (
+    Addendum,
+    Assessment,
+    AssessmentGoal,
+    GoalAddressed,
+    RecordStatus,
+    SessionNote,
+    StrategyChange,
+    TherapySession,
+)
+from sessions_app.permissions import sessions_for_child_view
+
+PAGE_SIZE = 20
+REVIEW_SOON_DAYS = 7
+TIMELINE_KINDS = ("session", "assessment", "rating", "practice", "win")
+
+
+def _attendees() -> Prefetch:
+    return Prefetch(
+        "caregivers_attended",
+        queryset=Caregiver.objects.select_related("user").order_by("access_level", "id"),
+    )
+
+
+def _note_parts() -> list[Prefetch]:
+    return [
+        Prefetch("note__addenda", queryset=Addendum.objects.select_related("author")),
+        Prefetch("note__goals_addressed", queryset=GoalAddressed.objects.select_related("goal")),
+        Prefetch(
+            "note__strategy_changes", queryset=StrategyChange.objects.select_related("strategy")
+        ),
+    ]
+
+
+def _addenda() -> Prefetch:
+    return Prefetch("addenda", queryset=Addendum.objects.select_related("author"))
+
+
+def _child_sessions(child: Child) -> QuerySet[TherapySession]:
+    """A child's own sessions and the family's parents-only consultations."""
+    return TherapySession.objects.filter(
+        Q(child=child) | Q(child__isnull=True, family_id=child.family_id)
+    )
+
+
+def caseload(user: User) -> list[Child]:
+    """The therapist's current children, each with the date of the last
+    session, how many past sessions still lack a signed note, how much
+    practice the family logged since that session, and how many active goals
+    are due for review within a week. One query, whatever the caseload."""
+    now = timezone.now()
+    past = TherapySession.objects.filter(child=OuterRef("pk"), starts_at__lte=now)
+    unsigned = (
+        past.exclude(note__status=RecordStatus.SIGNED)
+        .order_by()
+        .values("child")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    last_session_day = (
+        TherapySession.objects.filter(child=OuterRef(OuterRef("pk")), starts_at__lte=now)
+        .order_by("-starts_at")
+        .annotate(day=TruncDate("starts_at"))
+        .values("day")[:1]
+    )
+    practice = (
+        PracticeLog.objects.filter(
+            strategy__child=OuterRef("pk"), practised_on__gte=Subquery(last_session_day)
+        )
+        .order_by()
+        .values("strategy__child")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    due = (
+        Goal.objects.filter(
+            child=OuterRef("pk"),
+            status=GoalStatus.ACTIVE,
+            review_date__lte=timezone.localdate() + timedelta(days=REVIEW_SOON_DAYS),
+        )
+        .order_by()
+        .values("child")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return list(
+        children_for(user)
+        .filter(discharged_on__isnull=True)
+        .select_related("family")
+        .annotate(
+            last_session_at=Subquery(past.order_by("-starts_at").values("starts_at")[:1]),
+            notes_unsigned=Coalesce(Subquery(unsigned, output_field=IntegerField()), 0),
+            practice_since_last=Coalesce(Subquery(practice, output_field=IntegerField()), 0),
+            goals_due_review=Coalesce(Subquery(due, output_field=IntegerField()), 0),
+        )
+        .order_by("first_name", "last_name", "id")
+    )
+
+
+def unsigned_sessions(user: User) -> QuerySet[TherapySession]:
+    """Past sessions of this therapist whose note is missing or still a draft,
+    oldest first: the longest-waiting note is the one to write next."""
+    return (
+        TherapySession.objects.filter(therapist=user, starts_at__lte=timezone.now())
+        .exclude(note__status=RecordStatus.SIGNED)
+        .select_related("child", "family", "note")
+        .order_by("starts_at", "id")
+    )
+
+
+@dataclass
+class TimelineEntry:
+    kind: str  # one of TIMELINE_KINDS
+    at: datetime
+    record: object
+
+
+def _rows(queryset: QuerySet, kind: str, at) -> QuerySet:
+    return (
+        queryset.annotate(kind=Value(kind), item=F("pk"), at=at)
+        .values_list("kind", "item", "at")
+        .order_by()
+    )
+
+
+def _day(field: str) -> Cast:
+    return Cast(field, output_field=DateTimeField())
+
+
+def _timeline_rows(child: Child) -> QuerySet:
+    # One lightweight union of (kind, id, time) over every kind of record, so
+    # that the page can be cut before any record is loaded.
+    parts = [
+        _rows(_child_sessions(child), "session", F("starts_at")),
+        _rows(Assessment.objects.filter(child=child), "assessment", _day("assessed_on")),
+        _rows(ProgressRating.objects.filter(goal__child=child), "rating", _day("rated_on")),
+        _rows(PracticeLog.objects.filter(strategy__child=child), "practice", _day("practised_on")),
+        _rows(Win.objects.filter(child=child), "win", F("created_at")),
+    ]
+    return parts[0].union(*parts[1:], all=True).order_by("-at", "-item")
+
+
+def _load(kind: str, ids: list[int]) -> dict[int, object]:
+    if not ids:
+        return {}
+    if kind == "session":
+        queryset = (
+            TherapySession.objects.filter(pk__in=ids)
+            .select_related("child", "therapist", "note", "note__signed_by")
+            .prefetch_related(_attendees(), *_note_parts())
+        )
+    elif kind == "assessment":
+        queryset = Assessment.objects.filter(pk__in=ids).select_related("therapist", "signed_by")
+    elif kind == "rating":
+        queryset = ProgressRating.objects.filter(pk__in=ids).select_related("goal", "rated_by")
+    elif kind == "practice":
+        queryset = PracticeLog.objects.filter(pk__in=ids).select_related("strategy", "caregiver")
+    else:
+        queryset = Win.objects.filter(pk__in=ids).select_related("author", "goal")
+    return {record.pk: record for record in queryset}
+
+
+def timeline_page(child: Child, page_number) -> tuple[Page, list[TimelineEntry]]:
+    """Sessions, notes, assessments, ratings, practice and wins, newest first:
+    a count, the page of the union, and one query per kind on the page."""
+    page = Paginator(_timeline_rows(child), PAGE_SIZE).get_page(page_number)
+    rows = list(page.object_list)
+    ids: dict[str, list[int]] = {kind: [] for kind in TIMELINE_KINDS}
+    for kind, pk, _ in rows:
+        ids[kind].append(pk)
+    records = {kind: _load(kind, ids[kind]) for kind in TIMELINE_KINDS}
+    entries = [
+        TimelineEntry(kind=kind, at=at, record=records[kind][pk])
+        for kind, pk, at in rows
+        if pk in records[kind]
+    ]
+    return page, entries
+
+
+def session_with_record(session_pk: int) -> TherapySession:
+    return (
+        TherapySession.objects.select_related(
+            "child", "family", "therapist", "note", "note__signed_by"
+        )
+        .prefetch_related(_attendees(), *_note_parts())
+        .get(pk=session_pk)
+    )
+
+
+def note_for(session: TherapySession) -> SessionNote | None:
+    return (
+        SessionNote.objects.filter(session=session)
+        .prefetch_related("goals_addressed", "strategy_changes")
+        .first()
+    )
+
+
+def goals_and_strategies_for(session: TherapySession) -> tuple[list[Goal], list[HomeStrategy]]:
+    """The active goals and home strategies of the child seen in the session."""
+    if session.child_id is None:
+        return [], []
+    goals = list(goal_choices(session.child))
+    strategies = list(
+        HomeStrategy.objects.filter(child_id=session.child_id, retired_on__isnull=True).order_by(
+            "routine", "id"
+        )
+    )
+    return goals, strategies
+
+
+def _assessment_goals() -> QuerySet:
+    return AssessmentGoal.objects.select_related("goal")
+
+
+def assessment_with_record(assessment_pk: int) -> Assessment:
+    return (
+        Assessment.objects.select_related("child__family", "therapist", "signed_by", "session")
+        .prefetch_related("tests", _addenda(), Prefetch("goal_links", queryset=_assessment_goals()))
+        .get(pk=assessment_pk)
+    )
+
+
+def sessions_for_family_page(user: User, child: Child, access: Access) -> QuerySet[TherapySession]:
+    """Past sessions as a family member (or the practice admin) sees them.
+
+    The note itself is never loaded: only the family summary of a signed note
+    comes out of the database, and not even that for an admin."""
+    sessions = (
+        sessions_for_child_view(user, child, access)
+        .filter(starts_at__lte=timezone.now())
+        .select_related("child", "therapist")
+        .prefetch_related(_attendees())
+        .order_by("-starts_at", "-id")
+    )
+    if access != Access.ADMIN:
+        sessions = sessions.annotate(
+            family_summary=Subquery(
+                SessionNote.objects.filter(
+                    session=OuterRef("pk"), status=RecordStatus.SIGNED
+                ).values("family_summary")[:1]
+            )
+        )
+    return sessions
+
+
+def access_log(child: Child) -> QuerySet[AuditEvent]:
+    return (
+        AuditEvent.objects.filter(child_id=child.pk).select_related("user").order_by("-at", "-id")
+    )

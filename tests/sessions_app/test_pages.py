@@ -1,0 +1,168 @@
+"""The therapist's caseload and timeline: what they show, and a number of
+queries that does not grow with the number of sessions."""
+
+from datetime import timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from families.models import Caregiver
+from sessions_app.models import Addendum
+from tests import factories
+from tests.sessions_app.factories import AssessmentFactory, NoteFactory, SessionFactory, signed_note
+
+
+def _add_history(world, child, count: int) -> None:
+    grandad = Caregiver.objects.get(user=world.supporting)
+    parent = Caregiver.objects.get(user=world.parent)
+    for i in range(count):
+        session = SessionFactory(
+            child=child,
+            therapist=world.therapist,
+            starts_at=timezone.now() - timedelta(days=2 + i),
+            caregivers=[grandad, parent],
+        )
+        if i % 3 == 0:
+            note = signed_note(session=session)
+            Addendum.objects.create(note=note, author=world.therapist, reason="r", text="t")
+        elif i % 3 == 1:
+            NoteFactory(session=session)
+    AssessmentFactory(child=child, therapist=world.therapist)
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_caseload_shows_last_session_and_unsigned_notes(world, client):
+    now = timezone.localtime()
+    SessionFactory(child=world.child, therapist=world.therapist, starts_at=now - timedelta(days=10))
+    last = SessionFactory(
+        child=world.child, therapist=world.therapist, starts_at=now - timedelta(days=3)
+    )
+    signed_note(session=last)
+    client.force_login(world.therapist)
+    html = client.get(reverse("sessions_app:caseload")).content.decode()
+    assert world.child.full_name in html and world.other_child.full_name not in html
+    assert f"{last.starts_at.astimezone(now.tzinfo):%-d %b %Y}" in html
+    assert '<span class="badge text-bg-warning">1</span>' in html
+
+
+def test_caseload_queries_do_not_grow(world, client, django_assert_max_num_queries):
+    client.force_login(world.therapist)
+    url = reverse("sessions_app:caseload")
+    _add_history(world, world.child, 2)
+    before = _queries(client, url)
+    for _ in range(4):
+        child = factories.ChildFactory(family=world.family)
+        factories.CaseloadFactory(therapist=world.therapist, child=child)
+        _add_history(world, child, 4)
+    _add_history(world, world.child, 6)
+    with django_assert_max_num_queries(before):
+        client.get(url)
+    assert before <= 6
+
+
+def test_timeline_newest_first_with_notes_assessments_and_addenda(world, client):
+    now = timezone.now()
+    old = signed_note(
+        session=SessionFactory(
+            child=world.child, therapist=world.therapist, starts_at=now - timedelta(days=40)
+        ),
+        plan="The old plan",
+    )
+    Addendum.objects.create(note=old, author=world.therapist, reason="Typo", text="Addendum text")
+    new = NoteFactory(
+        session=SessionFactory(
+            child=world.child, therapist=world.therapist, starts_at=now - timedelta(days=1)
+        )
+    )
+    AssessmentFactory(
+        child=world.child,
+        therapist=world.therapist,
+        assessed_on=(now - timedelta(days=60)).date(),
+        summary="Assessment summary",
+    )
+    client.force_login(world.therapist)
+    html = client.get(reverse("sessions_app:timeline", args=[world.child.pk])).content.decode()
+    positions = [
+        html.index(reverse("sessions_app:session_detail", args=[new.session_id])),
+        html.index("The old plan"),
+        html.index("Assessment summary"),
+    ]
+    assert positions == sorted(positions)
+    assert "Addendum text" in html and "Draft" in html
+
+
+def test_timeline_paginates(world, client):
+    _add_history(world, world.child, 25)
+    client.force_login(world.therapist)
+    url = reverse("sessions_app:timeline", args=[world.child.pk])
+    first = client.get(url).content.decode()
+    assert "Page 1 of 2" in first
+    second = client.get(url + "?page=2").content.decode()
+    assert "Initial assessment" in second  # the oldest entry, on the last page
+
+
+def test_timeline_queries_do_not_grow(world, client, django_assert_max_num_queries):
+    client.force_login(world.therapist)
+    url = reverse("sessions_app:timeline", args=[world.child.pk])
+    _add_history(world, world.child, 3)
+    before = _queries(client, url)
+    _add_history(world, world.child, 15)
+    with django_assert_max_num_queries(before):
+        client.get(url)
+    assert before <= 14
+
+
+def test_family_sessions_page_queries_do_not_grow(world, client, django_assert_max_num_queries):
+    client.force_login(world.parent)
+    url = reverse("sessions_app:child_sessions", args=[world.child.pk])
+    _add_history(world, world.child, 3)
+    before = _queries(client, url)
+    _add_history(world, world.child, 15)
+    with django_assert_max_num_queries(before):
+        client.get(url)
+
+
+def test_unsigned_notes_queries_do_not_grow(world, client, django_assert_max_num_queries):
+    client.force_login(world.therapist)
+    url = reverse("sessions_app:unsigned_notes")
+    _add_history(world, world.child, 3)
+    before = _queries(client, url)
+    _add_history(world, world.child, 12)
+    with django_assert_max_num_queries(before):
+        client.get(url)
+
+
+def test_record_pages_queries_do_not_grow(world, client, django_assert_max_num_queries):
+    from sessions_app.models import StandardisedTest
+    from tests.sessions_app.factories import sign
+
+    note = signed_note(session=SessionFactory(child=world.child, therapist=world.therapist))
+    assessment = AssessmentFactory(child=world.child, therapist=world.therapist)
+    client.force_login(world.therapist)
+    urls = [
+        note.session.get_absolute_url(),
+        assessment.get_absolute_url(),
+        reverse("sessions_app:access_log", args=[world.child.pk]),
+    ]
+    before = [_queries(client, url) for url in urls]
+    for i in range(6):
+        StandardisedTest.objects.create(
+            assessment=assessment, name=f"Test {i}", administered_on="2026-01-10", scores="x"
+        )
+        Addendum.objects.create(note=note, author=world.therapist, reason=f"r{i}", text="t")
+    sign(assessment)
+    for _ in range(3):
+        Addendum.objects.create(assessment=assessment, author=world.therapist, reason="r", text="t")
+    for _ in range(3):
+        for url in urls:
+            client.get(url)  # more audit events for the access log
+    for url, count in zip(urls, before, strict=True):
+        with django_assert_max_num_queries(count):
+            client.get(url)
