@@ -81,10 +81,17 @@ class DiaryDay:
 
 
 def diary(
-    *, first_day: date, days: int, therapist: User | None = None, service: Service | None = None
+    *,
+    first_day: date,
+    days: int,
+    therapist: User | None = None,
+    service: Service | None = None,
+    people: list[User] | None = None,
 ) -> list[DiaryDay]:
-    """Appointments, groups and free time per local day, in time order."""
-    people = list(therapists().filter(pk=therapist.pk) if therapist else therapists())
+    """Appointments, groups and free time per local day, in time order: of one
+    therapist, of `people` (a page of the practice's therapists), or of all."""
+    if people is None:
+        people = list(therapists().filter(pk=therapist.pk) if therapist else therapists())
     by_id = {person.pk: person for person in people}
     last_day = first_day + timedelta(days=days - 1)
     start, _ = slots.local_day_bounds(first_day)

@@ -35,7 +35,7 @@ QUERY_BUDGET = {
     "therapist_home": 6,
     "caseload": 4,
     "timeline": 15,
-    "admin_diary": 14,
+    "admin_diary": 15,
 }
 
 
