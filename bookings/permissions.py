@@ -41,9 +41,11 @@ def bookings_visible_to(user: User) -> QuerySet[Booking]:
             Q(appointment__therapist=user) | Q(group_session__therapist=user)
         )
     # The user's memberships first (a handful of rows), then bookings by their
-    # own indexed columns: joining caregivers inside the booking query made
-    # PostgreSQL read and de-duplicate every booking of the practice, a cost
-    # that grew with the diary's history (issue 9, `make bench`).
+    # own indexed columns. Joining caregivers inside the booking query (with an
+    # OR, and the DISTINCT it needed) made PostgreSQL read every booking of
+    # the practice; as a subquery it still did once the pages' many
+    # select_related joins kept the planner from reordering it (issue 9,
+    # `make bench`). One small query buys a plan that does not grow.
     memberships = list(
         Caregiver.objects.filter(user=user).values_list("pk", "family_id", "access_level")
     )

@@ -27,7 +27,7 @@ BENCH_URLS = "tests.bench.urls_with_bench"
 QUERY_BUDGET = {
     "bare": 2,
     "layout": 2,
-    "parent_home": 10,
+    "parent_home": 11,
     "child_goals": 12,
     "routines": 10,
     "goal_progress": 12,
