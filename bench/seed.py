@@ -81,6 +81,7 @@ BENCH_EMAILS = {
 }
 
 META_TABLE = "bench_seed"
+FLUSH_ROWS = 50_000
 
 TEXT = (
     "Practised with the visual checklist; more settled when the steps were shown one at a time. "
@@ -107,16 +108,22 @@ class Table:
         self.columns = [field.column for field in self.fields]
         self.defaults = {field.attname: field.get_default() for field in self.fields}
         self.rows: list[tuple] = []
+        self.added = 0  # rows added so far, written or not
+        self.written = 0
 
     def add(self, **values) -> None:
         unknown = set(values) - set(self.defaults)
         assert not unknown, f"{self.model.__name__}: no fields {unknown}"
         merged = {**self.defaults, **values}
         self.rows.append(tuple(merged[field.attname] for field in self.fields))
+        self.added += 1
+        if len(self.rows) >= FLUSH_ROWS:
+            self.write()  # memory stays flat at scale 10
 
     def write(self) -> int:
+        """Write what is pending; returns every row written by this table."""
         if not self.rows:
-            return 0
+            return self.written
         table = self.model._meta.db_table
         quoted = ", ".join(connection.ops.quote_name(column) for column in self.columns)
         with connection.cursor() as cursor:
@@ -134,9 +141,9 @@ class Table:
                 ]
                 marks = ", ".join(["%s"] * len(self.columns))
                 cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", prepared)  # noqa: S608
-        count = len(self.rows)
+        self.written += len(self.rows)
         self.rows = []
-        return count
+        return self.written
 
 
 def _through(model: type[models.Model], name: str) -> type[models.Model]:
@@ -240,7 +247,7 @@ def seed(*, scale: float, log=print) -> dict[str, int]:
             )
             if access == AccessLevel.SUPPORTING and family_id in family_children:
                 caregiver_children.add(
-                    id=len(caregiver_children.rows) + 1,
+                    id=caregiver_children.added + 1,
                     caregiver_id=g + 1,
                     child_id=family_children[family_id][0],
                 )
@@ -251,7 +258,7 @@ def seed(*, scale: float, log=print) -> dict[str, int]:
         assignments = Table(CaseloadAssignment)
         for c in range(n_children):
             assignments.add(
-                id=len(assignments.rows) + 1,
+                id=assignments.added + 1,
                 therapist_id=therapist_ids[c % n_therapists],
                 child_id=c + 1,
                 kind=CaseloadAssignment.Kind.LEAD,
@@ -260,7 +267,7 @@ def seed(*, scale: float, log=print) -> dict[str, int]:
         if n_therapists > 1:
             for c in range(1, n_children // 4, n_therapists):
                 assignments.add(
-                    id=len(assignments.rows) + 1,
+                    id=assignments.added + 1,
                     therapist_id=therapist_ids[0],
                     child_id=c + 1,
                     kind=CaseloadAssignment.Kind.COVERING,
@@ -543,7 +550,7 @@ def seed(*, scale: float, log=print) -> dict[str, int]:
                 day, hour = days[slot // slots_per_day], 9 + slot % slots_per_day
                 starts = _local(day, hour)
                 child_id = caseload[k % len(caseload)]
-                pk = len(appointments.rows) + 1
+                pk = appointments.added + 1
                 appointments.add(
                     id=pk,
                     service_id=service.pk,
