@@ -12,8 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.policy import therapist_required
-from families.permissions import Access, get_child_for_user
-from families.views import _form_errors_to_form
+from families.permissions import CLINICAL, Access, get_child_for_user
 from sessions_app import selectors, services
 from sessions_app.forms import (
     AddendumForm,
@@ -32,7 +31,14 @@ from sessions_app.permissions import (
     get_session_for_user,
 )
 
-CLINICAL = {Access.THERAPIST}
+
+def _form_errors_to_form(form, error: ValidationError) -> None:
+    """Show a service's ValidationError next to the right field, or on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 @therapist_required

@@ -268,3 +268,33 @@ def test_every_view_of_a_clinical_record_is_audited(world, client):
     assert {e.record_type for e in views} >= {"session_note", "clinical_timeline"}
     page = client.get(reverse("sessions_app:access_log", args=[world.child.pk])).content.decode()
     assert world.therapist.full_name in page and "Viewed" in page
+
+
+def _record(world, **extra):
+    fields = {
+        "by": world.admin,
+        "family": world.family,
+        "child": world.child,
+        "therapist": world.therapist,
+        "session_type": "therapy",
+        "starts_at": timezone.now() - timedelta(hours=1),
+        "duration_minutes": 45,
+        "location": "clinic",
+        "child_attended": True,
+    }
+    fields.update(extra)
+    return services.session_create(**fields)
+
+
+def test_bookings_hand_over_attendance_once_per_booking(world):
+    session = _record(world, booking_id=41)
+    assert session.booking_id == 41
+    with pytest.raises(ValidationError):
+        _record(world, booking_id=41)
+
+
+def test_a_child_who_is_not_there_cannot_be_marked_present(world):
+    with pytest.raises(ValidationError):
+        _record(world, child=None, child_attended=True)
+    with pytest.raises(ValidationError):
+        _record(world, therapist=world.admin)
