@@ -6,7 +6,8 @@ from datetime import date, timedelta
 from itertools import groupby
 
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
@@ -228,7 +229,21 @@ def routines_page(child: Child) -> dict:
     strategies = list(
         child.strategies.filter(retired_on__isnull=True)
         .annotate(
-            practised_this_week=Count("logs", filter=Q(logs__practised_on__gte=week_start)),
+            # A correlated count reads this week's rows by index; a join with
+            # a filtered Count read every log the strategy ever had (issue 9).
+            practised_this_week=Coalesce(
+                Subquery(
+                    PracticeLog.objects.filter(
+                        strategy=OuterRef("pk"), practised_on__gte=week_start
+                    )
+                    .order_by()
+                    .values("strategy")
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
         )
         .prefetch_related(_strategy_goals())
     )
@@ -245,8 +260,14 @@ def practice_per_week(child: Child, *, weeks: int = 8) -> dict:
     today = timezone.localdate()
     windows = _week_windows(today, weeks)
     per_week = [0] * weeks
+    # Practice is logged only on strategies in use, so a strategy retired
+    # before the first week holds none of it: leaving those out keeps the cost
+    # to the strategies of recent weeks, not of every year (issue 9).
     days = PracticeLog.objects.filter(
-        strategy__child=child, practised_on__gte=windows[0][0], practised_on__lte=today
+        Q(strategy__retired_on__isnull=True) | Q(strategy__retired_on__gte=windows[0][0]),
+        strategy__child=child,
+        practised_on__gte=windows[0][0],
+        practised_on__lte=today,
     ).values_list("practised_on", flat=True)
     for day in days:
         index = _week_index(day, windows)
