@@ -55,7 +55,7 @@ from bookings.permissions import (
 )
 
 # Therapists per page of the whole practice's diary.
-DIARY_THERAPISTS_PER_PAGE = 8
+DIARY_THERAPISTS_PER_PAGE = 5
 
 caregiver_required = role_required(Role.CAREGIVER)
 
