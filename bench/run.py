@@ -217,7 +217,8 @@ def background_timings(env: dict[str, str]) -> dict | None:
     """Hook for issue 9's background timings (the reminder sweep for 10,000 due
     reminders, summaries for 2,000 families). The Celery issue adds
     `manage.py time_background`; when the command exists it runs here against
-    the bench database and its output is kept (JSON if it prints JSON)."""
+    the bench database (it seeds what it times and rolls it back) and its
+    output is kept (JSON if it prints JSON, else the text)."""
     probe = subprocess.run(
         [PYTHON, "manage.py", "help", "time_background"],
         cwd=ROOT,
@@ -228,7 +229,17 @@ def background_timings(env: dict[str, str]) -> dict | None:
     if probe.returncode != 0:
         return {"skipped": "manage.py time_background does not exist in this version"}
     out = subprocess.run(
-        [PYTHON, "manage.py", "time_background", "--reminders", "10000", "--families", "2000"],
+        # --force: the bench serves with DEBUG off; the command rolls back all it seeds.
+        [
+            PYTHON,
+            "manage.py",
+            "time_background",
+            "--reminders",
+            "10000",
+            "--families",
+            "2000",
+            "--force",
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,
