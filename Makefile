@@ -48,5 +48,11 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Measured speed at the size of a busy practice (README, "Performance").
+# Flags through BENCH_ARGS, e.g. make bench BENCH_ARGS="--growth --scales 0.1,1".
+bench: install
+	command -v wrk >/dev/null || apt-get install -y wrk || sudo apt-get install -y wrk
+	$(PY) -m bench.run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3 .pytest_cache

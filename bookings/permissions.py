@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from bookings.models import Appointment, Booking, GroupSession, Service, WaitlistEntry
-from families.models import AccessLevel, Family
+from families.models import AccessLevel, Caregiver, Family
 
 
 def primary_families(user: User) -> QuerySet[Family]:
@@ -40,13 +40,22 @@ def bookings_visible_to(user: User) -> QuerySet[Booking]:
         return Booking.objects.filter(
             Q(appointment__therapist=user) | Q(group_session__therapist=user)
         )
+    # The user's memberships first (a handful of rows), then bookings by their
+    # own indexed columns. Joining caregivers inside the booking query (with an
+    # OR, and the DISTINCT it needed) made PostgreSQL read every booking of
+    # the practice; as a subquery it still did once the pages' many
+    # select_related joins kept the planner from reordering it (issue 9,
+    # `make bench`). One small query buys a plan that does not grow.
+    memberships = list(
+        Caregiver.objects.filter(user=user).values_list("pk", "family_id", "access_level")
+    )
+    primary_family_ids = [
+        family for _, family, level in memberships if level == AccessLevel.PRIMARY
+    ]
+    caregiver_ids = [pk for pk, _, _ in memberships]
     return Booking.objects.filter(
-        Q(
-            family__caregivers__user=user,
-            family__caregivers__access_level=AccessLevel.PRIMARY,
-        )
-        | Q(escort__user=user)
-    ).distinct()
+        Q(family_id__in=primary_family_ids) | Q(escort_id__in=caregiver_ids)
+    )
 
 
 def get_booking_for_user(user: User, pk: int) -> Booking:

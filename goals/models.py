@@ -334,6 +334,7 @@ class Win(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["child", "-created_at"], name="win_child_newest_idx")]
 
     def __str__(self) -> str:
         return self.text

@@ -5,7 +5,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import groupby
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
@@ -20,6 +22,7 @@ from goals.models import (
     HomeStrategy,
     PracticeLog,
     ProgressRating,
+    RatingSource,
     Routine,
     StrategyTemplate,
     Win,
@@ -39,6 +42,45 @@ def _ratings() -> Prefetch:
     )
 
 
+# Ratings drawn per goal where a page shows the recent picture (the goals
+# page, the chart on a goal's page): a goal rated for years costs what a new
+# one does (issue 9, `make bench`). The goal's page pages through the rest.
+RECENT_RATINGS = 20
+# The first page of a goal's ratings is the recent ratings already loaded.
+RATINGS_PER_PAGE = RECENT_RATINGS
+
+
+def _recent_ratings() -> Prefetch:
+    return Prefetch(
+        "ratings",
+        queryset=ProgressRating.objects.select_related("rated_by").order_by(
+            "-rated_on", "-created_at", "-id"
+        )[:RECENT_RATINGS],
+        to_attr="recent_ratings_newest_first",
+    )
+
+
+def _latest_therapist_rating_level() -> Subquery:
+    return Subquery(
+        ProgressRating.objects.filter(goal=OuterRef("pk"), source=RatingSource.THERAPIST)
+        .order_by("-rated_on", "-created_at", "-id")
+        .values("level")[:1]
+    )
+
+
+def _with_recent_ratings(goals: QuerySet[Goal]) -> list[Goal]:
+    """Goals with `ordered_ratings` holding only their latest RECENT_RATINGS
+    (oldest first), and the level of their latest therapist rating."""
+    found = list(
+        goals.annotate(latest_therapist_level=_latest_therapist_rating_level()).prefetch_related(
+            _recent_ratings()
+        )
+    )
+    for goal in found:
+        goal.ordered_ratings = list(reversed(goal.recent_ratings_newest_first))
+    return found
+
+
 def _family_ratings() -> Prefetch:
     return Prefetch(
         "family_ratings",
@@ -53,6 +95,9 @@ def _strategy_goals() -> Prefetch:
 
 def _latest_therapist_level(goal: Goal) -> int:
     """The level the T-score uses: the therapist's latest rating, else the baseline."""
+    latest = getattr(goal, "latest_therapist_level", None)
+    if latest is not None or hasattr(goal, "latest_therapist_level"):
+        return latest if latest is not None else goal.baseline_level
     therapist = [r for r in goal.ordered_ratings if r.is_therapist]
     return therapist[-1].level if therapist else goal.baseline_level
 
@@ -84,10 +129,8 @@ def _decorate(goal: Goal, today: date, *, width: int = 320) -> Goal:
 def goals_page(child: Child) -> dict:
     """The child's current goals, each with its ratings and a small chart."""
     today = timezone.localdate()
-    goals = list(
-        child.goals.filter(status=GoalStatus.ACTIVE)
-        .prefetch_related(_ratings())
-        .order_by("priority", "created_at", "id")
+    goals = _with_recent_ratings(
+        child.goals.filter(status=GoalStatus.ACTIVE).order_by("priority", "created_at", "id")
     )
     for goal in goals:
         _decorate(goal, today)
@@ -127,24 +170,38 @@ def family_rating_rows(ratings: list[FamilyRating]) -> list[FamilyRatingRow]:
     return rows
 
 
-def goal_page(goal: Goal) -> dict:
+def goal_page(goal: Goal, page_number=None) -> dict:
+    """The goal, a chart of its recent ratings and a page of all its ratings, newest first."""
     today = timezone.localdate()
-    goal = (
-        Goal.objects.select_related("child__family")
+    goal = _with_recent_ratings(
+        Goal.objects.filter(pk=goal.pk)
+        .annotate(rating_count=Count("ratings"))
+        .select_related("child__family")
         .prefetch_related(
-            _ratings(),
             _family_ratings(),
             Prefetch(
                 "strategies",
                 queryset=HomeStrategy.objects.order_by("retired_on", "routine", "id"),
             ),
         )
-        .get(pk=goal.pk)
-    )
+    )[0]
     _decorate(goal, today)
+    paginator = Paginator(
+        goal.ratings.select_related("rated_by").order_by("-rated_on", "-created_at", "-id"),
+        RATINGS_PER_PAGE,
+    )
+    paginator.count = goal.rating_count  # counted with the goal: no query of its own
+    ratings_page = paginator.get_page(page_number)
+    if ratings_page.number == 1:
+        ratings = goal.recent_ratings_newest_first
+    else:
+        ratings = list(ratings_page.object_list)
+    for rating in ratings:
+        rating.goal = goal  # scale_text reads the goal's words: no query per row
     return {
         "goal": goal,
-        "ratings": list(reversed(goal.ordered_ratings)),
+        "ratings": ratings,
+        "ratings_page": ratings_page,
         "family_rows": family_rating_rows(goal.ordered_family_ratings),
         "strategies": list(goal.strategies.all()),
     }
@@ -172,7 +229,21 @@ def routines_page(child: Child) -> dict:
     strategies = list(
         child.strategies.filter(retired_on__isnull=True)
         .annotate(
-            practised_this_week=Count("logs", filter=Q(logs__practised_on__gte=week_start)),
+            # A correlated count reads this week's rows by index; a join with
+            # a filtered Count read every log the strategy ever had (issue 9).
+            practised_this_week=Coalesce(
+                Subquery(
+                    PracticeLog.objects.filter(
+                        strategy=OuterRef("pk"), practised_on__gte=week_start
+                    )
+                    .order_by()
+                    .values("strategy")
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
         )
         .prefetch_related(_strategy_goals())
     )
@@ -189,8 +260,14 @@ def practice_per_week(child: Child, *, weeks: int = 8) -> dict:
     today = timezone.localdate()
     windows = _week_windows(today, weeks)
     per_week = [0] * weeks
+    # Practice is logged only on strategies in use, so a strategy retired
+    # before the first week holds none of it: leaving those out keeps the cost
+    # to the strategies of recent weeks, not of every year (issue 9).
     days = PracticeLog.objects.filter(
-        strategy__child=child, practised_on__gte=windows[0][0], practised_on__lte=today
+        Q(strategy__retired_on__isnull=True) | Q(strategy__retired_on__gte=windows[0][0]),
+        strategy__child=child,
+        practised_on__gte=windows[0][0],
+        practised_on__lte=today,
     ).values_list("practised_on", flat=True)
     for day in days:
         index = _week_index(day, windows)

@@ -80,7 +80,7 @@ def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "show_notes": sees_therapist_notes(access),
         "child": goal.child,
         "status_form": GoalStatusForm(initial={"status": goal.status}),
-        **selectors.goal_page(goal),
+        **selectors.goal_page(goal, request.GET.get("page")),
     }
     if access == Access.THERAPIST:
         _audit_view(request, goal, goal.child_id)

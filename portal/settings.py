@@ -229,6 +229,9 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 
+# Two baseline pages for `make bench` (bench/run.py): off everywhere else.
+BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", default=False)
+
 # --- Celery -------------------------------------------------------------------
 # No REDIS_URL: tasks run inline in the request, so `make run` needs no broker.
 REDIS_URL = env_str("REDIS_URL", "")

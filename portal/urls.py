@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -19,6 +20,11 @@ urlpatterns = [
     path("families/<int:pk>/summary/send/", summary_views.summary_send, name="summary_send"),
     path("django-admin/", admin.site.urls),
 ]
+
+if settings.BENCH_ENDPOINTS:
+    # The benchmark's two baselines (see bench/README in the README's
+    # "Performance" section); never routed unless BENCH_ENDPOINTS=true.
+    urlpatterns += [path("bench/", include("portal.bench_urls"))]
 
 handler403 = "portal.views.permission_denied"
 handler404 = "portal.views.page_not_found"

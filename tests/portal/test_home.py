@@ -55,11 +55,13 @@ def test_home_queries_do_not_grow(world, client, django_assert_max_num_queries):
     for persona in ("parent", "therapist", "admin"):
         client.force_login(getattr(world, persona))
         before = _count(client, django_assert_max_num_queries, reverse("home"))
-        assert before <= 8, f"{persona} home runs {before} queries"
+        # 9: the upcoming bookings read the parent's memberships first, so
+        # that finding them does not grow with the practice (issue 9).
+        assert before <= 9, f"{persona} home runs {before} queries"
     _grow_practice(world, 12)
     for persona in ("parent", "therapist", "admin"):
         client.force_login(getattr(world, persona))
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(9):
             client.get(reverse("home"))
 
 

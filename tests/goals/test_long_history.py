@@ -1,0 +1,57 @@
+"""A goal rated for years: the goals page draws its recent ratings, the goal's
+page pages through all of them, and the T-score still uses the latest
+therapist rating however far back it is."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from goals.models import RatingSource
+from goals.selectors import RATINGS_PER_PAGE, RECENT_RATINGS, goals_page
+from tests.factories import GoalFactory, ProgressRatingFactory
+
+
+def _rated_for_years(world):
+    goal = GoalFactory(child=world.child, title="Brushes teeth", baseline_level=-2)
+    today = timezone.localdate()
+    # The only therapist rating is the oldest: far behind the recent ones.
+    ProgressRatingFactory(
+        goal=goal, level=1, rated_on=today - timedelta(days=900), source=RatingSource.THERAPIST
+    )
+    for week in range(RECENT_RATINGS + 15):
+        ProgressRatingFactory(
+            goal=goal,
+            level=-1,
+            rated_on=today - timedelta(weeks=week),
+            source=RatingSource.CAREGIVER,
+            note=f"week {week}",
+        )
+    return goal
+
+
+def test_goals_page_draws_recent_ratings_and_keeps_the_therapists_level(world):
+    goal = _rated_for_years(world)
+    page = goals_page(world.child)
+    [shown] = page["goals"]
+    assert len(shown.ordered_ratings) == RECENT_RATINGS
+    assert shown.ordered_ratings[-1].note == "week 0"  # oldest first, newest last
+    assert shown.latest_rating.note == "week 0"
+    # T-score from the therapist's +1, not the baseline −2.
+    assert page["t_score"].current == 60.0
+    assert goal.ratings.count() == RECENT_RATINGS + 16
+
+
+def test_goal_page_pages_through_every_rating(world, login):
+    goal = _rated_for_years(world)
+    client = login(world.parent)
+    url = reverse("goals:goal_detail", args=[goal.pk])
+    first = client.get(url)
+    assert first.context["ratings"][0].note == "week 0"
+    assert len(first.context["ratings"]) == RATINGS_PER_PAGE
+    assert "Page 1 of 2" in first.text
+    second = client.get(url, {"page": 2})
+    notes = [r.note for r in second.context["ratings"]]
+    assert notes[0] == f"week {RATINGS_PER_PAGE}"
+    assert notes[-1] == ""  # the therapist's rating from long ago, last of all
+    assert len(notes) == RECENT_RATINGS + 16 - RATINGS_PER_PAGE
