@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("goals.urls")),
     path("", include("sessions_app.urls")),
     path("", include("bookings.urls")),
+    path("", include("messaging.urls")),
     path("django-admin/", admin.site.urls),
 ]
 
