@@ -3,6 +3,7 @@ it, once, naming nothing clinical; the sweep catches what a lost task missed."""
 
 from datetime import timedelta
 
+import pytest
 from django.core import mail
 from django.utils import timezone
 
@@ -98,10 +99,8 @@ def test_a_failed_send_is_retried_later(world, monkeypatch):
         raise OSError("mail server down")
 
     monkeypatch.setattr(services, "_send_nudge", broken)
-    try:
+    with pytest.raises(OSError, match="mail server down"):
         services.message_nudge(message_id=message.pk)
-    except OSError:
-        pass
     message.refresh_from_db()
     assert message.nudge_checked_at is None  # the claim was undone with the failure
     monkeypatch.undo()
