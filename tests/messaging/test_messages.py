@@ -187,3 +187,20 @@ def test_unread_count_on_child_page(world, login):
     assert rows[0]["unread"] == 0
     page = client.get(reverse("families:child_detail", args=[world.child.pk]))
     assert _url(world.child) in page.content.decode()
+
+
+def test_demo_conversations_seed_once(settings):
+    from django.core.management import call_command
+
+    from messaging.models import Conversation, MediaFile
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    counts = (Conversation.objects.count(), Message.objects.count(), MediaFile.objects.count())
+    call_command("seed_demo")
+    assert counts == (3, 5, 1)
+    assert (
+        Conversation.objects.count(),
+        Message.objects.count(),
+        MediaFile.objects.count(),
+    ) == counts
