@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "families",
+    "intake",
     "goals",
     "sessions_app",
     "bookings",

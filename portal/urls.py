@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("sessions_app.urls")),
     path("", include("bookings.urls")),
     path("", include("messaging.urls")),
+    path("", include("intake.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

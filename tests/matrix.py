@@ -14,7 +14,16 @@ from pathlib import Path
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-OUR_APPS = {"accounts", "families", "goals", "sessions_app", "bookings", "messaging", "portal"}
+OUR_APPS = {
+    "accounts",
+    "families",
+    "goals",
+    "sessions_app",
+    "bookings",
+    "messaging",
+    "intake",
+    "portal",
+}
 
 ALL_PERSONAS = frozenset(
     {
