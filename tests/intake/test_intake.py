@@ -110,7 +110,7 @@ def test_every_section_has_a_page(world, login):
         assert client.get(_section_url(world.child, section.slug)).status_code == 200
 
 
-def test_demo_intake_seeds_once(settings):
+def test_demo_intake_seeds_once(db, settings):
     from django.core.management import call_command
 
     settings.DEBUG = True

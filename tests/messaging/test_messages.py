@@ -189,7 +189,7 @@ def test_unread_count_on_child_page(world, login):
     assert _url(world.child) in page.content.decode()
 
 
-def test_demo_conversations_seed_once(settings):
+def test_demo_conversations_seed_once(db, settings):
     from django.core.management import call_command
 
     from messaging.models import Conversation, MediaFile
