@@ -30,3 +30,13 @@ class MessageEditForm(forms.ModelForm):
         model = Message
         fields = ["body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 4})}
+
+
+class PracticePhotoForm(forms.Form):
+    attachment = forms.FileField(
+        label="Photo or short video",
+        help_text="Photos up to 10 MB, videos up to 100 MB. Location details are removed from photos.",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,video/mp4,video/quicktime,video/webm"}
+        ),
+    )

@@ -101,3 +101,21 @@ def get_own_message(user: User, pk: int) -> Message:
     if message.author_id != user.pk:
         raise Http404
     return message
+
+
+# Who sees a child's photos from home (practice logs and the therapy conversation).
+PHOTO_VIEWERS = PARTICIPANTS[Topic.THERAPY]
+
+
+def get_practice_log_for_family(user: User, pk: int):
+    """A practice log of a child the user cares for (primary, or supporting
+    and linked), to add a photo to. Anything else: 404."""
+    from goals.models import PracticeLog
+
+    log = PracticeLog.objects.select_related("strategy__child__family").filter(pk=pk).first()
+    if log is None:
+        raise Http404
+    access = child_access(user, log.strategy.child)
+    if access not in FAMILY_SIDE:
+        raise Http404
+    return log, access

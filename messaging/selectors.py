@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, DateTimeField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, DateTimeField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts.models import Role, User
@@ -106,3 +106,27 @@ def unread_by_topic(user: User, child: Child, access: Access | None) -> list[dic
         .annotate(unread=Subquery(unread))
     }
     return [{"topic": topic, "unread": rows.get(topic, 0)} for topic in topics]
+
+
+def photos_from_home(child: Child) -> list[MediaFile]:
+    """Every photo and video shared about this child at home: on practice
+    logs, and in the therapy conversation (not deleted). Newest first."""
+    return list(
+        MediaFile.objects.filter(child=child)
+        .filter(
+            Q(practice_log__isnull=False)
+            | Q(message__conversation__topic=Topic.THERAPY, message__deleted_at__isnull=True)
+        )
+        .select_related("uploaded_by", "practice_log__strategy", "message")
+        .order_by("-created_at")[:60]
+    )
+
+
+def recent_practice(child: Child, limit: int = 10):
+    from goals.models import PracticeLog
+
+    return list(
+        PracticeLog.objects.filter(strategy__child=child)
+        .select_related("strategy")
+        .order_by("-practised_on", "-created_at")[:limit]
+    )

@@ -15,15 +15,18 @@ from django.views.decorators.http import require_POST
 from accounts.formtools import add_service_errors
 from accounts.policy import staff_required
 from families.models import ConsentKind
+from families.permissions import get_child_for_user
 from families.selectors import consent_given
 from messaging import selectors, services
-from messaging.forms import MessageEditForm, MessageForm
+from messaging.forms import MessageEditForm, MessageForm, PracticePhotoForm
 from messaging.models import EDIT_WINDOW, Topic
 from messaging.permissions import (
     FAMILY_SIDE,
+    PHOTO_VIEWERS,
     get_child_for_conversation,
     get_media_for_user,
     get_own_message,
+    get_practice_log_for_family,
     parse_topic,
     topics_for,
 )
@@ -139,3 +142,49 @@ def media(request: HttpRequest, media_id: UUID) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@login_required
+def photos(request: HttpRequest, pk: int) -> HttpResponse:
+    """Photos and videos from home for one child, with the latest practice to
+    add one to (for the family)."""
+    child, access = get_child_for_user(request.user, pk, allow=PHOTO_VIEWERS)
+    family_side = access in FAMILY_SIDE
+    return render(
+        request,
+        "messaging/photos.html",
+        {
+            "child": child,
+            "access": access,
+            "media": selectors.photos_from_home(child),
+            "practice": selectors.recent_practice(child) if family_side else [],
+            "media_allowed": family_side
+            and consent_given(child.family_id, ConsentKind.PHOTOS_IN_NOTES),
+        },
+    )
+
+
+@login_required
+def practice_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    log, _access = get_practice_log_for_family(request.user, pk)
+    child = log.strategy.child
+    form = PracticePhotoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.media_attach(
+                child=child,
+                user=request.user,
+                files=[form.cleaned_data["attachment"]],
+                practice_log=log,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Photo added. Your therapist can see it.")
+            return redirect("messaging:photos", pk=child.pk)
+    return render(
+        request,
+        "messaging/practice_photo.html",
+        {"form": form, "log": log, "child": child},
+        status=400 if request.method == "POST" else 200,
+    )

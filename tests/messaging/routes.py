@@ -56,7 +56,23 @@ def _log_media(world):
     }
 
 
+def _child(world):
+    return {"pk": world.child.pk}
+
+
+def _practice_log(world):
+    from tests.factories import HomeStrategyFactory, PracticeLogFactory
+
+    log = PracticeLogFactory(
+        strategy=HomeStrategyFactory(child=world.child), caregiver=world.parent
+    )
+    return {"pk": log.pk}
+
+
 ROUTES = [
+    Route("messaging:photos", THERAPY, kwargs=_child),
+    # Families add photos to practice; without consent the form says why.
+    Route("messaging:practice_photo", frozenset({"parent", "supporting"}), kwargs=_practice_log),
     Route("messaging:conversation", THERAPY, kwargs=_therapy),
     Route(
         "messaging:conversation",

@@ -204,3 +204,72 @@ def test_consent_withdrawn_stops_the_next_upload(world, login):
     consent.save()
     assert _send(client, world.child, "b.png", png_bytes()).status_code == 400
     assert MediaFile.objects.count() == 1
+
+
+def _log(world):
+    from tests.factories import HomeStrategyFactory, PracticeLogFactory
+
+    strategy = HomeStrategyFactory(child=world.child, title="Coat buttons")
+    return PracticeLogFactory(strategy=strategy, caregiver=world.supporting)
+
+
+def test_grandparent_adds_a_photo_to_practice_and_the_therapist_sees_it(world, login):
+    give_media_consent(world.family)
+    log = _log(world)
+    client = login(world.supporting)
+    response = client.post(
+        reverse("messaging:practice_photo", args=[log.pk]),
+        {"attachment": SimpleUploadedFile("p.png", png_bytes(), content_type="image/png")},
+    )
+    assert response.status_code == 302
+    media = MediaFile.objects.get()
+    assert media.practice_log == log and media.message is None
+
+    page = login(world.therapist).get(reverse("messaging:photos", args=[world.child.pk]))
+    assert reverse("messaging:media", args=[media.id]) in page.content.decode()
+    assert "Coat buttons" in page.content.decode()
+    assert (
+        login(world.therapist).get(reverse("messaging:media", args=[media.id])).status_code == 200
+    )
+    for outsider in ("supporting_unlinked", "admin", "other_parent", "other_therapist"):
+        url = reverse("messaging:media", args=[media.id])
+        assert login(getattr(world, outsider)).get(url).status_code == 404
+
+
+def test_practice_photo_needs_consent_and_a_real_picture(world, login):
+    log = _log(world)
+    client = login(world.parent)
+    url = reverse("messaging:practice_photo", args=[log.pk])
+    upload = SimpleUploadedFile("p.png", png_bytes(), content_type="image/png")
+    response = client.post(url, {"attachment": upload})
+    assert response.status_code == 400 and "has not agreed" in response.content.decode()
+    give_media_consent(world.family)
+    fake = SimpleUploadedFile("p.jpg", b"MZ\x90\x00" + b"\0" * 300, content_type="image/jpeg")
+    response = client.post(url, {"attachment": fake})
+    assert response.status_code == 400 and "not one of those" in response.content.decode()
+    assert not MediaFile.objects.exists()
+
+
+def test_photos_page_queries_do_not_grow(world, login, django_assert_max_num_queries):
+    give_media_consent(world.family)
+    client = login(world.parent)
+    MediaFileFactory(message=MessageFactory(conversation=ConversationFactory(child=world.child)))
+    with django_assert_max_num_queries(40) as captured:
+        client.get(reverse("messaging:photos", args=[world.child.pk]))
+    baseline = len(captured)
+    for _ in range(5):
+        MediaFileFactory(
+            message=MessageFactory(conversation=ConversationFactory(child=world.child))
+        )
+        MediaFile.objects.create(
+            child=world.child,
+            practice_log=_log(world),
+            uploaded_by=world.parent,
+            kind="image",
+            content_type="image/png",
+            extension="png",
+            size=1,
+            file="family-media/x.png",
+        )
+    with django_assert_max_num_queries(baseline):
+        client.get(reverse("messaging:photos", args=[world.child.pk]))
