@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "sessions_app",
     "bookings",
     "messaging",
+    "reports",
     "portal",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("bookings.urls")),
     path("", include("messaging.urls")),
     path("", include("intake.urls")),
+    path("", include("reports.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

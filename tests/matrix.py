@@ -22,6 +22,7 @@ OUR_APPS = {
     "bookings",
     "messaging",
     "intake",
+    "reports",
     "portal",
 }
 
