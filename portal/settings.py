@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "bookings",
     "messaging",
     "reports",
+    "library",
     "portal",
 ]
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("messaging.urls")),
     path("", include("intake.urls")),
     path("", include("reports.urls")),
+    path("", include("library.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -23,6 +23,7 @@ OUR_APPS = {
     "messaging",
     "intake",
     "reports",
+    "library",
     "portal",
 }
 
