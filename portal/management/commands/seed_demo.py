@@ -19,6 +19,7 @@ SEED_ORDER = [
     "bookings",
     "messaging",
     "reports",
+    "library",
 ]
 
 
