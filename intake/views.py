@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.audit import audit_record
+from accounts.models import AuditEvent
 from families.permissions import Access
 from intake import selectors, services
 from intake.forms import section_form_class
@@ -20,6 +22,15 @@ from intake.permissions import WRITERS, get_child_for_intake, get_section
 def overview(request: HttpRequest, pk: int) -> HttpResponse:
     child, access = get_child_for_intake(request.user, pk)
     questionnaire = selectors.intake_for(child)
+    if questionnaire is not None and access == Access.THERAPIST:
+        # The family's account of the child's history: a view of it is audited.
+        audit_record(
+            request=request,
+            action=AuditEvent.Action.VIEW,
+            record_type="intake.intakequestionnaire",
+            record_id=questionnaire.pk,
+            child_id=child.pk,
+        )
     return render(
         request,
         "intake/overview.html",

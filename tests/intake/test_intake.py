@@ -63,6 +63,14 @@ def test_send_marks_it_for_the_therapist(world, login):
     page = login(world.therapist).get(reverse("intake:overview", args=[world.child.pk]))
     assert "Lego" in page.content.decode()
     assert "Sent by the family" in page.content.decode()
+    from accounts.models import AuditEvent
+
+    event = AuditEvent.objects.get(record_type="intake.intakequestionnaire")
+    assert (event.user, event.action, event.child_id) == (
+        world.therapist,
+        AuditEvent.Action.VIEW,
+        world.child.pk,
+    )
 
 
 @pytest.mark.parametrize("persona", ["supporting", "admin", "other_parent", "other_therapist"])
