@@ -38,7 +38,8 @@ def index(request: HttpRequest) -> HttpResponse:
 def _refuse_what_is_not_theirs(value: str, getter, user) -> None:
     """A family or strategy id that exists but is not the therapist's answers
     404, like the object itself would (no enumeration); junk is a form error."""
-    if value.isdigit():
+    # Beyond a 64-bit id nothing can exist (and SQLite would overflow): junk.
+    if value.isdigit() and int(value) < 2**63:
         getter(user, int(value), allow=CLINICAL)
 
 

@@ -96,3 +96,11 @@ def test_demo_library_seeds_once(db, settings):
     assert Article.objects.count() == 4
     assert ArticleShare.objects.count() == 1
     assert StrategyArticle.objects.count() == 1
+
+
+def test_absurd_ids_are_form_errors_not_server_errors(world, login):
+    article = ArticleFactory()
+    client = login(world.therapist)
+    for name, field in (("library:share", "family"), ("library:link", "strategy")):
+        response = client.post(reverse(name, args=[article.pk]), {field: "9" * 30})
+        assert response.status_code == 400
