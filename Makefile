@@ -7,6 +7,11 @@ STAMP := $(VENV)/.installed
 .PHONY: run up screenshots test lint format install assets migrate seed bench clean
 
 $(STAMP): pyproject.toml
+	@# WeasyPrint (progress report PDFs) needs Pango and a font from Debian.
+	@ldconfig -p | grep -q libpangoft2-1.0.so.0 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; \
+	  else echo "Please run: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; exit 1; fi; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'

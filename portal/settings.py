@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 from portal.env import env_bool, env_int, env_list, env_str
 
@@ -42,9 +43,13 @@ INSTALLED_APPS = [
     "accounts",
     "notifications",
     "families",
+    "intake",
     "goals",
     "sessions_app",
     "bookings",
+    "messaging",
+    "reports",
+    "library",
     "portal",
 ]
 
@@ -195,8 +200,31 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media-not-served/"  # uploads are served only through permission-checked views
 BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "backups")))
 
+# Uploads (family photos and videos): local disk under MEDIA_ROOT by default;
+# MEDIA_STORAGE=s3 keeps them in an S3-compatible bucket (django-storages),
+# private, reached only through the permission-checked view.
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "local")
+if MEDIA_STORAGE == "s3":
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("MEDIA_S3_BUCKET", ""),
+            "endpoint_url": env_str("MEDIA_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("MEDIA_S3_REGION", "") or None,
+            "access_key": env_str("MEDIA_S3_ACCESS_KEY_ID", ""),
+            "secret_key": env_str("MEDIA_S3_SECRET_ACCESS_KEY", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+elif MEDIA_STORAGE == "local":
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'local' or 's3', not {MEDIA_STORAGE!r}")
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -228,6 +256,12 @@ PRACTICE_EMAIL = env_str("PRACTICE_EMAIL", "hello@family-ot.example")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
+# Shown above every conversation, so families know when to expect an answer.
+MESSAGING_OFFICE_HOURS = env_str(
+    "MESSAGING_OFFICE_HOURS",
+    "We read messages Monday to Friday, 9am to 5pm, and usually answer within one "
+    "working day. Messages are not watched in the evenings, at weekends or on bank holidays.",
+)
 
 # Two baseline pages for `make bench` (bench/run.py): off everywhere else.
 BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", default=False)
@@ -264,6 +298,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-progress-summaries": {
         "task": "portal.tasks.send_progress_summaries",
         "schedule": crontab(minute=30, hour="7-20"),
+    },
+    "messaging-unread-nudges": {
+        "task": "messaging.tasks.sweep_unread_nudges",
+        "schedule": 300.0,
     },
 }
 

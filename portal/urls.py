@@ -18,6 +18,10 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("families/<int:pk>/summary/", summary_views.summary_preview, name="summary_preview"),
     path("families/<int:pk>/summary/send/", summary_views.summary_send, name="summary_send"),
+    path("", include("messaging.urls")),
+    path("", include("intake.urls")),
+    path("", include("reports.urls")),
+    path("", include("library.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -24,6 +24,7 @@ from sessions_app.forms import (
     SessionNoteForm,
     StandardisedTestFormSet,
 )
+from sessions_app.intake import assessment_prefill
 from sessions_app.permissions import (
     can_sign,
     can_write_note,
@@ -249,7 +250,8 @@ def note_addendum(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
     child, _ = get_child_for_user(request.user, pk, allow=CLINICAL)
-    form = AssessmentForm(request.POST or None)
+    prefill = assessment_prefill(child)
+    form = AssessmentForm(request.POST or None, initial=prefill)
     if request.method == "POST" and form.is_valid():
         try:
             assessment = services.assessment_create(
@@ -260,7 +262,11 @@ def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The assessment is started. Add its tests and findings.")
             return redirect("sessions_app:assessment_edit", pk=assessment.pk)
-    return render(request, "sessions_app/assessment_create.html", {"child": child, "form": form})
+    return render(
+        request,
+        "sessions_app/assessment_create.html",
+        {"child": child, "form": form, "from_intake": bool(prefill)},
+    )
 
 
 @login_required

@@ -80,6 +80,12 @@ def _plain_email(settings):
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploads made by tests land in a temporary folder, never in media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """allauth counts log-in attempts and used codes in the cache: start each
     test with none, so that one test's failures never lock out another's."""

@@ -14,7 +14,19 @@ from pathlib import Path
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-OUR_APPS = {"accounts", "notifications", "families", "goals", "sessions_app", "bookings", "portal"}
+OUR_APPS = {
+    "accounts",
+    "notifications",
+    "families",
+    "goals",
+    "sessions_app",
+    "bookings",
+    "messaging",
+    "intake",
+    "reports",
+    "library",
+    "portal",
+}
 
 ALL_PERSONAS = frozenset(
     {

@@ -10,7 +10,17 @@ from families import demo as families_demo
 
 # Each app seeds its own part in `<app>/demo.py` (a `seed(practice)` function),
 # in the order the apps depend on each other.
-SEED_ORDER = ["families", "accounts", "goals", "sessions_app", "bookings"]
+SEED_ORDER = [
+    "families",
+    "accounts",
+    "intake",
+    "goals",
+    "sessions_app",
+    "bookings",
+    "messaging",
+    "reports",
+    "library",
+]
 
 
 def seeders():

@@ -1,0 +1,132 @@
+"""Reads for the conversation page, the staff inbox and the child page."""
+
+from datetime import UTC, datetime
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, DateTimeField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from accounts.models import Role, User
+from families.models import Child
+from families.permissions import Access, children_for
+from messaging.models import Conversation, MediaFile, Message, ReadState, Topic
+from messaging.permissions import topics_for
+
+PAGE_SIZE = 30
+# Stands for "never" where a date is compared: before any message was written.
+LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def conversation_for(child: Child, topic: Topic) -> Conversation | None:
+    return Conversation.objects.filter(child=child, topic=topic).first()
+
+
+def messages_page(conversation: Conversation | None, page_number: str | None) -> Page:
+    """Newest page first (page 1 is the latest), each page shown oldest to newest."""
+    messages = (
+        Message.objects.filter(conversation=conversation)
+        .select_related("author")
+        .prefetch_related(
+            Prefetch("attachments", queryset=MediaFile.objects.order_by("created_at"))
+        )
+        .order_by("-created_at", "-id")
+        if conversation is not None
+        else Message.objects.none()
+    )
+    page = Paginator(messages, PAGE_SIZE).get_page(page_number)
+    page.object_list = list(reversed(list(page.object_list)))
+    return page
+
+
+def _last_practice_reply():
+    return Subquery(
+        Message.objects.filter(
+            conversation=OuterRef("pk"), from_family=False, deleted_at__isnull=True
+        )
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+
+
+def unanswered_inbox(user: User) -> QuerySet[Conversation]:
+    """Conversations whose latest word is the family's, oldest wait first: a
+    therapist's caseload (both topics), or for the office every bookings one."""
+    conversations = Conversation.objects.all()
+    if user.role == Role.THERAPIST:
+        conversations = conversations.filter(child__in=children_for(user))
+    elif user.role == Role.ADMIN:
+        conversations = conversations.filter(topic=Topic.BOOKINGS)
+    else:
+        return Conversation.objects.none()
+    conversations = conversations.annotate(
+        replied_at=Coalesce(_last_practice_reply(), LONG_AGO, output_field=DateTimeField())
+    )
+    waiting = Message.objects.filter(
+        conversation=OuterRef("pk"),
+        from_family=True,
+        deleted_at__isnull=True,
+        created_at__gt=OuterRef("replied_at"),
+    )
+    return (
+        conversations.annotate(
+            waiting_since=Subquery(waiting.order_by("created_at").values("created_at")[:1]),
+            waiting_count=Subquery(
+                waiting.order_by().values("conversation").annotate(n=Count("pk")).values("n")[:1]
+            ),
+        )
+        .filter(waiting_since__isnull=False)
+        .select_related("child__family")
+        .order_by("waiting_since", "pk")
+    )
+
+
+def unread_by_topic(user: User, child: Child, access: Access | None) -> list[dict]:
+    """For the child page: each conversation the user takes part in, with how
+    many messages they have not read. One query."""
+    topics = topics_for(access)
+    read_at = ReadState.objects.filter(conversation=OuterRef("pk"), user=user).values(
+        "last_read_at"
+    )[:1]
+    unread = (
+        Message.objects.filter(
+            conversation=OuterRef("pk"),
+            deleted_at__isnull=True,
+            created_at__gt=OuterRef("read_at"),
+        )
+        .exclude(author=user)
+        .order_by()
+        .values("conversation")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    rows = {
+        c.topic: c.unread or 0
+        for c in Conversation.objects.filter(child=child, topic__in=topics)
+        .annotate(read_at=Coalesce(Subquery(read_at), LONG_AGO, output_field=DateTimeField()))
+        .annotate(unread=Subquery(unread))
+    }
+    return [{"topic": topic, "unread": rows.get(topic, 0)} for topic in topics]
+
+
+def photos_from_home(child: Child) -> list[MediaFile]:
+    """Every photo and video shared about this child at home: on practice
+    logs, and in the therapy conversation (not deleted). Newest first."""
+    return list(
+        MediaFile.objects.filter(child=child)
+        .filter(
+            Q(practice_log__isnull=False)
+            | Q(message__conversation__topic=Topic.THERAPY, message__deleted_at__isnull=True)
+        )
+        .select_related("uploaded_by", "practice_log__strategy", "message")
+        .order_by("-created_at")[:60]
+    )
+
+
+def recent_practice(child: Child, limit: int = 10):
+    from goals.models import PracticeLog
+
+    return list(
+        PracticeLog.objects.filter(strategy__child=child)
+        .select_related("strategy")
+        .order_by("-practised_on", "-created_at")[:limit]
+    )

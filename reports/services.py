@@ -1,0 +1,113 @@
+"""Rendering the progress report as a PDF, therapists' uploads, and sending a
+report to school with the family's consent."""
+
+from datetime import date, timedelta
+
+import filetype
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.models import User
+from families.models import Child, ConsentKind
+from families.selectors import consent_given
+from reports.models import ReportShare, SharedDocument
+from reports.selectors import progress_report
+
+MAX_PDF_BYTES = 20 * 1024 * 1024
+DEFAULT_PERIOD = timedelta(days=90)
+
+
+def report_period(start: date | None, end: date | None) -> tuple[date, date]:
+    end = end or timezone.localdate()
+    start = start or end - DEFAULT_PERIOD
+    if start > end:
+        raise ValidationError({"start": "The start of the period must come before its end."})
+    return start, end
+
+
+def progress_report_pdf(*, child: Child, start: date, end: date) -> bytes:
+    from weasyprint import HTML  # imported here: loading pango costs time at start-up
+
+    html = render_to_string(
+        "reports/progress_report.html",
+        {**progress_report(child, start=start, end=end), "generated_at": timezone.now()},
+    )
+    # No base URL: the report refers to nothing outside itself.
+    return HTML(string=html).write_pdf()
+
+
+def document_upload(*, child: Child, by: User, title: str, upload: UploadedFile) -> SharedDocument:
+    if not upload.size:
+        raise ValidationError({"file": "This file is empty."})
+    if upload.size > MAX_PDF_BYTES:
+        raise ValidationError({"file": "Reports can be up to 20 MB."})
+    upload.seek(0)
+    guess = filetype.guess(upload.read(2048))
+    upload.seek(0)
+    if guess is None or guess.mime != "application/pdf":
+        raise ValidationError({"file": "Please choose a PDF file. This file is not a PDF."})
+    document = SharedDocument(child=child, title=title.strip(), uploaded_by=by, size=upload.size)
+    with transaction.atomic():
+        document.file.save(f"{document.id}.pdf", upload, save=False)
+        document.save()
+    return document
+
+
+def report_share(
+    *, child: Child, by: User, recipient_email: str, start: date, end: date
+) -> ReportShare:
+    """Send the progress report to the child's school, only while the family's
+    consent to sharing with school stands (asked now, at the moment of use)."""
+    if not consent_given(child.family_id, ConsentKind.SHARE_WITH_SCHOOL):
+        raise ValidationError(
+            "Your family has not agreed to sharing progress with school. "
+            "A parent can change this under consents."
+        )
+    with transaction.atomic():
+        share = ReportShare.objects.create(
+            child=child,
+            shared_by=by,
+            recipient_email=recipient_email,
+            period_start=start,
+            period_end=end,
+        )
+        transaction.on_commit(lambda: _queue_share(share.pk))
+    return share
+
+
+def _queue_share(share_id: int) -> None:
+    from reports.tasks import send_report_share
+
+    send_report_share.delay(share_id=share_id)
+
+
+def report_share_send(*, share_id: int) -> bool:
+    """Claim the share (compare-and-swap on sent_at), then e-mail the PDF; a
+    failure undoes the claim so the retry sends it. Returns whether it sent."""
+    from django.conf import settings
+    from django.core.mail import EmailMessage
+
+    with transaction.atomic():
+        claimed = ReportShare.objects.filter(pk=share_id, sent_at__isnull=True).update(
+            sent_at=timezone.now()
+        )
+        if not claimed:
+            return False
+        share = ReportShare.objects.select_related("child", "shared_by").get(pk=share_id)
+        if not consent_given(share.child.family_id, ConsentKind.SHARE_WITH_SCHOOL):
+            # Withdrawn between the click and the sending: do not send.
+            return False
+        pdf = progress_report_pdf(child=share.child, start=share.period_start, end=share.period_end)
+        message = EmailMessage(
+            subject=f"Progress report for {share.child.display_name} from {settings.PRACTICE_NAME}",
+            body=render_to_string(
+                "reports/email/share.txt", {"share": share, "practice_name": settings.PRACTICE_NAME}
+            ),
+            to=[share.recipient_email],
+        )
+        message.attach(f"progress-report-{share.child.pk}.pdf", pdf, "application/pdf")
+        message.send()
+    return True

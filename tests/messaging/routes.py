@@ -1,0 +1,116 @@
+"""Permission-matrix rows for messages and shared media. The therapy
+conversation: the family (the supporting caregiver only for the child they are
+linked to) and the child's therapist; not the office. The bookings one: the
+primary caregivers, the therapist and the office. Media follow what they are
+attached to. Editing and deleting: the author only (everyone else 404)."""
+
+from tests.matrix import Route
+from tests.messaging.factories import MediaFileFactory, MessageFactory
+
+THERAPY = frozenset({"parent", "supporting", "therapist"})
+BOOKINGS = frozenset({"parent", "therapist", "admin"})
+
+
+def _therapy(world):
+    return {"pk": world.child.pk, "topic": "therapy"}
+
+
+def _bookings(world):
+    return {"pk": world.child.pk, "topic": "bookings"}
+
+
+def _own_message(author_attr):
+    def make(world):
+        from messaging.models import Topic
+        from tests.messaging.factories import ConversationFactory
+
+        author = getattr(world, author_attr)
+        conversation = ConversationFactory(child=world.child, topic=Topic.THERAPY)
+        return {"pk": MessageFactory(conversation=conversation, author=author).pk}
+
+    return make
+
+
+def _media(topic):
+    def make(world):
+        from tests.messaging.factories import ConversationFactory
+
+        conversation = ConversationFactory(child=world.child, topic=topic)
+        message = MessageFactory(conversation=conversation, author=world.parent)
+        return {"media_id": MediaFileFactory(message=message).pk}
+
+    return make
+
+
+def _log_media(world):
+    from tests.factories import HomeStrategyFactory, PracticeLogFactory
+    from tests.messaging.factories import MediaFileFactory as Media
+
+    log = PracticeLogFactory(
+        strategy=HomeStrategyFactory(child=world.child), caregiver=world.parent
+    )
+    return {
+        "media_id": Media(
+            message=None, child=world.child, practice_log=log, uploaded_by=world.parent
+        ).pk
+    }
+
+
+def _child(world):
+    return {"pk": world.child.pk}
+
+
+def _practice_log(world):
+    from tests.factories import HomeStrategyFactory, PracticeLogFactory
+
+    log = PracticeLogFactory(
+        strategy=HomeStrategyFactory(child=world.child), caregiver=world.parent
+    )
+    return {"pk": log.pk}
+
+
+ROUTES = [
+    Route("messaging:photos", THERAPY, kwargs=_child),
+    # Families add photos to practice; without consent the form says why.
+    Route("messaging:practice_photo", frozenset({"parent", "supporting"}), kwargs=_practice_log),
+    Route("messaging:conversation", THERAPY, kwargs=_therapy),
+    Route(
+        "messaging:conversation",
+        THERAPY,
+        kwargs=_therapy,
+        method="post",
+        data=lambda w: {"body": "How did the buttons go?"},
+        ok=(302,),
+    ),
+    Route("messaging:conversation", BOOKINGS, kwargs=_bookings),
+    Route(
+        "messaging:conversation",
+        BOOKINGS,
+        kwargs=_bookings,
+        method="post",
+        data=lambda w: {"body": "Can we move Tuesday?"},
+        ok=(302,),
+    ),
+    # The author (here the parent) changes or deletes their own message;
+    # nobody else, whatever their standing, even sees that it exists.
+    Route("messaging:message_edit", frozenset({"parent"}), kwargs=_own_message("parent")),
+    Route(
+        "messaging:message_edit",
+        frozenset({"parent"}),
+        kwargs=_own_message("parent"),
+        method="post",
+        data=lambda w: {"body": "Changed my mind"},
+        ok=(302,),
+    ),
+    Route(
+        "messaging:message_delete",
+        frozenset({"parent"}),
+        kwargs=_own_message("parent"),
+        method="post",
+        ok=(302,),
+    ),
+    Route("messaging:inbox", frozenset({"therapist", "other_therapist", "admin"})),
+    Route("messaging:media", THERAPY, kwargs=_media("therapy")),
+    Route("messaging:media", BOOKINGS, kwargs=_media("bookings")),
+    Route("messaging:media", THERAPY, kwargs=_log_media),
+]
