@@ -12,3 +12,23 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class ChoicesByIdField(forms.ModelMultipleChoiceField):
+    """A multiple choice of rows by id that also turns away ids no database
+    column can hold: PostgreSQL finds no row, but SQLite raises OverflowError
+    (found by the fuzz test). Such an id is simply not one of the choices."""
+
+    def _check_values(self, value):
+        for candidate in value:
+            try:
+                number = int(str(candidate))
+            except ValueError:
+                continue  # not a number at all: Django's own check words it
+            if not -(2**63) <= number < 2**63:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": candidate},
+                )
+        return super()._check_values(value)

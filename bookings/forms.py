@@ -3,6 +3,7 @@ from datetime import datetime
 from django import forms
 from django.utils import timezone
 
+from accounts.formtools import ChoicesByIdField
 from accounts.models import User
 from bookings import slots
 from bookings.models import (
@@ -163,7 +164,7 @@ class SlotSearchForm(forms.Form):
         self.fields["therapist"].queryset = therapists
 
 
-class ChildrenField(forms.ModelMultipleChoiceField):
+class ChildrenField(ChoicesByIdField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj: Child) -> str:

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils import timezone
 
+from accounts.formtools import ChoicesByIdField
 from accounts.models import Role, User
 from families.models import (
     AccessLevel,
@@ -125,24 +126,8 @@ class CaseloadEndForm(forms.Form):
     ends_on = forms.DateField(label="Last day", widget=DateInput(), initial=timezone.localdate)
 
 
-class ChildrenField(forms.ModelMultipleChoiceField):
+class ChildrenField(ChoicesByIdField):
     widget = forms.CheckboxSelectMultiple
-
-    def _check_values(self, value):
-        # An id no database column can hold is simply not one of the choices;
-        # SQLite would raise OverflowError on it instead (found by the fuzz test).
-        for candidate in value:
-            try:
-                number = int(str(candidate))
-            except ValueError:
-                continue  # not a number at all: Django's own check words it
-            if not -(2**63) <= number < 2**63:
-                raise forms.ValidationError(
-                    self.error_messages["invalid_choice"],
-                    code="invalid_choice",
-                    params={"value": candidate},
-                )
-        return super()._check_values(value)
 
     def label_from_instance(self, obj: Child) -> str:
         return obj.display_name

@@ -4,6 +4,7 @@ today, goals of the right child) and views put their errors by the field."""
 from django import forms
 from django.utils import timezone
 
+from accounts.formtools import ChoicesByIdField
 from families.forms import DateInput
 from goals.models import (
     STRATEGY_FIELDS,
@@ -113,7 +114,7 @@ class StrategyForm(forms.ModelForm):
     """The goals offered are the child's own, but the service checks again:
     a strategy never serves another child's goal."""
 
-    goals = forms.ModelMultipleChoiceField(
+    goals = ChoicesByIdField(
         queryset=Goal.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         label="Goals it serves",

@@ -3,6 +3,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from accounts.formtools import ChoicesByIdField
 from families.forms import DateInput
 from families.models import Caregiver, Family
 from goals.models import Goal, Routine
@@ -23,7 +24,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-class CaregiverChoiceField(forms.ModelMultipleChoiceField):
+class CaregiverChoiceField(ChoicesByIdField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj: Caregiver) -> str:
@@ -116,7 +117,7 @@ class AssessmentForm(forms.ModelForm):
             },
         }
 
-    goals = forms.ModelMultipleChoiceField(
+    goals = ChoicesByIdField(
         label="Goals that came of it",
         queryset=Goal.objects.none(),
         required=False,
