@@ -56,7 +56,7 @@ format: install
 # Measured speed at the size of a busy practice (README, "Performance").
 # Flags through BENCH_ARGS, e.g. make bench BENCH_ARGS="--growth --scales 0.1,1".
 bench: install
-	command -v wrk >/dev/null || apt-get install -y wrk || sudo apt-get install -y wrk
+	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:

@@ -38,8 +38,7 @@ PAGES = [
     ("routines", "Parent: this week at home", "parent"),
     ("goal_progress", "Parent: a goal's progress", "parent"),
     ("family_bookings", "Parent: bookings", "parent"),
-    ("therapist_home", "Therapist: home", "therapist"),
-    ("caseload", "Therapist: caseload", "therapist"),
+    ("therapist_home", "Therapist: home, the caseload", "therapist"),
     ("timeline", "Therapist: clinical timeline", "therapist"),
     ("admin_diary", "Admin: week diary", "admin"),
 ]
@@ -56,7 +55,6 @@ def page_paths(*, child_id: int, goal_id: int) -> dict[str, str]:
         "goal_progress": f"/goals/{goal_id}/",
         "family_bookings": "/bookings/",
         "therapist_home": "/",
-        "caseload": "/caseload/",
         "timeline": f"/children/{child_id}/timeline/",
         "admin_diary": "/diary/",
     }
