@@ -257,6 +257,7 @@ class Invitation(models.Model):
 class ConsentKind(models.TextChoices):
     PHOTOS_IN_NOTES = "photos_in_notes", "Photos and videos of my child in their therapy notes"
     SHARE_WITH_SCHOOL = "share_with_school", "Sharing progress summaries with my child's school"
+    SHARE_WITH_DOCTOR = "share_with_doctor", "Sharing progress reports with my child's doctor"
     EMAIL_CONTACT = "email_contact", "Being contacted by e-mail about my child's therapy"
 
 

@@ -40,14 +40,21 @@ class SharedDocument(models.Model):
 
 
 class ReportShare(models.Model):
-    """A progress report a primary caregiver sent to their child's school,
-    allowed by the family's consent at that moment."""
+    """A progress report a primary caregiver sent to their child's school or
+    doctor, allowed by the family's consent for that recipient at that moment."""
+
+    class Recipient(models.TextChoices):
+        SCHOOL = "school", "School"
+        DOCTOR = "doctor", "Doctor (GP or paediatrician)"
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="report_shares")
     shared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    recipient_email = models.EmailField("school's e-mail address")
+    recipient_kind = models.CharField(
+        "send it to", max_length=10, choices=Recipient.choices, default=Recipient.SCHOOL
+    )
+    recipient_email = models.EmailField("their e-mail address")
     period_start = models.DateField()
     period_end = models.DateField()
     created_at = models.DateTimeField(default=timezone.now)

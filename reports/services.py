@@ -56,20 +56,46 @@ def document_upload(*, child: Child, by: User, title: str, upload: UploadedFile)
     return document
 
 
+# Which consent allows sending the report to whom.
+CONSENT_FOR_RECIPIENT = {
+    ReportShare.Recipient.SCHOOL: ConsentKind.SHARE_WITH_SCHOOL,
+    ReportShare.Recipient.DOCTOR: ConsentKind.SHARE_WITH_DOCTOR,
+}
+
+
+def recipients_allowed(child: Child) -> list[str]:
+    """The recipients the family's consents allow right now."""
+    return [
+        recipient
+        for recipient, consent in CONSENT_FOR_RECIPIENT.items()
+        if consent_given(child.family_id, consent)
+    ]
+
+
 def report_share(
-    *, child: Child, by: User, recipient_email: str, start: date, end: date
+    *,
+    child: Child,
+    by: User,
+    recipient_email: str,
+    start: date,
+    end: date,
+    recipient_kind: str = ReportShare.Recipient.SCHOOL,
 ) -> ReportShare:
-    """Send the progress report to the child's school, only while the family's
-    consent to sharing with school stands (asked now, at the moment of use)."""
-    if not consent_given(child.family_id, ConsentKind.SHARE_WITH_SCHOOL):
+    """Send the progress report to the child's school or doctor, only while the
+    family's consent for that recipient stands (asked now, at the moment of use)."""
+    if recipient_kind not in CONSENT_FOR_RECIPIENT:
+        raise ValidationError({"recipient_kind": "Choose the school or the doctor."})
+    if not consent_given(child.family_id, CONSENT_FOR_RECIPIENT[recipient_kind]):
+        who = ReportShare.Recipient(recipient_kind).label.split(" (")[0].lower()
         raise ValidationError(
-            "Your family has not agreed to sharing progress with school. "
+            f"Your family has not agreed to sharing progress with the {who}. "
             "A parent can change this under consents."
         )
     with transaction.atomic():
         share = ReportShare.objects.create(
             child=child,
             shared_by=by,
+            recipient_kind=recipient_kind,
             recipient_email=recipient_email,
             period_start=start,
             period_end=end,
@@ -97,7 +123,7 @@ def report_share_send(*, share_id: int) -> bool:
         if not claimed:
             return False
         share = ReportShare.objects.select_related("child", "shared_by").get(pk=share_id)
-        if not consent_given(share.child.family_id, ConsentKind.SHARE_WITH_SCHOOL):
+        if not consent_given(share.child.family_id, CONSENT_FOR_RECIPIENT[share.recipient_kind]):
             # Withdrawn between the click and the sending: do not send.
             return False
         pdf = progress_report_pdf(child=share.child, start=share.period_start, end=share.period_end)

@@ -14,9 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.audit import audit_record
 from accounts.formtools import add_service_errors
 from accounts.models import AuditEvent
-from families.models import ConsentKind
 from families.permissions import Access
-from families.selectors import consent_given
 from reports import selectors, services
 from reports.forms import DocumentForm, PeriodForm, ShareForm
 from reports.permissions import (
@@ -28,6 +26,7 @@ from reports.permissions import (
 
 
 def _page(request, child, access, *, share_form=None, document_form=None, status=200):
+    allowed = services.recipients_allowed(child) if access in SHARERS else []
     return render(
         request,
         "reports/child_reports.html",
@@ -37,9 +36,8 @@ def _page(request, child, access, *, share_form=None, document_form=None, status
             "period_form": PeriodForm(),
             "documents": list(selectors.documents_for(child)),
             "shares": list(selectors.shares_for(child)) if access in SHARERS else [],
-            "can_share": access in SHARERS
-            and consent_given(child.family_id, ConsentKind.SHARE_WITH_SCHOOL),
-            "share_form": share_form or ShareForm(),
+            "can_share": access in SHARERS and bool(allowed),
+            "share_form": share_form or ShareForm(allowed=allowed),
             "document_form": document_form or DocumentForm(),
             "can_upload": access in UPLOADERS,
         },
@@ -84,13 +82,14 @@ def progress_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def share(request: HttpRequest, pk: int) -> HttpResponse:
     child, access = get_child_for_reports(request.user, pk, allow=SHARERS)
-    form = ShareForm(request.POST)
+    form = ShareForm(request.POST, allowed=services.recipients_allowed(child))
     if form.is_valid():
         try:
             start, end = services.report_period(None, None)
-            services.report_share(
+            share = services.report_share(
                 child=child,
                 by=request.user,
+                recipient_kind=form.cleaned_data["recipient_kind"],
                 recipient_email=form.cleaned_data["recipient_email"],
                 start=start,
                 end=end,
@@ -98,7 +97,8 @@ def share(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "The progress report is on its way to the school.")
+            who = "the school" if share.recipient_kind == "school" else "the doctor"
+            messages.success(request, f"The progress report is on its way to {who}.")
             return redirect("reports:child_reports", pk=child.pk)
     return _page(request, child, access, share_form=form, status=400)
 

@@ -126,3 +126,34 @@ def test_demo_letter_seeds_once_and_is_a_pdf(db, settings):
     call_command("seed_demo")
     document = SharedDocument.objects.get()
     assert filetype.guess(document.file.read()).mime == "application/pdf"
+
+
+def test_report_goes_to_the_doctor_only_with_consent_to_share_with_the_doctor(
+    world, login, django_capture_on_commit_callbacks
+):
+    client = login(world.parent)
+    url = reverse("reports:share", args=[world.child.pk])
+    Consent.objects.create(
+        family=world.family, kind=ConsentKind.SHARE_WITH_SCHOOL, given_by=world.parent
+    )
+    # Agreeing to school is not agreeing to the doctor.
+    response = client.post(
+        url, {"recipient_kind": "doctor", "recipient_email": "gp@surgery.example"}
+    )
+    assert response.status_code == 400
+    assert 'value="gp@surgery.example"' in response.content.decode()
+    assert not ReportShare.objects.exists() and mail.outbox == []
+
+    Consent.objects.create(
+        family=world.family, kind=ConsentKind.SHARE_WITH_DOCTOR, given_by=world.parent
+    )
+    page = client.get(reverse("reports:child_reports", args=[world.child.pk])).content.decode()
+    assert "Doctor (GP or paediatrician)" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url, {"recipient_kind": "doctor", "recipient_email": "gp@surgery.example"}
+        )
+    assert response.status_code == 302
+    share = ReportShare.objects.get()
+    assert share.recipient_kind == "doctor"
+    assert [m.to for m in mail.outbox] == [["gp@surgery.example"]]
