@@ -180,7 +180,9 @@ def render(results: dict) -> str:
         f"{run['workers']} sync workers",
     ]
     for scale, result in results["scales"].items():
-        parts.append(f"\nScale {scale} (seeded in {result.get('seed_seconds', '–')} s)")
+        seconds = result.get("seed_seconds")
+        seeded = f"seeded in {seconds} s" if seconds is not None else "already seeded"
+        parts.append(f"\nScale {scale} ({seeded})")
         parts.append(table(result))
         if result["misses"]:
             parts.append("Targets missed:\n" + "\n".join(f"  - {m}" for m in result["misses"]))
