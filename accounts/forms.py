@@ -1,14 +1,8 @@
 from allauth.account import forms as allauth_forms
 from django import forms
 
+from accounts.formtools import DateInput
 from accounts.models import AuditEvent
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class AuditSearchForm(forms.Form):

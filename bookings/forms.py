@@ -3,7 +3,7 @@ from datetime import datetime
 from django import forms
 from django.utils import timezone
 
-from accounts.formtools import ChoicesByIdField
+from accounts.formtools import ChoicesByIdField, DateInput, DateTimeInput
 from accounts.models import User
 from bookings import slots
 from bookings.models import (
@@ -17,25 +17,11 @@ from bookings.models import (
 from families.models import Caregiver, Child, Family
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 class TimeInput(forms.TimeInput):
     input_type = "time"
 
     def __init__(self, **kwargs):
         super().__init__(format="%H:%M", **kwargs)
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 class LocalDateTimeField(forms.DateTimeField):

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils import timezone
 
-from accounts.formtools import ChoicesByIdField
+from accounts.formtools import ChoicesByIdField, DateInput
 from accounts.models import Role, User
 from families.models import (
     AccessLevel,
@@ -14,13 +14,6 @@ from families.models import (
     Relationship,
     SummaryFrequency,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class FamilyForm(forms.ModelForm):

@@ -1,10 +1,7 @@
 from django import forms
 
+from accounts.formtools import DateInput
 from reports.models import ReportShare
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class PeriodForm(forms.Form):

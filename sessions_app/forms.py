@@ -3,8 +3,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from accounts.formtools import ChoicesByIdField
-from families.forms import DateInput
+from accounts.formtools import ChoicesByIdField, DateInput, DateTimeInput
 from families.models import Caregiver, Family
 from goals.models import Goal, Routine
 from sessions_app.models import (
@@ -15,13 +14,6 @@ from sessions_app.models import (
     StrategyChange,
     TherapySession,
 )
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 class CaregiverChoiceField(ChoicesByIdField):
