@@ -414,6 +414,7 @@ def seed(*, scale: float, log=print) -> dict[str, int]:
             logs.add(
                 id=n_log,
                 strategy_id=strategy_id,
+                child_id=strategy_child[strategy_id - 1],
                 caregiver_id=caregiver_user[parent_of_family[family_id]],
                 practised_on=day,
                 outcome=outcomes[n_log % 3],
@@ -481,6 +482,7 @@ def seed(*, scale: float, log=print) -> dict[str, int]:
                 starts_at=at,
                 duration_minutes=45,
                 location=Location.CLINIC,
+                note_signed=True,
                 created_at=at,
             )
             signed = at + timedelta(hours=3)

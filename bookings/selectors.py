@@ -352,9 +352,9 @@ def calendar_staff_items(user: User, *, since: datetime) -> tuple[list, list]:
     )
 
 
-def next_visit_by_child(child_ids: list[int]) -> dict[int, Appointment]:
-    """Each child's next confirmed appointment, for the therapist's caseload:
-    one query, whatever the number of children."""
+def next_visit_by_child(child_ids: list[int]) -> dict[int, datetime]:
+    """When each child's next confirmed appointment starts, for the
+    therapist's caseload: one query, whatever the number of children."""
     through = Booking.children.through
     rows = (
         through.objects.filter(
@@ -362,10 +362,10 @@ def next_visit_by_child(child_ids: list[int]) -> dict[int, Appointment]:
             booking__status=Booking.Status.CONFIRMED,
             booking__appointment__starts_at__gte=timezone.now(),
         )
-        .select_related("booking__appointment__service")
         .order_by("child_id", "booking__appointment__starts_at")
+        .values_list("child_id", "booking__appointment__starts_at")
     )
-    next_visits: dict[int, Appointment] = {}
-    for row in rows:
-        next_visits.setdefault(row.child_id, row.booking.appointment)
+    next_visits: dict[int, datetime] = {}
+    for child_id, starts_at in rows:
+        next_visits.setdefault(child_id, starts_at)
     return next_visits

@@ -465,6 +465,7 @@ def seed(practice: DemoPractice) -> None:
             PracticeLog.objects.bulk_create(
                 PracticeLog(
                     strategy=strategy,
+                    child_id=strategy.child_id,
                     caregiver=caregivers[(day // 2 + index) % len(caregivers)],
                     practised_on=today - timedelta(days=day),
                     outcome=OUTCOMES[(day + index) % len(OUTCOMES)],

@@ -289,6 +289,10 @@ class HomeStrategy(StrategyFields):
     class Meta:
         ordering = ["routine", "created_at", "id"]
         verbose_name_plural = "home strategies"
+        constraints = [
+            # What the practice logs' (strategy, child) foreign key points at.
+            models.UniqueConstraint(fields=["id", "child"], name="strategy_id_child_unique")
+        ]
 
     @property
     def is_active(self) -> bool:
@@ -303,6 +307,13 @@ class Outcome(models.TextChoices):
 
 class PracticeLog(models.Model):
     strategy = models.ForeignKey(HomeStrategy, on_delete=models.CASCADE, related_name="logs")
+    # The strategy's child, kept on the log so that a child's practice is read
+    # by one index however many strategies the years have retired. On
+    # PostgreSQL a foreign key on (strategy, child) refuses a log whose child
+    # is not its strategy's (migration 0003).
+    child = models.ForeignKey(
+        Child, on_delete=models.CASCADE, related_name="practice_logs", db_index=False
+    )
     caregiver = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -314,7 +325,8 @@ class PracticeLog(models.Model):
     class Meta:
         ordering = ["-practised_on", "-created_at", "-id"]
         indexes = [
-            models.Index(fields=["strategy", "practised_on"], name="practice_strategy_date_idx")
+            models.Index(fields=["strategy", "practised_on"], name="practice_strategy_date_idx"),
+            models.Index(fields=["child", "-practised_on"], name="practice_child_newest_idx"),
         ]
 
     def __str__(self) -> str:

@@ -268,7 +268,12 @@ def practice_log_add(
             "This strategy has been retired, so practice cannot be logged against it."
         )
     log = PracticeLog(
-        strategy=strategy, caregiver=by, outcome=outcome, practised_on=practised_on, note=note
+        strategy=strategy,
+        child_id=strategy.child_id,
+        caregiver=by,
+        outcome=outcome,
+        practised_on=practised_on,
+        note=note,
     )
     log.full_clean()
     log.save()

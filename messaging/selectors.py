@@ -126,7 +126,7 @@ def recent_practice(child: Child, limit: int = 10):
     from goals.models import PracticeLog
 
     return list(
-        PracticeLog.objects.filter(strategy__child=child)
+        PracticeLog.objects.filter(child=child)
         .select_related("strategy")
         .order_by("-practised_on", "-created_at")[:limit]
     )

@@ -63,7 +63,7 @@ def _feed(hasher, value) -> None:
             _feed(hasher, value[key])
         hasher.update(b"}")
     elif isinstance(value, list | tuple):
-        hasher.update(b"[")
+        hasher.update(b"[" if isinstance(value, list) else b"(")
         for item in value:
             _feed(hasher, item)
         hasher.update(b"]")

@@ -214,8 +214,8 @@ def build_summaries(caregivers: list[Caregiver], periods: dict[int, Period]) -> 
 
     practice = list(
         PracticeLog.objects.filter(
-            strategy__child_id__in=child_ids, created_at__gte=earliest, created_at__lt=latest
-        ).values_list("strategy__child_id", "strategy__title", "created_at")
+            child_id__in=child_ids, created_at__gte=earliest, created_at__lt=latest
+        ).values_list("child_id", "strategy__title", "created_at")
     )
     strategies = list(
         HomeStrategy.objects.filter(child_id__in=child_ids).filter(

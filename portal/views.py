@@ -1,14 +1,19 @@
 """The home page per role, and the site's own error pages."""
 
+from datetime import date, datetime
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils import timezone
 
 from accounts.models import Role
 from bookings import selectors as bookings_selectors
 from families import selectors as family_selectors
+from families.models import Child
+from portal import fragments
 from sessions_app import selectors as sessions_selectors
 
 
@@ -25,14 +30,35 @@ def home(request: HttpRequest) -> HttpResponse:
         # visit from the diary; the home page is where the two meet.
         children = sessions_selectors.caseload(user)
         next_visits = bookings_selectors.next_visit_by_child([child.pk for child in children])
-        for child in children:
-            child.next_visit = next_visits.get(child.pk)
-        return render(request, "portal/home_therapist.html", {"children": children})
+        today = timezone.localdate()
+        cards = fragments.render_each(
+            "portal/includes/caseload_card.html",
+            [_caseload_card(child, next_visits.get(child.pk), today) for child in children],
+        )
+        return render(request, "portal/home_therapist.html", {"cards": cards})
     memberships = list(family_selectors.memberships_for(user))
     children = list(family_selectors.children_for_home(user))
     return render(
         request, "portal/home_caregiver.html", {"children": children, "memberships": memberships}
     )
+
+
+def _caseload_card(child: Child, next_visit: datetime | None, today: date) -> dict:
+    """What one child's card on the caseload shows, as plain values."""
+    return {
+        "child": {
+            "pk": child.pk,
+            "full_name": child.full_name,
+            "display_name": child.display_name,
+            "family_name": child.family.name,
+            "age": child.age_on(today),
+            "next_visit_at": next_visit,
+            "last_session_at": child.last_session_at,
+            "notes_unsigned": child.notes_unsigned,
+            "practice_since_last": child.practice_since_last,
+            "goals_due_review": child.goals_due_review,
+        }
+    }
 
 
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:

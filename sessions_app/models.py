@@ -74,6 +74,10 @@ class TherapySession(models.Model):
     # hands attendance over through our service; we never import it. A family
     # visit with two siblings gives one session per child.
     booking_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # Set by the database when the session's note is signed (a trigger on the
+    # note, migration 0008), so that the notes still to sign are read from a
+    # small partial index, however long the history.
+    note_signed = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -99,6 +103,16 @@ class TherapySession(models.Model):
         indexes = [
             models.Index(fields=["child", "-starts_at"], name="session_child_idx"),
             models.Index(fields=["therapist", "starts_at"], name="session_therapist_idx"),
+            models.Index(
+                fields=["child", "starts_at"],
+                condition=Q(note_signed=False),
+                name="session_child_unsigned_idx",
+            ),
+            models.Index(
+                fields=["therapist", "starts_at"],
+                condition=Q(note_signed=False),
+                name="session_therapist_unsigned_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,7 +4,7 @@ many sessions, notes and assessments a child or a caseload has."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import (
     Count,
     DateTimeField,
@@ -40,6 +40,9 @@ from sessions_app.permissions import sessions_for_child_view
 PAGE_SIZE = 20
 REVIEW_SOON_DAYS = 7
 TIMELINE_KINDS = ("session", "assessment", "rating", "practice", "win")
+# Far enough back for any history a page is read for; a page number beyond
+# it is read as this one, so no address makes the database sort years of rows.
+MAX_TIMELINE_PAGE = 500
 
 
 def _attendees() -> Prefetch:
@@ -77,8 +80,11 @@ def caseload(user: User) -> list[Child]:
     are due for review within a week. One query, whatever the caseload."""
     now = timezone.now()
     past = TherapySession.objects.filter(child=OuterRef("pk"), starts_at__lte=now)
+    # Counted from the partial index of sessions without a signed note, and
+    # practice from the child's own index on the log: neither reads the years
+    # of history behind them.
     unsigned = (
-        past.exclude(note__status=RecordStatus.SIGNED)
+        past.filter(note_signed=False)
         .order_by()
         .values("child")
         .annotate(n=Count("pk"))
@@ -92,10 +98,10 @@ def caseload(user: User) -> list[Child]:
     )
     practice = (
         PracticeLog.objects.filter(
-            strategy__child=OuterRef("pk"), practised_on__gte=Subquery(last_session_day)
+            child=OuterRef("pk"), practised_on__gte=Subquery(last_session_day)
         )
         .order_by()
-        .values("strategy__child")
+        .values("child")
         .annotate(n=Count("pk"))
         .values("n")
     )
@@ -114,6 +120,8 @@ def caseload(user: User) -> list[Child]:
         children_for(user)
         .filter(discharged_on__isnull=True)
         .select_related("family")
+        # What a caseload card shows: not the child's long free-text fields.
+        .only("first_name", "last_name", "preferred_name", "date_of_birth", "family__name")
         .annotate(
             last_session_at=Subquery(past.order_by("-starts_at").values("starts_at")[:1]),
             notes_unsigned=Coalesce(Subquery(unsigned, output_field=IntegerField()), 0),
@@ -128,8 +136,9 @@ def unsigned_sessions(user: User) -> QuerySet[TherapySession]:
     """Past sessions of this therapist whose note is missing or still a draft,
     oldest first: the longest-waiting note is the one to write next."""
     return (
-        TherapySession.objects.filter(therapist=user, starts_at__lte=timezone.now())
-        .exclude(note__status=RecordStatus.SIGNED)
+        TherapySession.objects.filter(
+            therapist=user, starts_at__lte=timezone.now(), note_signed=False
+        )
         .select_related("child", "family", "note")
         .order_by("starts_at", "id")
     )
@@ -142,11 +151,13 @@ class TimelineEntry:
     record: object
 
 
-def _rows(queryset: QuerySet, kind: str, at) -> QuerySet:
+def _rows(queryset: QuerySet, kind: str, at, newest_first: str) -> QuerySet:
+    # Each part is ordered by its own column (not the shared `at`, which is a
+    # cast for dates) so that it is read from the index newest first.
     return (
         queryset.annotate(kind=Value(kind), item=F("pk"), at=at)
         .values_list("kind", "item", "at")
-        .order_by()
+        .order_by(newest_first, "-pk")
     )
 
 
@@ -154,17 +165,70 @@ def _day(field: str) -> Cast:
     return Cast(field, output_field=DateTimeField())
 
 
-def _timeline_rows(child: Child) -> QuerySet:
-    # One lightweight union of (kind, id, time) over every kind of record, so
-    # that the page can be cut before any record is loaded.
-    parts = [
-        _rows(_child_sessions(child), "session", F("starts_at")),
-        _rows(Assessment.objects.filter(child=child), "assessment", _day("assessed_on")),
-        _rows(ProgressRating.objects.filter(goal__child=child), "rating", _day("rated_on")),
-        _rows(PracticeLog.objects.filter(strategy__child=child), "practice", _day("practised_on")),
-        _rows(Win.objects.filter(child=child), "win", F("created_at")),
+def _timeline_parts(child: Child) -> list[QuerySet]:
+    # (kind, id, time) rows of each kind of record, each read newest first by
+    # an index on the child, so that a page costs the same in the fifth year
+    # as in the first.
+    return [
+        _rows(TherapySession.objects.filter(child=child), "session", F("starts_at"), "-starts_at"),
+        _rows(
+            TherapySession.objects.filter(child__isnull=True, family_id=child.family_id),
+            "session",
+            F("starts_at"),
+            "-starts_at",
+        ),
+        _rows(
+            Assessment.objects.filter(child=child),
+            "assessment",
+            _day("assessed_on"),
+            "-assessed_on",
+        ),
+        _rows(
+            ProgressRating.objects.filter(goal__child=child),
+            "rating",
+            _day("rated_on"),
+            "-rated_on",
+        ),
+        _rows(
+            PracticeLog.objects.filter(child=child),
+            "practice",
+            _day("practised_on"),
+            "-practised_on",
+        ),
+        _rows(Win.objects.filter(child=child), "win", F("created_at"), "-created_at"),
     ]
-    return parts[0].union(*parts[1:], all=True).order_by("-at", "-item")
+
+
+@dataclass(frozen=True)
+class OpenEndedPage:
+    """A page of a list whose length is not counted: counting a child's whole
+    history is the one cost that grows with it. Answers what the pagination
+    template asks, with no "of N"."""
+
+    number: int
+    has_next: bool
+
+    paginator = None
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous()
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def _page_number(value) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), MAX_TIMELINE_PAGE)
 
 
 def _load(kind: str, ids: list[int]) -> dict[int, object]:
@@ -187,11 +251,27 @@ def _load(kind: str, ids: list[int]) -> dict[int, object]:
     return {record.pk: record for record in queryset}
 
 
-def timeline_page(child: Child, page_number) -> tuple[Page, list[TimelineEntry]]:
+def timeline_page(child: Child, page_number) -> tuple[OpenEndedPage, list[TimelineEntry]]:
     """Sessions, notes, assessments, ratings, practice and wins, newest first:
-    a count, the page of the union, and one query per kind on the page."""
-    page = Paginator(_timeline_rows(child), PAGE_SIZE).get_page(page_number)
-    rows = list(page.object_list)
+    the newest rows of each kind up to the end of the page, one union that
+    cuts the page, and one query per kind on the page."""
+    number = _page_number(page_number)
+    end = number * PAGE_SIZE
+    # One more than the page holds tells whether there is an older page.
+    parts = [part[: end + 1] for part in _timeline_parts(child)]
+    if connection.features.supports_slicing_ordering_in_compound:
+        rows = list(parts[0].union(*parts[1:], all=True).order_by("-at", "-item")[: end + 1])
+    else:  # SQLite: each part on its own, merged here
+        rows = sorted(
+            (row for part in parts for row in part), key=lambda row: (row[2], row[1]), reverse=True
+        )[: end + 1]
+    if number > 1 and len(rows) <= end - PAGE_SIZE:
+        # Beyond the oldest record: the last page there is, as Django's own
+        # paginator answers.
+        number = max(1, -(-len(rows) // PAGE_SIZE))
+        end = number * PAGE_SIZE
+    page = OpenEndedPage(number=number, has_next=len(rows) > end)
+    rows = rows[end - PAGE_SIZE : end]
     ids: dict[str, list[int]] = {kind: [] for kind in TIMELINE_KINDS}
     for kind, pk, _ in rows:
         ids[kind].append(pk)

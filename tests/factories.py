@@ -200,6 +200,7 @@ class PracticeLogFactory(factory.django.DjangoModelFactory):
         model = PracticeLog
 
     strategy = factory.SubFactory(HomeStrategyFactory)
+    child = factory.SelfAttribute("strategy.child")
     outcome = Outcome.WELL
     practised_on = factory.LazyFunction(timezone.localdate)
 

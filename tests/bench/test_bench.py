@@ -36,6 +36,9 @@ QUERY_BUDGET = {
     "timeline": 15,
     "admin_diary": 15,
 }
+# SQLite cannot cut the parts of one union: the timeline reads its six kinds
+# of record one query each there.
+SQLITE_EXTRA = {"timeline": 5}
 
 
 @pytest.fixture
@@ -97,7 +100,12 @@ def _grow_history(child: Child) -> None:
     Goal.objects.bulk_create(closed)
     strategies = list(child.strategies.filter(retired_on__isnull=True))
     PracticeLog.objects.bulk_create(
-        PracticeLog(strategy=strategy, practised_on=today - timedelta(days=day), outcome="well")
+        PracticeLog(
+            strategy=strategy,
+            child_id=strategy.child_id,
+            practised_on=today - timedelta(days=day),
+            outcome="well",
+        )
         for strategy in strategies
         for day in range(0, 60)
     )
@@ -166,6 +174,8 @@ def test_seeded_practice_and_every_key_page_within_its_query_budget(bench_urls):
     after = _queries_per_page()
 
     for name, budget in QUERY_BUDGET.items():
+        if not connection.features.supports_slicing_ordering_in_compound:
+            budget += SQLITE_EXTRA.get(name, 0)
         assert before[name] <= budget, f"{name}: {before[name]} queries"
         assert after[name] <= budget, f"{name}: {after[name]} queries with more history"
     # The timeline loads each kind of record found on its page: fewer kinds, fewer queries.

@@ -225,7 +225,12 @@ class Command(BaseCommand):
         )
         PracticeLog.objects.bulk_create(
             (
-                PracticeLog(strategy=strategy, outcome="well", created_at=when + timedelta(hours=n))
+                PracticeLog(
+                    strategy=strategy,
+                    child_id=strategy.child_id,
+                    outcome="well",
+                    created_at=when + timedelta(hours=n),
+                )
                 for strategy in strategies
                 for n in range(3)
             ),
