@@ -123,6 +123,21 @@ class TherapySession(models.Model):
         return reverse("sessions_app:session_detail", args=[self.pk])
 
     @property
+    def attendance_text(self) -> str:
+        """Who was there, e.g. "Ollie, Sam Bench (parent)" (reads the
+        prefetched caregivers)."""
+        people = []
+        if self.child_attended and self.child_id:
+            people.append(self.child.display_name)
+        people += [
+            f"{caregiver.user.full_name} ({caregiver.get_relationship_display().lower()})"
+            for caregiver in self.caregivers_attended.all()
+        ]
+        if self.others_attended:
+            people.append(self.others_attended)
+        return ", ".join(people) or "Not recorded"
+
+    @property
     def ends_at(self) -> datetime:
         return self.starts_at + timedelta(minutes=self.duration_minutes)
 

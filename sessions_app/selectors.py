@@ -284,6 +284,70 @@ def timeline_page(child: Child, page_number) -> tuple[OpenEndedPage, list[Timeli
     return page, entries
 
 
+def _name(user: User | None) -> str:
+    return str(user) if user is not None else ""
+
+
+def timeline_card(entry: TimelineEntry, *, viewer_id: int) -> dict:
+    """What one entry of the timeline shows, as plain values for a remembered
+    fragment (portal/fragments.py)."""
+    record = entry.record
+    values: dict = {"kind": entry.kind, "pk": record.pk}
+    if entry.kind == "session":
+        note = getattr(record, "note", None)
+        values.update(
+            url=record.get_absolute_url(),
+            type=record.get_session_type_display(),
+            starts_at=record.starts_at,
+            location=record.get_location_display(),
+            therapist=_name(record.therapist),
+            attendance=record.attendance_text,
+            own=record.therapist_id == viewer_id,
+            note=None
+            if note is None
+            else {
+                "signed": note.is_signed,
+                "signed_at": note.signed_at,
+                "assessment": note.assessment,
+                "plan": note.plan,
+                "goals": [(row.goal.title, row.level) for row in note.goals_addressed.all()],
+                "addenda": [
+                    (addendum.created_at, _name(addendum.author), addendum.reason, addendum.text)
+                    for addendum in note.addenda.all()
+                ],
+            },
+        )
+    elif entry.kind == "assessment":
+        values.update(
+            url=record.get_absolute_url(),
+            assessed_on=record.assessed_on,
+            therapist=_name(record.therapist),
+            signed=record.is_signed,
+            summary=record.summary,
+        )
+    elif entry.kind == "rating":
+        values.update(
+            rated_on=record.rated_on,
+            goal_url=record.goal.get_absolute_url(),
+            goal_title=record.goal.title,
+            level=record.level,
+            source=record.get_source_display(),
+            rated_by=_name(record.rated_by),
+            note=record.note,
+        )
+    elif entry.kind == "practice":
+        values.update(
+            practised_on=record.practised_on,
+            strategy_title=record.strategy.title,
+            outcome=record.get_outcome_display(),
+            caregiver=_name(record.caregiver),
+            note=record.note,
+        )
+    else:
+        values.update(created_at=record.created_at, text=record.text, author=_name(record.author))
+    return {"entry": values}
+
+
 def session_with_record(session_pk: int) -> TherapySession:
     return (
         TherapySession.objects.select_related(

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.formtools import add_service_errors
 from accounts.policy import therapist_required
 from families.permissions import CLINICAL, Access, get_child_for_user
+from portal import fragments
 from sessions_app import selectors, services
 from sessions_app.forms import (
     AddendumForm,
@@ -49,8 +50,12 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     services.record_viewed(
         request=request, record_type="clinical_timeline", record_id=child.pk, child_id=child.pk
     )
+    cards = fragments.render_each(
+        "sessions_app/includes/timeline_entry.html",
+        [selectors.timeline_card(entry, viewer_id=request.user.pk) for entry in entries],
+    )
     return render(
-        request, "sessions_app/timeline.html", {"child": child, "page": page, "entries": entries}
+        request, "sessions_app/timeline.html", {"child": child, "page": page, "cards": cards}
     )
 
 

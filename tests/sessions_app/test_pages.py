@@ -8,10 +8,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from families.models import Caregiver
+from families.models import Caregiver, CaseloadAssignment
 from sessions_app.models import Addendum
 from tests import factories
-from tests.sessions_app.factories import AssessmentFactory, NoteFactory, SessionFactory, signed_note
+from tests.sessions_app.factories import (
+    AssessmentFactory,
+    NoteFactory,
+    SessionFactory,
+    sign,
+    signed_note,
+)
 
 
 def _add_history(world, child, count: int) -> None:
@@ -172,3 +178,32 @@ def test_record_pages_queries_do_not_grow(world, client, django_assert_max_num_q
     for url, count in zip(urls, before, strict=True):
         with django_assert_max_num_queries(count):
             client.get(url)
+
+
+def test_timeline_entries_follow_the_records_after_being_remembered(world, client):
+    """Timeline entries are remembered fragments: an addendum, a signature or
+    another viewer each show the entry as it now is."""
+    session = SessionFactory(child=world.child, therapist=world.therapist)
+    note = NoteFactory(session=session)
+    url = reverse("sessions_app:timeline", args=[world.child.pk])
+    client.force_login(world.therapist)
+    html = client.get(url).content.decode()
+    assert "Draft" in html and "Finish the note" in html
+
+    signed_note_now = signed_note(session=SessionFactory(child=world.child))
+    sign(note)
+    Addendum.objects.create(note=note, author=world.therapist, reason="Typo", text="Late text")
+    html = client.get(url).content.decode()
+    assert "Finish the note" not in html and "Late text" in html and "Reason: Typo" in html
+    assert signed_note_now.session.get_absolute_url() in html
+
+    # Another therapist on the caseload sees the same entry with no link to write it.
+    covering = factories.TherapistFactory()
+    factories.CaseloadFactory(
+        therapist=covering, child=world.child, kind=CaseloadAssignment.Kind.COVERING
+    )
+    draft = SessionFactory(child=world.child, therapist=world.therapist)
+    NoteFactory(session=draft)
+    client.force_login(covering)
+    html = client.get(url).content.decode()
+    assert reverse("sessions_app:note_edit", args=[draft.pk]) not in html
