@@ -65,16 +65,43 @@ def groups_with_counts() -> QuerySet[GroupSession]:
     )
 
 
-def children_named(booking_ids: Iterable[int]) -> dict[int, list[str]]:
-    """The names the children of each booking are shown by, in first-name order."""
+def children_named(booking_ids: Iterable[int] | QuerySet) -> dict[int, list[str]]:
+    """The names the children of each booking are shown by, in first-name
+    order; `booking_ids` may be a subquery."""
+    if not isinstance(booking_ids, QuerySet):
+        booking_ids = list(booking_ids)
     children: dict[int, list[str]] = {}
     for booking_id, preferred, first in (
-        Booking.children.through.objects.filter(booking_id__in=list(booking_ids))
+        Booking.children.through.objects.filter(booking_id__in=booking_ids)
         .order_by("child__first_name", "child_id")
         .values_list("booking_id", "child__preferred_name", "child__first_name")
     ):
         children.setdefault(booking_id, []).append(preferred or first)
     return children
+
+
+def _group_counts(group_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Each group's places booked and families waiting, counted as
+    groups_with_counts counts them."""
+    counts = {pk: [0, 0] for pk in group_ids}
+    for index, rows in enumerate(
+        (
+            Booking.objects.filter(
+                group_session_id__in=group_ids, status__in=ACTIVE_BOOKING_STATUSES
+            ),
+            WaitlistEntry.objects.filter(
+                group_session_id__in=group_ids, status=WaitlistEntry.Status.WAITING
+            ),
+        )
+    ):
+        for group_id, n in (
+            rows.order_by()
+            .values("group_session_id")
+            .annotate(n=Count("pk"))
+            .values_list("group_session_id", "n")
+        ):
+            counts[group_id][index] = n
+    return {pk: (booked, waiting) for pk, (booked, waiting) in counts.items()}
 
 
 def diary(
@@ -108,7 +135,7 @@ def diary(
         .exclude(status=Appointment.Status.CANCELLED)
         .order_by("starts_at", "id")
     )
-    groups = groups_with_counts().filter(
+    groups = GroupSession.objects.filter(
         therapist__in=by_id, starts_at__gte=start, starts_at__lt=end, cancelled_at__isnull=True
     )
     if service is not None:
@@ -119,12 +146,14 @@ def diary(
             "pk", "therapist_id", "starts_at", "ends_at", "service__name", "room__name"
         )
     )
+    # By subquery rather than by hundreds of ids in the SQL text.
+    booked = Booking.objects.filter(appointment__in=appointments.values("pk"))
     booking_rows = list(
-        Booking.objects.filter(appointment_id__in=[row[0] for row in appointment_rows])
-        .order_by("created_at", "id")
-        .values_list("appointment_id", "pk", "family__name", "status")
+        booked.order_by("created_at", "id").values_list(
+            "appointment_id", "pk", "family__name", "status"
+        )
     )
-    children = children_named(row[1] for row in booking_rows)
+    children = children_named(booked.values("pk"))
     statuses = dict(Booking.Status.choices)
     bookings_of: dict[int, list[dict]] = {}
     for appointment_id, pk, family, status in booking_rows:
@@ -160,27 +189,15 @@ def diary(
             room=room,
             bookings=bookings_of.get(pk, []),
         )
-    for (
-        pk,
-        therapist_id,
-        starts_at,
-        ends_at,
-        service_name,
-        topic,
-        booked,
-        capacity,
-        waiting,
-    ) in groups.order_by("starts_at", "id").values_list(
-        "pk",
-        "therapist_id",
-        "starts_at",
-        "ends_at",
-        "service__name",
-        "topic",
-        "booked",
-        "capacity",
-        "waiting",
-    ):
+    group_rows = list(
+        groups.order_by("starts_at", "id").values_list(
+            "pk", "therapist_id", "starts_at", "ends_at", "service__name", "topic", "capacity"
+        )
+    )
+    # Counted only when the days hold groups (most weeks of most therapists do not).
+    counts = _group_counts([row[0] for row in group_rows]) if group_rows else {}
+    for pk, therapist_id, starts_at, ends_at, service_name, topic, capacity in group_rows:
+        booked, waiting = counts[pk]
         add(
             therapist_id,
             starts_at,

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from bookings import selectors
 from bookings.forms import DiaryFilterForm, plain_fields
-from bookings.models import Booking, Service
+from bookings.models import Booking, Service, WaitlistEntry
 from tests.bookings.factories import (
     AppointmentFactory,
     AvailabilityFactory,
@@ -109,9 +109,10 @@ def test_a_diary_day_is_drawn_again_when_its_bookings_change(world, login):
 
     BookingFactory(family=world.family, appointment=appointment, children=[world.child])
     BookingFactory(family=world.other_family, appointment=None, group_session=group)
+    WaitlistEntry.objects.create(group_session=group, family=world.family, position=1)
     second = client.get(reverse("bookings:diary"), params).text
     assert f"{world.family.name} (Yusuf)" in second
-    assert "1 of 4 booked" in second
+    assert "1 of 4 booked · 1 waiting" in second
     # Only admins are offered the group's page.
     assert reverse("bookings:group_detail", args=[group.pk]) in second
     own = login(world.therapist).get(reverse("bookings:diary"), params).text
