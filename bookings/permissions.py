@@ -1,6 +1,8 @@
 """Who may see and change which part of the diary. Builds on
 families.permissions; anything not yours answers 404."""
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -28,10 +30,30 @@ def get_booking_family(user: User, family_id: str | int | None) -> Family:
     return family
 
 
-def bookings_visible_to(user: User) -> QuerySet[Booking]:
+@dataclass(frozen=True)
+class Memberships:
+    """A caregiver's places in families: the families they are a primary
+    caregiver of, and their caregiver rows (by which they bring children)."""
+
+    primary_family_ids: tuple[int, ...]
+    caregiver_ids: tuple[int, ...]
+
+
+def memberships_of(user: User) -> Memberships:
+    rows = list(Caregiver.objects.filter(user=user).values_list("pk", "family_id", "access_level"))
+    return Memberships(
+        primary_family_ids=tuple(
+            family for _, family, level in rows if level == AccessLevel.PRIMARY
+        ),
+        caregiver_ids=tuple(pk for pk, _, _ in rows),
+    )
+
+
+def bookings_visible_to(user: User, *, memberships: Memberships | None = None) -> QuerySet[Booking]:
     """Bookings a user may see: the practice all (therapists their own
     diary), a primary caregiver their family's, anyone the ones they bring a
-    child to."""
+    child to. A page that needs the caregiver's memberships for more than
+    this passes them in (`memberships_of`), saving the query."""
     if not user.is_authenticated or not user.is_active:
         return Booking.objects.none()
     if user.role == Role.ADMIN:
@@ -46,15 +68,10 @@ def bookings_visible_to(user: User) -> QuerySet[Booking]:
     # the practice; as a subquery it still did once the pages' many
     # select_related joins kept the planner from reordering it (issue 9,
     # `make bench`). One small query buys a plan that does not grow.
-    memberships = list(
-        Caregiver.objects.filter(user=user).values_list("pk", "family_id", "access_level")
-    )
-    primary_family_ids = [
-        family for _, family, level in memberships if level == AccessLevel.PRIMARY
-    ]
-    caregiver_ids = [pk for pk, _, _ in memberships]
+    if memberships is None:
+        memberships = memberships_of(user)
     return Booking.objects.filter(
-        Q(family_id__in=primary_family_ids) | Q(escort_id__in=caregiver_ids)
+        Q(family_id__in=memberships.primary_family_ids) | Q(escort_id__in=memberships.caregiver_ids)
     )
 
 

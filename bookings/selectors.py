@@ -1,7 +1,7 @@
 """Reads for the diary pages, each a fixed number of queries whatever the
 number of bookings."""
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
@@ -18,22 +18,13 @@ from bookings.models import (
     Service,
     WaitlistEntry,
 )
-from bookings.permissions import bookings_visible_to
+from bookings.permissions import bookings_visible_to, memberships_of
 from bookings.services import busy_intervals, hours_for
 from families.models import AccessLevel, Caregiver, Child
 
 
 def therapists() -> QuerySet[User]:
     return User.objects.filter(role=Role.THERAPIST, is_active=True).order_by("full_name", "id")
-
-
-def _bookings_prefetch() -> Prefetch:
-    return Prefetch(
-        "bookings",
-        queryset=Booking.objects.select_related("family", "escort__user")
-        .prefetch_related(Prefetch("children", queryset=Child.objects.order_by("first_name")))
-        .order_by("created_at", "id"),
-    )
 
 
 def _count_of(queryset: QuerySet, group_field: str) -> Coalesce:
@@ -74,20 +65,43 @@ def groups_with_counts() -> QuerySet[GroupSession]:
     )
 
 
-@dataclass
-class DiaryItem:
-    starts_at: datetime
-    ends_at: datetime
-    therapist: User
-    appointment: Appointment | None = None
-    group: GroupSession | None = None
-    free: bool = False
+def children_named(booking_ids: Iterable[int] | QuerySet) -> dict[int, list[str]]:
+    """The names the children of each booking are shown by, in first-name
+    order; `booking_ids` may be a subquery."""
+    if not isinstance(booking_ids, QuerySet):
+        booking_ids = list(booking_ids)
+    children: dict[int, list[str]] = {}
+    for booking_id, preferred, first in (
+        Booking.children.through.objects.filter(booking_id__in=booking_ids)
+        .order_by("child__first_name", "child_id")
+        .values_list("booking_id", "child__preferred_name", "child__first_name")
+    ):
+        children.setdefault(booking_id, []).append(preferred or first)
+    return children
 
 
-@dataclass
-class DiaryDay:
-    day: date
-    items: list[DiaryItem] = field(default_factory=list)
+def _group_counts(group_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Each group's places booked and families waiting, counted as
+    groups_with_counts counts them."""
+    counts = {pk: [0, 0] for pk in group_ids}
+    for index, rows in enumerate(
+        (
+            Booking.objects.filter(
+                group_session_id__in=group_ids, status__in=ACTIVE_BOOKING_STATUSES
+            ),
+            WaitlistEntry.objects.filter(
+                group_session_id__in=group_ids, status=WaitlistEntry.Status.WAITING
+            ),
+        )
+    ):
+        for group_id, n in (
+            rows.order_by()
+            .values("group_session_id")
+            .annotate(n=Count("pk"))
+            .values_list("group_session_id", "n")
+        ):
+            counts[group_id][index] = n
+    return {pk: (booked, waiting) for pk, (booked, waiting) in counts.items()}
 
 
 def diary(
@@ -97,59 +111,116 @@ def diary(
     therapist: User | None = None,
     service: Service | None = None,
     people: list[User] | None = None,
-) -> list[DiaryDay]:
+) -> list[dict]:
     """Appointments, groups and free time per local day, in time order: of one
-    therapist, of `people` (a page of the practice's therapists), or of all."""
+    therapist, of `people` (a page of the practice's therapists), or of all.
+
+    Each day is the plain values its fragment shows
+    (bookings/fragments/diary_day.html): `day`, and `items` each with a
+    `kind` ("appointment", "group" or "free"), `starts_at`, `ends_at` and
+    `therapist` (the name shown), and for an appointment its `pk`,
+    `service`, `room` and `bookings` (`family`, `children`, `status_label`),
+    for a group its `pk`, `service`, `topic`, `booked`, `capacity` and
+    `waiting`. Read with `values_list`, a fixed number of queries."""
     if people is None:
         people = list(therapists().filter(pk=therapist.pk) if therapist else therapists())
     by_id = {person.pk: person for person in people}
+    # Shown by User.__str__, ordered by full name within the same time.
+    shown = {pk: (person.full_name, str(person)) for pk, person in by_id.items()}
     last_day = first_day + timedelta(days=days - 1)
     start, _ = slots.local_day_bounds(first_day)
     _, end = slots.local_day_bounds(last_day)
     appointments = (
-        Appointment.objects.filter(therapist__in=people, starts_at__gte=start, starts_at__lt=end)
+        Appointment.objects.filter(therapist__in=by_id, starts_at__gte=start, starts_at__lt=end)
         .exclude(status=Appointment.Status.CANCELLED)
-        .select_related("service", "therapist", "room")
-        .prefetch_related(_bookings_prefetch())
+        .order_by("starts_at", "id")
     )
-    groups = groups_with_counts().filter(
-        therapist__in=people, starts_at__gte=start, starts_at__lt=end, cancelled_at__isnull=True
+    groups = GroupSession.objects.filter(
+        therapist__in=by_id, starts_at__gte=start, starts_at__lt=end, cancelled_at__isnull=True
     )
     if service is not None:
         appointments = appointments.filter(service=service)
         groups = groups.filter(service=service)
+    appointment_rows = list(
+        appointments.values_list(
+            "pk", "therapist_id", "starts_at", "ends_at", "service__name", "room__name"
+        )
+    )
+    # By subquery rather than by hundreds of ids in the SQL text.
+    booked = Booking.objects.filter(appointment__in=appointments.values("pk"))
+    booking_rows = list(
+        booked.order_by("created_at", "id").values_list(
+            "appointment_id", "pk", "family__name", "status"
+        )
+    )
+    children = children_named(booked.values("pk"))
+    statuses = dict(Booking.Status.choices)
+    bookings_of: dict[int, list[dict]] = {}
+    for appointment_id, pk, family, status in booking_rows:
+        bookings_of.setdefault(appointment_id, []).append(
+            {
+                "family": family,
+                "children": children.get(pk, []),
+                "status_label": str(statuses.get(status, status)),
+            }
+        )
     hours = hours_for(by_id)
     busy = busy_intervals(therapist_ids=by_id, start=start, end=end)
 
-    diary_days = {day: DiaryDay(day) for day in slots.days_between(first_day, last_day)}
+    diary_days: dict[date, list[tuple]] = {
+        day: [] for day in slots.days_between(first_day, last_day)
+    }
 
-    def day_of(moment: datetime) -> DiaryDay | None:
-        return diary_days.get(timezone.localtime(moment, slots.LONDON).date())
+    def add(therapist_id: int, starts_at: datetime, ends_at: datetime, **item) -> None:
+        entry = diary_days.get(timezone.localtime(starts_at, slots.LONDON).date())
+        if entry is not None:
+            full_name, name = shown[therapist_id]
+            item.update(starts_at=starts_at, ends_at=ends_at, therapist=name)
+            entry.append((starts_at, full_name, item))
 
-    for appointment in appointments:
-        if (entry := day_of(appointment.starts_at)) is not None:
-            entry.items.append(
-                DiaryItem(
-                    appointment.starts_at,
-                    appointment.ends_at,
-                    appointment.therapist,
-                    appointment=appointment,
-                )
-            )
-    for group in groups:
-        if (entry := day_of(group.starts_at)) is not None:
-            entry.items.append(
-                DiaryItem(group.starts_at, group.ends_at, group.therapist, group=group)
-            )
-    for day, entry in diary_days.items():
-        for therapist_id, person in by_id.items():
+    for pk, therapist_id, starts_at, ends_at, service_name, room in appointment_rows:
+        add(
+            therapist_id,
+            starts_at,
+            ends_at,
+            kind="appointment",
+            pk=pk,
+            service=service_name,
+            room=room,
+            bookings=bookings_of.get(pk, []),
+        )
+    group_rows = list(
+        groups.order_by("starts_at", "id").values_list(
+            "pk", "therapist_id", "starts_at", "ends_at", "service__name", "topic", "capacity"
+        )
+    )
+    # Counted only when the days hold groups (most weeks of most therapists do not).
+    counts = _group_counts([row[0] for row in group_rows]) if group_rows else {}
+    for pk, therapist_id, starts_at, ends_at, service_name, topic, capacity in group_rows:
+        booked, waiting = counts[pk]
+        add(
+            therapist_id,
+            starts_at,
+            ends_at,
+            kind="group",
+            pk=pk,
+            service=service_name,
+            topic=topic,
+            booked=booked,
+            capacity=capacity,
+            waiting=waiting,
+        )
+    for day in diary_days:
+        for therapist_id in by_id:
             windows = slots.windows_on(day, hours.get(therapist_id, []))
             for free_start, free_end in slots.free_intervals(
                 windows=windows, busy=busy[therapist_id]
             ):
-                entry.items.append(DiaryItem(free_start, free_end, person, free=True))
-        entry.items.sort(key=lambda item: (item.starts_at, item.therapist.full_name))
-    return list(diary_days.values())
+                add(therapist_id, free_start, free_end, kind="free")
+    return [
+        {"day": day, "items": [item for *_, item in sorted(entry, key=lambda row: row[:2])]}
+        for day, entry in diary_days.items()
+    ]
 
 
 def appointment_page(appointment: Appointment) -> list[Booking]:
@@ -188,29 +259,123 @@ def _with_start(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
     )
 
 
+_CARD_FIELDS = ("pk", "status", "appointment_id", "escort_id", "starts", "group_session_id")
+_SLOT_FIELDS = (
+    "pk",
+    "starts_at",
+    "service__name",
+    "service__location",
+    "therapist__full_name",
+    "therapist__email",
+    "room__name",
+)
+
+
+def _person(full_name: str, email: str) -> str:
+    """What a User shows as (User.__str__), from its two columns."""
+    return full_name or email
+
+
+def booking_cards(bookings: list[tuple]) -> list[dict]:
+    """The plain values a booking card shows (bookings/fragments/booking_card.html)
+    for rows of `_CARD_FIELDS`, in their order: a few narrow queries by primary
+    key, rather than eleven joins and the model instances of each (the joins
+    kept PostgreSQL planning longer than running them, and reading every
+    caregiver for the escort's name; issue 9, `make bench`)."""
+    appointment_ids = {row[2] for row in bookings if row[2] is not None}
+    group_ids = {row[5] for row in bookings if row[2] is None}
+    escort_ids = {row[3] for row in bookings if row[3] is not None}
+    slots_by_kind = {
+        "appointment": {
+            row[0]: row
+            for row in Appointment.objects.filter(pk__in=appointment_ids)
+            .order_by()
+            .values_list(*_SLOT_FIELDS, "pk")
+        }
+        if appointment_ids
+        else {},
+        "group": {
+            row[0]: row
+            for row in GroupSession.objects.filter(pk__in=group_ids)
+            .order_by()
+            .values_list(*_SLOT_FIELDS, "topic")
+        }
+        if group_ids
+        else {},
+    }
+    children = children_named(row[0] for row in bookings)
+    escorts = (
+        {
+            pk: _person(full_name, email)
+            for pk, full_name, email in Caregiver.objects.filter(pk__in=escort_ids)
+            .order_by()
+            .values_list("pk", "user__full_name", "user__email")
+        }
+        if escort_ids
+        else {}
+    )
+    locations = dict(Service.Location.choices)
+    statuses = dict(Booking.Status.choices)
+    cards = []
+    for pk, status, appointment_id, escort_id, _, group_id in bookings:
+        is_group = appointment_id is None
+        slot = slots_by_kind["group" if is_group else "appointment"][
+            group_id if is_group else appointment_id
+        ]
+        _, starts_at, service, location, therapist_name, therapist_email, room, extra = slot
+        cards.append(
+            {
+                "pk": pk,
+                "service": service,
+                "topic": extra if is_group else None,
+                "starts_at": starts_at,
+                "location": str(locations.get(location, location)),
+                "room": room,
+                "children": children.get(pk, []),
+                "therapist": _person(therapist_name, therapist_email),
+                "escort": escorts.get(escort_id),
+                "status": status,
+                "status_label": str(statuses.get(status, status)),
+            }
+        )
+    return cards
+
+
 def bookings_for_caregiver(user: User, *, past_limit: int = 50) -> dict:
-    """A caregiver's upcoming and past bookings, and their waitlist places."""
+    """A caregiver's upcoming and past bookings (as booking cards, split at
+    `now`), their waitlist places, and whether they may book."""
     now = timezone.now()
-    visible = _with_start(bookings_visible_to(user))
+    memberships = memberships_of(user)
+    visible = bookings_visible_to(user, memberships=memberships).annotate(
+        starts=Coalesce("appointment__starts_at", "group_session__starts_at")
+    )
     upcoming = list(
-        visible.filter(starts__gte=now, status__in=ACTIVE_BOOKING_STATUSES).order_by("starts", "id")
+        visible.filter(starts__gte=now, status__in=ACTIVE_BOOKING_STATUSES)
+        .order_by("starts", "id")
+        .values_list(*_CARD_FIELDS)
     )
     past = list(
-        visible.exclude(starts__gte=now, status__in=ACTIVE_BOOKING_STATUSES).order_by(
-            "-starts", "-id"
-        )[:past_limit]
+        visible.exclude(starts__gte=now, status__in=ACTIVE_BOOKING_STATUSES)
+        .order_by("-starts", "-id")
+        .values_list(*_CARD_FIELDS)[:past_limit]
     )
+    cards = booking_cards(upcoming + past)
+    # Waitlist places are the primary caregiver's, like booking.
     waitlist = list(
         with_place_in_line(
             WaitlistEntry.objects.filter(
-                family__caregivers__user=user,
-                family__caregivers__access_level=AccessLevel.PRIMARY,
+                family_id__in=memberships.primary_family_ids,
                 status__in=(WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED),
                 group_session__starts_at__gt=now,
             )
-        ).select_related("group_session__service", "family")
+        ).select_related("group_session")
     )
-    return {"upcoming": upcoming, "past": past, "waitlist": waitlist}
+    return {
+        "upcoming": cards[: len(upcoming)],
+        "past": cards[len(upcoming) :],
+        "waitlist": waitlist,
+        "can_book": bool(memberships.primary_family_ids),
+    }
 
 
 def upcoming_for_home(user: User, *, limit: int = 3) -> list[Booking]:
@@ -245,6 +410,12 @@ def waitlist_entry_for(group: GroupSession, family) -> WaitlistEntry | None:
         .filter(status__in=(WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED))
         .first()
     )
+
+
+def service_names() -> list[tuple[int, str]]:
+    """Every service as (pk, name), in the order of Service.objects (the
+    diary's filter)."""
+    return list(Service.objects.values_list("pk", "name"))
 
 
 def services_for_families() -> QuerySet[Service]:

@@ -158,10 +158,14 @@ def busy_intervals(
 
 def hours_for(therapist_ids: Iterable[int]) -> dict[int, list[slots.Hours]]:
     hours: dict[int, list[slots.Hours]] = {}
-    for row in WeeklyAvailability.objects.filter(therapist_id__in=list(therapist_ids)):
-        hours.setdefault(row.therapist_id, []).append(
-            slots.Hours(row.weekday, row.starts_at, row.ends_at, row.room_id)
-        )
+    # By the therapist's id, not the model's ordering by therapist (which
+    # joined every row to its therapist's name).
+    for therapist_id, weekday, starts_at, ends_at, room_id in (
+        WeeklyAvailability.objects.filter(therapist_id__in=list(therapist_ids))
+        .order_by("therapist_id", "weekday", "starts_at")
+        .values_list("therapist_id", "weekday", "starts_at", "ends_at", "room_id")
+    ):
+        hours.setdefault(therapist_id, []).append(slots.Hours(weekday, starts_at, ends_at, room_id))
     return hours
 
 

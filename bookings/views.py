@@ -34,6 +34,7 @@ from bookings.forms import (
     ServiceForm,
     SlotBookingForm,
     SlotSearchForm,
+    plain_fields,
     slot_choice,
 )
 from bookings.models import (
@@ -54,6 +55,7 @@ from bookings.permissions import (
     get_waitlist_entry_for_user,
     primary_families,
 )
+from portal.fragments import render_each, render_one
 
 # Therapists per page of the whole practice's diary.
 DIARY_THERAPISTS_PER_PAGE = 5
@@ -193,6 +195,9 @@ def diary(request: HttpRequest) -> HttpResponse:
     therapists = selectors.therapists()
     if user.role == Role.THERAPIST:
         therapists = therapists.filter(pk=user.pk)
+    # Read once: the therapist filter's choices, the admin's links to working
+    # hours, and the pages of the practice's diary all come from this list.
+    everyone = list(therapists)
     form = DiaryFilterForm(request.GET or None, therapists=therapists)
     cleaned = form.cleaned_data if form.is_valid() else {}
     mode = cleaned.get("view") or "week"
@@ -205,9 +210,9 @@ def diary(request: HttpRequest) -> HttpResponse:
         first_day, length = day, 1
     # The whole practice's week is shown a few therapists at a time: a page
     # costs the same with 4 therapists or 400 (issue 9, `make bench`).
-    people_page, people, pages = None, None, {}
+    people_page, people, pages = None, [therapist], {}
     if therapist is None:
-        people_page = Paginator(therapists, DIARY_THERAPISTS_PER_PAGE).get_page(
+        people_page = Paginator(everyone, DIARY_THERAPISTS_PER_PAGE).get_page(
             request.GET.get("page")
         )
         people = list(people_page.object_list)
@@ -227,19 +232,41 @@ def diary(request: HttpRequest) -> HttpResponse:
     previous = query.urlencode()
     query["date"] = (first_day + timedelta(days=length)).isoformat()
     following = query.urlencode()
+    admin = user.role == Role.ADMIN
+    own = user.role == Role.THERAPIST
+    shown = {"show_therapist": therapist is None, "admin": admin}
+    therapist_names = [(person.pk, str(person)) for person in everyone]
+    filters = {
+        "admin": admin,
+        "own": own,
+        "therapists": therapist_names,
+        "fields": plain_fields(
+            form,
+            choices={
+                "therapist": [("", form.fields["therapist"].empty_label), *therapist_names],
+                "service": [
+                    ("", form.fields["service"].empty_label),
+                    *selectors.service_names(),
+                ],
+            },
+        ),
+    }
     return render(
         request,
         "bookings/diary.html",
         {
             "days": days,
-            "form": form,
+            "day_fragments": render_each(
+                "bookings/fragments/diary_day.html", [{**day, **shown} for day in days]
+            ),
+            "filters": render_one("bookings/fragments/diary_filters.html", filters),
             "mode": mode,
             "first_day": first_day,
             "last_day": first_day + timedelta(days=length - 1),
             "previous": previous,
             "following": following,
             "therapist": therapist,
-            "own": user.role == Role.THERAPIST,
+            "own": own,
             "people_page": people_page,
             "people_pages": pages,
         },
@@ -475,8 +502,17 @@ def waitlist_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @caregiver_required
 def my_bookings(request: HttpRequest) -> HttpResponse:
-    context = selectors.bookings_for_caregiver(request.user)
-    context["can_book"] = primary_families(request.user).exists()
+    found = selectors.bookings_for_caregiver(request.user)
+    # One cache round trip for every card; the split into coming up and past
+    # was made at `now` by the selector, so a card itself never goes stale.
+    cards = render_each("bookings/fragments/booking_card.html", found["upcoming"] + found["past"])
+    upcoming = len(found["upcoming"])
+    context = {
+        "upcoming": cards[:upcoming],
+        "past": cards[upcoming:],
+        "waitlist": found["waitlist"],
+        "can_book": found["can_book"],
+    }
     return render(request, "bookings/my_bookings.html", context)
 
 
