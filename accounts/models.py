@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 
@@ -58,6 +59,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["full_name", "email"]
+        indexes = [
+            # The practice's therapists, by name (the diary, the filters): a
+            # few dozen rows among thousands of families' log-ins.
+            models.Index(
+                fields=["full_name", "id"],
+                condition=Q(role=Role.THERAPIST, is_active=True),
+                name="user_active_therapist_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email
