@@ -523,20 +523,16 @@ def calendar_staff_items(user: User, *, since: datetime) -> tuple[list, list]:
     )
 
 
-def next_visit_by_child(child_ids: list[int]) -> dict[int, datetime]:
-    """When each child's next confirmed appointment starts, for the
-    therapist's caseload: one query, whatever the number of children."""
-    through = Booking.children.through
-    rows = (
-        through.objects.filter(
-            child_id__in=child_ids,
-            booking__status=Booking.Status.CONFIRMED,
-            booking__appointment__starts_at__gte=timezone.now(),
+def next_visit_at() -> Subquery:
+    """When the child (OuterRef "pk") is next seen: the start of their first
+    confirmed appointment from now on, to annotate a list of children with.
+    Read from the child's own bookings, however many the practice holds."""
+    return Subquery(
+        Appointment.objects.filter(
+            bookings__children=OuterRef("pk"),
+            bookings__status=Booking.Status.CONFIRMED,
+            starts_at__gte=timezone.now(),
         )
-        .order_by("child_id", "booking__appointment__starts_at")
-        .values_list("child_id", "booking__appointment__starts_at")
+        .order_by("starts_at")
+        .values("starts_at")[:1]
     )
-    next_visits: dict[int, datetime] = {}
-    for child_id, starts_at in rows:
-        next_visits.setdefault(child_id, starts_at)
-    return next_visits

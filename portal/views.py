@@ -1,6 +1,6 @@
 """The home page per role, and the site's own error pages."""
 
-from datetime import date, datetime
+from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -28,12 +28,13 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role == Role.THERAPIST:
         # The caseload: the clinical picture from the sessions app, the next
         # visit from the diary; the home page is where the two meet.
-        children = sessions_selectors.caseload(user)
-        next_visits = bookings_selectors.next_visit_by_child([child.pk for child in children])
+        children = sessions_selectors.caseload(
+            user, next_visit_at=bookings_selectors.next_visit_at()
+        )
         today = timezone.localdate()
         cards = fragments.render_each(
             "portal/includes/caseload_card.html",
-            [_caseload_card(child, next_visits.get(child.pk), today) for child in children],
+            [_caseload_card(child, today) for child in children],
         )
         return render(request, "portal/home_therapist.html", {"cards": cards})
     memberships = list(family_selectors.memberships_for(user))
@@ -43,7 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _caseload_card(child: Child, next_visit: datetime | None, today: date) -> dict:
+def _caseload_card(child: Child, today: date) -> dict:
     """What one child's card on the caseload shows, as plain values."""
     return {
         "child": {
@@ -52,7 +53,7 @@ def _caseload_card(child: Child, next_visit: datetime | None, today: date) -> di
             "display_name": child.display_name,
             "family_name": child.family.name,
             "age": child.age_on(today),
-            "next_visit_at": next_visit,
+            "next_visit_at": child.next_visit_at,
             "last_session_at": child.last_session_at,
             "notes_unsigned": child.notes_unsigned,
             "practice_since_last": child.practice_since_last,

@@ -73,11 +73,13 @@ def _child_sessions(child: Child) -> QuerySet[TherapySession]:
     )
 
 
-def caseload(user: User) -> list[Child]:
+def caseload(user: User, **more) -> list[Child]:
     """The therapist's current children, each with the date of the last
     session, how many past sessions still lack a signed note, how much
     practice the family logged since that session, and how many active goals
-    are due for review within a week. One query, whatever the caseload."""
+    are due for review within a week, and any `more` annotations (the home
+    page adds the next visit from the diary). One query, whatever the
+    caseload."""
     now = timezone.now()
     past = TherapySession.objects.filter(child=OuterRef("pk"), starts_at__lte=now)
     # Counted from the partial index of sessions without a signed note, and
@@ -127,6 +129,7 @@ def caseload(user: User) -> list[Child]:
             notes_unsigned=Coalesce(Subquery(unsigned, output_field=IntegerField()), 0),
             practice_since_last=Coalesce(Subquery(practice, output_field=IntegerField()), 0),
             goals_due_review=Coalesce(Subquery(due, output_field=IntegerField()), 0),
+            **more,
         )
         .order_by("first_name", "last_name", "id")
     )
@@ -235,10 +238,18 @@ def _load(kind: str, ids: list[int]) -> dict[int, object]:
     if not ids:
         return {}
     if kind == "session":
+        # What a timeline entry shows of a session (timeline_card): not who
+        # signed it nor the strategy changes, which the session's page shows.
         queryset = (
             TherapySession.objects.filter(pk__in=ids)
-            .select_related("child", "therapist", "note", "note__signed_by")
-            .prefetch_related(_attendees(), *_note_parts())
+            .select_related("child", "therapist", "note")
+            .prefetch_related(
+                _attendees(),
+                Prefetch("note__addenda", queryset=Addendum.objects.select_related("author")),
+                Prefetch(
+                    "note__goals_addressed", queryset=GoalAddressed.objects.select_related("goal")
+                ),
+            )
         )
     elif kind == "assessment":
         queryset = Assessment.objects.filter(pk__in=ids).select_related("therapist", "signed_by")
