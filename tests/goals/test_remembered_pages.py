@@ -2,9 +2,12 @@
 (portal.fragments): what changes shows at once, only what changed is drawn
 again, and what one viewer may see never reaches another through the cache."""
 
+import re
 from datetime import timedelta
 
 import pytest
+from django.core.cache import caches
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,7 +20,9 @@ TODAY = timezone.localdate
 
 @pytest.fixture
 def drawn(monkeypatch):
-    """The names of the fragment templates rendered afresh, in order."""
+    """The names of the fragment templates rendered afresh, in order, from an
+    empty cache (Redis keeps fragments from run to run)."""
+    caches[fragments.CACHE_ALIAS].clear()
     names: list[str] = []
     render = fragments._render
 
@@ -119,16 +124,22 @@ def test_the_therapists_page_never_reaches_the_family(world, goals, login):
         assert "Change status" not in detail
 
 
-def test_the_status_form_carries_this_requests_token(world, goals, login):
+def test_the_status_form_carries_this_requests_token(world, goals):
     url = reverse("goals:goal_detail", args=[goals[0].pk])
-    for _ in range(2):  # drawn, then remembered
-        client = login(world.therapist)
-        response = client.get(url)
-        html = response.content.decode()
+    for status in ("paused", "active"):  # the page drawn, then remembered
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(world.therapist)
+        html = client.get(url).content.decode()
         assert fragments.CSRF_PLACEHOLDER not in html
-        token = response.context["csrf_token"]
-        assert f'name="csrfmiddlewaretoken" value="{token}"' in html
-        client.logout()
+        form = html[html.index('<form method="post" action="/goals/') :]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+        response = client.post(
+            reverse("goals:goal_status", args=[goals[0].pk]),
+            {"status": status, "csrfmiddlewaretoken": token},
+        )
+        assert response.status_code == 302
+        goals[0].refresh_from_db()
+        assert goals[0].status == status
 
 
 def test_the_chart_ends_today_each_day(world, goals, login, monkeypatch):
