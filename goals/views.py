@@ -107,7 +107,6 @@ def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "child": child,
         "access": access,
         "title": goal.title,
-        "ratings": values["ratings"],
         "body": fragments.render_one(
             "goals/fragments/goal_detail_body.html", body, request=request
         ),
