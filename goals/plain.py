@@ -10,12 +10,12 @@ their digest is taken on every request (see `RATING_FIELDS`).
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Window
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import User
@@ -128,24 +128,32 @@ def _t_score(goals: Sequence[dict]) -> TScoreValues:
     )
 
 
-def _recent_ratings(goal_ids: list[int]) -> dict[int, list[Rating]]:
-    """The newest RECENT_RATINGS of each goal, oldest first, in one query: a
-    goal rated for years costs what a new one does (issue 9, `make bench`).
+@dataclass
+class RecentRatings:
+    ratings: list[Rating] = field(default_factory=list)  # the newest few, oldest first
+    total: int = 0  # how many ratings the goal has in all
+
+
+def _recent_ratings(goal_ids: list[int]) -> dict[int, RecentRatings]:
+    """The newest RECENT_RATINGS of each goal, oldest first, and how many it
+    has in all, in one query: a goal rated for years costs what a new one
+    does (issue 9, `make bench`).
 
     Written in SQL because the ORM's filter on a window function took longer
-    to build than the query takes to run, on the busiest page a family has.
+    to build than the query takes to run, on the pages families open most.
     Plain SQL that PostgreSQL and SQLite both read."""
-    found: dict[int, list[Rating]] = {goal_id: [] for goal_id in goal_ids}
+    found = {goal_id: RecentRatings() for goal_id in goal_ids}
     if not goal_ids:
         return found
     quote = connection.ops.quote_name
     sql = f"""
-        SELECT r.goal_id, r.rated_on, r.level, r.source, r.note, u.full_name, u.email
+        SELECT r.goal_id, r.total, r.rated_on, r.level, r.source, r.note, u.full_name, u.email
         FROM (
             SELECT goal_id, rated_on, level, source, note, rated_by_id, created_at, id,
                 ROW_NUMBER() OVER (
                     PARTITION BY goal_id ORDER BY rated_on DESC, created_at DESC, id DESC
-                ) AS newest
+                ) AS newest,
+                COUNT(*) OVER (PARTITION BY goal_id) AS total
             FROM {quote(ProgressRating._meta.db_table)}
             WHERE goal_id IN ({", ".join(["%s"] * len(goal_ids))})
         ) r
@@ -156,10 +164,12 @@ def _recent_ratings(goal_ids: list[int]) -> dict[int, list[Rating]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [*goal_ids, RECENT_RATINGS])
         rows = cursor.fetchall()
-    for goal_id, rated_on, *fields in rows:
+    for goal_id, total, rated_on, *fields in rows:
         if isinstance(rated_on, str):  # SQLite may hand the date back as text
             rated_on = date.fromisoformat(rated_on)
-        found[goal_id].append(_rating(rated_on, *fields))
+        recent = found[goal_id]
+        recent.ratings.append(_rating(rated_on, *fields))
+        recent.total = total
     return found
 
 
@@ -191,7 +201,9 @@ def goal_cards(child: Child, *, with_t_score: bool) -> GoalCards:
     active = [goal for goal in every_goal if goal["status"] == GoalStatus.ACTIVE]
     ratings = _recent_ratings([goal["id"] for goal in active])
     return GoalCards(
-        cards=[{"goal": _goal_values(goal), "ratings": ratings[goal["id"]]} for goal in active],
+        cards=[
+            {"goal": _goal_values(goal), "ratings": ratings[goal["id"]].ratings} for goal in active
+        ],
         closed_goal_count=len(every_goal) - len(active),
         t_score=_t_score(active) if with_t_score else None,
     )
@@ -262,18 +274,13 @@ def goal_detail(goal: Goal, page_number=None) -> dict:
     """A goal's page: the goal, its recent ratings for the chart (oldest
     first), a page of all its ratings (newest first), the family's scores and
     the strategies for it. Three queries, four past the first page."""
+    recent = _recent_ratings([goal.pk])[goal.pk]
     newest_first = goal.ratings.order_by(*NEWEST_FIRST)
-    # The first page is the recent ratings the chart draws; the count of all
-    # of them comes with it.
-    recent = list(
-        _ratings_values(newest_first.annotate(total=Window(Count("id"))), "total")[:RECENT_RATINGS]
-    )
     paginator = Paginator(newest_first, RATINGS_PER_PAGE)
-    paginator.count = recent[0][0] if recent else 0  # no query of its own
+    paginator.count = recent.total  # counted with the recent ratings: no query of its own
     page = paginator.get_page(page_number)
-    recent_ratings = [_rating(*fields) for _, *fields in recent]
-    if page.number == 1:
-        page_ratings = recent_ratings
+    if page.number == 1:  # the recent ratings, newest first
+        page_ratings = recent.ratings[::-1]
     else:
         start = (page.number - 1) * RATINGS_PER_PAGE
         page_ratings = [
@@ -286,7 +293,7 @@ def goal_detail(goal: Goal, page_number=None) -> dict:
             "retired_on", "routine", "id"
         ).values_list("title", "routine", "retired_on")
     ]
-    values = _goal_values({field: getattr(goal, field) for field in GOAL_FIELDS})
+    values = _goal_values({name: getattr(goal, name) for name in GOAL_FIELDS})
     return {
         "goal": {
             **values,
@@ -298,7 +305,7 @@ def goal_detail(goal: Goal, page_number=None) -> dict:
             "target_date": goal.target_date,
             "review_date": goal.review_date,
         },
-        "recent_ratings": list(reversed(recent_ratings)),
+        "recent_ratings": recent.ratings,
         "ratings": page_ratings,
         "ratings_page": _page_values(page),
         "family_rows": _family_rows(goal),
