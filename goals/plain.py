@@ -164,11 +164,11 @@ def _recent_ratings(goal_ids: list[int]) -> dict[int, RecentRatings]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [*goal_ids, RECENT_RATINGS])
         rows = cursor.fetchall()
-    for goal_id, total, rated_on, *fields in rows:
-        if isinstance(rated_on, str):  # SQLite may hand the date back as text
-            rated_on = date.fromisoformat(rated_on)
+    # Both drivers hand rated_on back as a date: PostgreSQL's by its type,
+    # SQLite's by the column's declared type (Django's PARSE_DECLTYPES).
+    for goal_id, total, *fields in rows:
         recent = found[goal_id]
-        recent.ratings.append(_rating(rated_on, *fields))
+        recent.ratings.append(_rating(*fields))
         recent.total = total
     return found
 
