@@ -50,15 +50,27 @@ def _x_scale(start: date, end: date, left: float, right: float):
     return x
 
 
+def chart_start(goal: Goal) -> date:
+    """The day a goal's chart starts from, unless it was rated earlier."""
+    return goal.agreed_with_family_on or timezone.localdate(goal.created_at)
+
+
 def progress_chart(
     goal: Goal, ratings: Sequence[ProgressRating], *, today: date, width: int = 320
 ) -> dict:
     """GAS level (−2 … +2) by date; therapist ratings are circles on a solid
     line, the family's are squares on a dashed line."""
+    return progress_chart_from(chart_start(goal), ratings, today=today, width=width)
+
+
+def progress_chart_from(
+    first_day: date, ratings: Sequence[ProgressRating], *, today: date, width: int = 320
+) -> dict:
+    """The chart of `progress_chart` from plain values: `ratings` oldest first,
+    anything with `rated_on`, `level`, `level_label` and `is_therapist`."""
     height, left, right, top, bottom = 170, 52, width - 10, 12, 140
     step = (bottom - top) / 4
     level_y = {level: round(bottom - (level + 2) * step, 1) for level in (-2, -1, 0, 1, 2)}
-    first_day = goal.agreed_with_family_on or timezone.localdate(goal.created_at)
     start = min([first_day, *(r.rated_on for r in ratings)])
     end = max([today, *(r.rated_on for r in ratings)])
     if (end - start).days < 14:

@@ -33,7 +33,9 @@ def get_child_for_goals(user: User, pk: int, *, allow=VIEWERS) -> tuple[Child, A
 
 def get_goal_for_user(user: User, pk: int, *, allow=VIEWERS) -> tuple[Goal, Access]:
     """The goal with this id and how the user stands to its child, or 404."""
-    goal = Goal.objects.select_related("child__family").filter(pk=pk).first()
+    # The child, not its family: no goals page shows the family's details, and
+    # a family row is wide (issue 9, `make bench`).
+    goal = Goal.objects.select_related("child").filter(pk=pk).first()
     if goal is None:
         raise Http404
     access = child_access(user, goal.child)

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import groupby
 
-from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -16,7 +15,6 @@ from families.permissions import children_for
 from goals import charts
 from goals.models import (
     ROUTINE_ORDER,
-    FamilyRating,
     Goal,
     GoalStatus,
     HomeStrategy,
@@ -46,7 +44,8 @@ def _ratings() -> Prefetch:
 # page, the chart on a goal's page): a goal rated for years costs what a new
 # one does (issue 9, `make bench`). The goal's page pages through the rest.
 RECENT_RATINGS = 20
-# The first page of a goal's ratings is the recent ratings already loaded.
+# The first page of a goal's ratings is the recent ratings already loaded
+# (goals.plain.goal_detail).
 RATINGS_PER_PAGE = RECENT_RATINGS
 
 
@@ -79,14 +78,6 @@ def _with_recent_ratings(goals: QuerySet[Goal]) -> list[Goal]:
     for goal in found:
         goal.ordered_ratings = list(reversed(goal.recent_ratings_newest_first))
     return found
-
-
-def _family_ratings() -> Prefetch:
-    return Prefetch(
-        "family_ratings",
-        queryset=FamilyRating.objects.order_by("rated_on", "created_at", "id"),
-        to_attr="ordered_family_ratings",
-    )
 
 
 def _strategy_goals() -> Prefetch:
@@ -139,71 +130,6 @@ def goals_page(child: Child) -> dict:
         "t_score": t_score_for(goals),
         "closed_goal_count": child.goals.exclude(status=GoalStatus.ACTIVE).count(),
         "wins": list(wins_for_child(child)[:5]),
-    }
-
-
-@dataclass
-class FamilyRatingRow:
-    rating: FamilyRating
-    performance_change: int | None = None
-    satisfaction_change: int | None = None
-
-    @property
-    def performance_meaningful(self) -> bool:
-        return self.performance_change is not None and abs(self.performance_change) >= 2
-
-    @property
-    def satisfaction_meaningful(self) -> bool:
-        return self.satisfaction_change is not None and abs(self.satisfaction_change) >= 2
-
-
-def family_rating_rows(ratings: list[FamilyRating]) -> list[FamilyRatingRow]:
-    """Each rating with its change since the first baseline rating."""
-    baseline = next((r for r in ratings if r.kind == FamilyRating.Kind.BASELINE), None)
-    rows = []
-    for rating in ratings:
-        row = FamilyRatingRow(rating)
-        if baseline is not None and rating.pk != baseline.pk:
-            row.performance_change = rating.performance - baseline.performance
-            row.satisfaction_change = rating.satisfaction - baseline.satisfaction
-        rows.append(row)
-    return rows
-
-
-def goal_page(goal: Goal, page_number=None) -> dict:
-    """The goal, a chart of its recent ratings and a page of all its ratings, newest first."""
-    today = timezone.localdate()
-    goal = _with_recent_ratings(
-        Goal.objects.filter(pk=goal.pk)
-        .annotate(rating_count=Count("ratings"))
-        .select_related("child__family")
-        .prefetch_related(
-            _family_ratings(),
-            Prefetch(
-                "strategies",
-                queryset=HomeStrategy.objects.order_by("retired_on", "routine", "id"),
-            ),
-        )
-    )[0]
-    _decorate(goal, today)
-    paginator = Paginator(
-        goal.ratings.select_related("rated_by").order_by("-rated_on", "-created_at", "-id"),
-        RATINGS_PER_PAGE,
-    )
-    paginator.count = goal.rating_count  # counted with the goal: no query of its own
-    ratings_page = paginator.get_page(page_number)
-    if ratings_page.number == 1:
-        ratings = goal.recent_ratings_newest_first
-    else:
-        ratings = list(ratings_page.object_list)
-    for rating in ratings:
-        rating.goal = goal  # scale_text reads the goal's words: no query per row
-    return {
-        "goal": goal,
-        "ratings": ratings,
-        "ratings_page": ratings_page,
-        "family_rows": family_rating_rows(goal.ordered_family_ratings),
-        "strategies": list(goal.strategies.all()),
     }
 
 

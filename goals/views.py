@@ -17,7 +17,7 @@ from accounts.formtools import add_service_errors
 from accounts.models import AuditEvent
 from accounts.policy import therapist_required
 from families.permissions import FAMILY_SIDE, Access
-from goals import selectors, services
+from goals import plain, selectors, services
 from goals.forms import (
     FamilyRatingForm,
     GoalForm,
@@ -40,6 +40,7 @@ from goals.permissions import (
     sees_therapist_notes,
 )
 from goals.scoring import FORMULA
+from portal import fragments
 
 
 def _audit_view(request: HttpRequest, record, child_id: int) -> None:
@@ -59,14 +60,25 @@ def _routines_url(child_pk: int) -> str:
 @login_required
 def child_goals(request: HttpRequest, pk: int) -> HttpResponse:
     child, access = get_child_for_goals(request.user, pk)
+    is_therapist = access == Access.THERAPIST
+    today = timezone.localdate()
+    # Only the therapist sees the T-score.
+    found = plain.goal_cards(child, with_t_score=is_therapist)
+    cards = fragments.render_each(
+        "goals/fragments/goal_card.html",
+        [card | {"today": today, "is_therapist": is_therapist} for card in found.cards],
+    )
     context = {
         "child": child,
         "access": access,
-        "is_therapist": access == Access.THERAPIST,
+        "is_therapist": is_therapist,
+        "t_score": found.t_score,
         "formula": FORMULA,
-        **selectors.goals_page(child),
+        "cards": fragments.joined(cards),
+        "closed_goal_count": found.closed_goal_count,
+        "wins": plain.recent_wins(child),
     }
-    if access == Access.THERAPIST:
+    if is_therapist:
         _audit_view(request, child, child.pk)
     return render(request, "goals/child_goals.html", context)
 
@@ -74,15 +86,32 @@ def child_goals(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     goal, access = get_goal_for_user(request.user, pk)
-    context = {
-        "access": access,
-        "is_therapist": access == Access.THERAPIST,
-        "show_notes": sees_therapist_notes(access),
-        "child": goal.child,
-        "status_form": GoalStatusForm(initial={"status": goal.status}),
-        **selectors.goal_page(goal, request.GET.get("page")),
+    is_therapist = access == Access.THERAPIST
+    values = plain.goal_detail(goal, request.GET.get("page"))
+    child = goal.child
+    body = {
+        **values,
+        "child": {"pk": child.pk},
+        "is_therapist": is_therapist,
+        "today": timezone.localdate(),
+        "notes": None,
     }
-    if access == Access.THERAPIST:
+    if sees_therapist_notes(access):
+        body |= {
+            "notes": {
+                "text": goal.therapist_notes,
+                "status_choices": list(GoalStatusForm.base_fields["status"].choices),
+            },
+        }
+    context = {
+        "child": child,
+        "access": access,
+        "title": goal.title,
+        "body": fragments.render_one(
+            "goals/fragments/goal_detail_body.html", body, request=request
+        ),
+    }
+    if is_therapist:
         _audit_view(request, goal, goal.child_id)
     return render(request, "goals/goal_detail.html", context)
 

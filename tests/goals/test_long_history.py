@@ -2,12 +2,14 @@
 page pages through all of them, and the T-score still uses the latest
 therapist rating however far back it is."""
 
+import re
 from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
 
 from goals.models import RatingSource
+from goals.plain import goal_cards
 from goals.selectors import RATINGS_PER_PAGE, RECENT_RATINGS, goals_page
 from tests.factories import GoalFactory, ProgressRatingFactory
 
@@ -42,16 +44,37 @@ def test_goals_page_draws_recent_ratings_and_keeps_the_therapists_level(world):
     assert goal.ratings.count() == RECENT_RATINGS + 16
 
 
+def test_goals_page_cards_draw_recent_ratings_and_keep_the_therapists_level(world, login):
+    _rated_for_years(world)
+    found = goal_cards(world.child, with_t_score=True)
+    [card] = found.cards
+    notes = [note for _, _, _, note, _ in card["ratings"]]
+    assert len(notes) == RECENT_RATINGS
+    assert notes[-1] == "week 0"  # oldest first, newest last
+    assert found.t_score.current == 60.0  # the therapist's +1, not the baseline −2
+    html = login(world.therapist).get(reverse("goals:child_goals", args=[world.child.pk])).text
+    assert 'T-score now <strong class="fs-4">60.0</strong>' in html
+    assert html.count(", family at home</title></rect>") == RECENT_RATINGS  # recent, drawn
+    assert "“week 0”" in html and f"“week {RECENT_RATINGS}”" not in html
+
+
+def _rating_notes(html: str) -> list[str]:
+    """The notes of the ratings table's rows, in order ("" for none)."""
+    table = html[html.index("ratings-table") : html.index("</table>")]
+    rows = table.split("<tr>")[2:]  # past the header row
+    return [found.group(1) if (found := re.search("“([^”]*)”", row)) else "" for row in rows]
+
+
 def test_goal_page_pages_through_every_rating(world, login):
     goal = _rated_for_years(world)
     client = login(world.parent)
     url = reverse("goals:goal_detail", args=[goal.pk])
     first = client.get(url)
-    assert first.context["ratings"][0].note == "week 0"
-    assert len(first.context["ratings"]) == RATINGS_PER_PAGE
+    notes = _rating_notes(first.text)
+    assert notes[0] == "week 0"
+    assert len(notes) == RATINGS_PER_PAGE
     assert "Page 1 of 2" in first.text
-    second = client.get(url, {"page": 2})
-    notes = [r.note for r in second.context["ratings"]]
+    notes = _rating_notes(client.get(url, {"page": 2}).text)
     assert notes[0] == f"week {RATINGS_PER_PAGE}"
     assert notes[-1] == ""  # the therapist's rating from long ago, last of all
     assert len(notes) == RECENT_RATINGS + 16 - RATINGS_PER_PAGE
