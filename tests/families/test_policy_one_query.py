@@ -1,0 +1,51 @@
+"""`get_child_for_user` reads how the user stands to the child with the child,
+in one query; it must answer exactly as `child_access` does, for everyone."""
+
+from datetime import timedelta
+
+import pytest
+from django.http import Http404
+from django.utils import timezone
+
+from families.permissions import child_access, get_child_for_user
+from tests import factories
+
+PERSONAS = [
+    "parent",
+    "other_parent",
+    "supporting",
+    "supporting_unlinked",
+    "therapist",
+    "other_therapist",
+    "admin",
+]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_one_query_policy_agrees_with_child_access(world, persona, django_assert_num_queries):
+    user = getattr(world, persona)
+    # An assignment that has ended gives no access.
+    last_year = timezone.localdate() - timedelta(days=365)
+    factories.CaseloadFactory(
+        therapist=world.other_therapist,
+        child=world.sibling,
+        starts_on=last_year,
+        ends_on=last_year + timedelta(days=30),
+    )
+    for child in (world.child, world.sibling, world.other_child):
+        expected = child_access(user, child)
+        with django_assert_num_queries(1):
+            try:
+                found, access = get_child_for_user(user, child.pk)
+            except Http404:
+                found, access = None, None
+        assert access == expected, (persona, child.first_name)
+        assert found == (child if expected else None)
+
+
+def test_inactive_users_and_missing_children_are_not_found(world):
+    world.parent.is_active = False
+    with pytest.raises(Http404):
+        get_child_for_user(world.parent, world.child.pk)
+    with pytest.raises(Http404):
+        get_child_for_user(world.admin, 10**9)
