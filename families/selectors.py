@@ -1,6 +1,9 @@
 """Reads for the families pages, each a fixed number of queries."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from datetime import date
+
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from accounts.models import Role, User
 from families.models import (
@@ -23,14 +26,61 @@ def _current_assignments() -> Prefetch:
     )
 
 
-def children_for_home(user: User) -> QuerySet[Child]:
-    return (
-        children_for(user)
-        .filter(discharged_on__isnull=True)
-        .select_related("family")
-        .prefetch_related(_current_assignments())
-        .order_by("first_name", "id")
+def family_names_for(user: User) -> list[str]:
+    """The names of the user's families, in name order, for the home page."""
+    return list(
+        Caregiver.objects.filter(user=user)
+        .order_by("family__name")
+        .values_list("family__name", flat=True)
     )
+
+
+def children_for_home(user: User, *, today: date | None = None) -> dict:
+    """The caregiver home's child cards as plain values (portal.fragments),
+    and the ids of every child the user may see, discharged ones too (their
+    wins still show on the home page). One query: the lead therapist (the
+    first current assignment by kind, then start) comes as subqueries."""
+    today = today or timezone.localdate()
+    lead = active_assignments().filter(child=OuterRef("pk")).order_by("kind", "starts_on")
+    rows = (
+        children_for(user)
+        .annotate(
+            lead_name=Subquery(lead.values("therapist__full_name")[:1]),
+            lead_email=Subquery(lead.values("therapist__email")[:1]),
+        )
+        .order_by("first_name", "id")
+        .values_list(
+            "pk",
+            "first_name",
+            "preferred_name",
+            "date_of_birth",
+            "school",
+            "discharged_on",
+            "lead_name",
+            "lead_email",
+        )
+    )
+    cards, child_ids = [], []
+    for pk, first_name, preferred_name, born, school, discharged_on, lead_name, lead_email in rows:
+        child_ids.append(pk)
+        if discharged_on is not None:
+            continue
+        # The model's own rules for a name and an age, on an unsaved instance.
+        child = Child(first_name=first_name, preferred_name=preferred_name, date_of_birth=born)
+        cards.append(
+            {
+                "pk": pk,
+                "display_name": child.display_name,
+                "age": child.age_on(today),
+                "school": school,
+                "therapist": (
+                    str(User(full_name=lead_name or "", email=lead_email))
+                    if lead_email is not None
+                    else None
+                ),
+            }
+        )
+    return {"children": cards, "child_ids": child_ids}
 
 
 def family_list_for_staff(user: User, *, search: str = "") -> QuerySet[Family]:

@@ -5,10 +5,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.safestring import SafeString
 
-from accounts.models import Role
+from accounts.models import Role, User
 from bookings import selectors as bookings_selectors
 from families import selectors as family_selectors
+from goals import selectors as goals_selectors
+from portal import fragments
 from sessions_app import selectors as sessions_selectors
 
 
@@ -28,11 +31,22 @@ def home(request: HttpRequest) -> HttpResponse:
         for child in children:
             child.next_visit = next_visits.get(child.pk)
         return render(request, "portal/home_therapist.html", {"children": children})
-    memberships = list(family_selectors.memberships_for(user))
-    children = list(family_selectors.children_for_home(user))
-    return render(
-        request, "portal/home_caregiver.html", {"children": children, "memberships": memberships}
-    )
+    return render(request, "portal/home_caregiver.html", {"body": _caregiver_home_body(user)})
+
+
+def _caregiver_home_body(user: User) -> SafeString:
+    """The caregiver's families, next bookings, children and newest wins:
+    plain values read in a few small queries, rendered once per change of
+    any of them (portal.fragments)."""
+    context = {"families": family_selectors.family_names_for(user)}
+    if context["families"]:
+        found = family_selectors.children_for_home(user)
+        context.update(
+            children=found["children"],
+            upcoming_bookings=bookings_selectors.upcoming_cards_for_home(user),
+            wins=goals_selectors.wins_for_home(found["child_ids"]),
+        )
+    return fragments.render_one("portal/includes/home_caregiver_body.html", context)
 
 
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
