@@ -21,6 +21,7 @@ from bookings.models import (
 from bookings.permissions import bookings_visible_to
 from bookings.services import busy_intervals, hours_for
 from families.models import AccessLevel, Caregiver, Child
+from families.permissions import Membership
 
 
 def therapists() -> QuerySet[User]:
@@ -213,7 +214,9 @@ def bookings_for_caregiver(user: User, *, past_limit: int = 50) -> dict:
     return {"upcoming": upcoming, "past": past, "waitlist": waitlist}
 
 
-def upcoming_cards_for_home(user: User, *, limit: int = 3) -> list[dict]:
+def upcoming_cards_for_home(
+    user: User, *, memberships: list[Membership] | None = None, limit: int = 3
+) -> list[dict]:
     """The caregiver's next few bookings as plain values (portal.fragments),
     shaped like a Booking for bookings/includes/booking_card.html.
 
@@ -222,7 +225,7 @@ def upcoming_cards_for_home(user: User, *, limit: int = 3) -> list[dict]:
     the page used, PostgreSQL spent longer planning than running it (issue 9,
     `make bench`)."""
     found = list(
-        bookings_visible_to(user)
+        bookings_visible_to(user, memberships=memberships)
         .annotate(starts=Coalesce("appointment__starts_at", "group_session__starts_at"))
         .filter(starts__gte=timezone.now(), status__in=ACTIVE_BOOKING_STATUSES)
         .order_by("starts", "id")

@@ -2,7 +2,8 @@
 
 from datetime import date
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import CharField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -15,7 +16,12 @@ from families.models import (
     Family,
     Invitation,
 )
-from families.permissions import active_assignments, children_for, families_for
+from families.permissions import (
+    Membership,
+    active_assignments,
+    children_of,
+    families_for,
+)
 
 
 def _current_assignments() -> Prefetch:
@@ -26,42 +32,35 @@ def _current_assignments() -> Prefetch:
     )
 
 
-def family_names_for(user: User) -> list[str]:
-    """The names of the user's families, in name order, for the home page."""
-    return list(
-        Caregiver.objects.filter(user=user)
-        .order_by("family__name")
-        .values_list("family__name", flat=True)
-    )
-
-
-def children_for_home(user: User, *, today: date | None = None) -> dict:
+def children_for_home(memberships: list[Membership], *, today: date | None = None) -> dict:
     """The caregiver home's child cards as plain values (portal.fragments),
-    and the ids of every child the user may see, discharged ones too (their
-    wins still show on the home page). One query: the lead therapist (the
-    first current assignment by kind, then start) comes as subqueries."""
+    and the ids of every child the caregiver may see, discharged ones too
+    (their wins still show on the home page). One query: the lead therapist
+    (the first current assignment by kind, then start) comes as a subquery."""
     today = today or timezone.localdate()
-    lead = active_assignments().filter(child=OuterRef("pk")).order_by("kind", "starts_on")
-    rows = (
-        children_for(user)
-        .annotate(
-            lead_name=Subquery(lead.values("therapist__full_name")[:1]),
-            lead_email=Subquery(lead.values("therapist__email")[:1]),
+    lead = (
+        active_assignments()
+        .filter(child=OuterRef("pk"))
+        .order_by("kind", "starts_on")
+        # How a User shows: str(user).
+        .values(
+            name=Coalesce(
+                NullIf("therapist__full_name", Value("")),
+                "therapist__email",
+                output_field=CharField(),
+            )
         )
+    )
+    rows = (
+        children_of(memberships)
+        .annotate(lead=Subquery(lead[:1]))
         .order_by("first_name", "id")
         .values_list(
-            "pk",
-            "first_name",
-            "preferred_name",
-            "date_of_birth",
-            "school",
-            "discharged_on",
-            "lead_name",
-            "lead_email",
+            "pk", "first_name", "preferred_name", "date_of_birth", "school", "discharged_on", "lead"
         )
     )
     cards, child_ids = [], []
-    for pk, first_name, preferred_name, born, school, discharged_on, lead_name, lead_email in rows:
+    for pk, first_name, preferred_name, born, school, discharged_on, lead_name in rows:
         child_ids.append(pk)
         if discharged_on is not None:
             continue
@@ -73,11 +72,7 @@ def children_for_home(user: User, *, today: date | None = None) -> dict:
                 "display_name": child.display_name,
                 "age": child.age_on(today),
                 "school": school,
-                "therapist": (
-                    str(User(full_name=lead_name or "", email=lead_email))
-                    if lead_email is not None
-                    else None
-                ),
+                "therapist": lead_name,
             }
         )
     return {"children": cards, "child_ids": child_ids}

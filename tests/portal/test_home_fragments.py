@@ -86,3 +86,35 @@ def test_caregiver_without_a_family_sees_the_empty_state(world, login):
     html = _home(login(world.parent))
     assert "You're not linked to a family yet" in html
     assert "Coming up" not in html
+
+
+def test_children_of_memberships_is_children_for(world):
+    """The home page reads a caregiver's children from their memberships
+    (families.permissions.children_of): the same children as the policy's
+    children_for, for every kind of caregiver."""
+    from families.permissions import children_for, children_of, memberships_of
+    from tests import factories
+
+    # A parent of two families, primary in one and supporting in the other.
+    factories.CaregiverFactory(
+        user=world.parent,
+        family=world.other_family,
+        access_level="supporting",
+        children=[world.other_child],
+    )
+    factories.ChildFactory(family=world.other_family, first_name="Unlinked")
+    for persona in (
+        world.parent,
+        world.other_parent,
+        world.supporting,
+        world.supporting_unlinked,
+        world.therapist,
+        world.admin,
+    ):
+        memberships = memberships_of(persona)
+        expected = set(children_for(persona)) if persona.role == "caregiver" else set()
+        assert set(children_of(memberships)) == expected, persona
+    assert [m.family_name for m in memberships_of(world.parent)] == [
+        "The Ahmed family",
+        "The Jones family",
+    ]
