@@ -8,7 +8,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySe
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import Role, User, user_display_name
 from bookings import slots
 from bookings.models import (
     ACTIVE_BOOKING_STATUSES,
@@ -20,7 +20,7 @@ from bookings.models import (
 )
 from bookings.permissions import bookings_visible_to
 from bookings.services import busy_intervals, hours_for
-from families.models import AccessLevel, Caregiver, Child
+from families.models import AccessLevel, Caregiver, Child, child_display_name
 from families.permissions import Membership
 
 
@@ -258,7 +258,7 @@ def upcoming_cards_for_home(
     escort_ids = [row[5] for row in found if row[5] is not None]
     escorts = (
         {
-            pk: str(User(full_name=full_name, email=email))
+            pk: user_display_name(full_name, email)
             for pk, full_name, email in Caregiver.objects.filter(pk__in=escort_ids).values_list(
                 "pk", "user__full_name", "user__email"
             )
@@ -272,8 +272,9 @@ def upcoming_cards_for_home(
         .order_by("child__first_name", "child_id")
         .values_list("booking_id", "child__first_name", "child__preferred_name")
     ):
-        name = Child(first_name=first_name, preferred_name=preferred_name).display_name
-        children[booking_id].append({"display_name": name})
+        children[booking_id].append(
+            {"display_name": child_display_name(first_name, preferred_name)}
+        )
     locations = dict(Service.Location.choices)
     statuses = dict(Booking.Status.choices)
     cards = []
@@ -292,8 +293,8 @@ def upcoming_cards_for_home(
                     "topic": slot.get("topic", ""),
                     "starts_at": starts,
                     "room": slot["room__name"],
-                    "therapist": str(
-                        User(full_name=slot["therapist__full_name"], email=slot["therapist__email"])
+                    "therapist": user_display_name(
+                        slot["therapist__full_name"], slot["therapist__email"]
                     ),
                 },
                 "group_session": group_id is not None,

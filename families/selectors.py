@@ -15,6 +15,8 @@ from families.models import (
     ConsentKind,
     Family,
     Invitation,
+    age_on,
+    child_display_name,
 )
 from families.permissions import (
     Membership,
@@ -34,8 +36,8 @@ def _current_assignments() -> Prefetch:
 
 def children_for_home(memberships: list[Membership], *, today: date | None = None) -> dict:
     """The caregiver home's child cards as plain values (portal.fragments),
-    and the ids of every child the caregiver may see, discharged ones too
-    (their wins still show on the home page). One query: the lead therapist
+    and the names by id of every child the caregiver may see, discharged
+    ones too (their wins still show on the home page). One query: the lead therapist
     (the first current assignment by kind, then start) comes as a subquery."""
     today = today or timezone.localdate()
     lead = (
@@ -59,23 +61,21 @@ def children_for_home(memberships: list[Membership], *, today: date | None = Non
             "pk", "first_name", "preferred_name", "date_of_birth", "school", "discharged_on", "lead"
         )
     )
-    cards, child_ids = [], []
+    cards, child_names = [], {}
     for pk, first_name, preferred_name, born, school, discharged_on, lead_name in rows:
-        child_ids.append(pk)
+        child_names[pk] = child_display_name(first_name, preferred_name)
         if discharged_on is not None:
             continue
-        # The model's own rules for a name and an age, on an unsaved instance.
-        child = Child(first_name=first_name, preferred_name=preferred_name, date_of_birth=born)
         cards.append(
             {
                 "pk": pk,
-                "display_name": child.display_name,
-                "age": child.age_on(today),
+                "display_name": child_names[pk],
+                "age": age_on(born, today),
                 "school": school,
                 "therapist": lead_name,
             }
         )
-    return {"children": cards, "child_ids": child_ids}
+    return {"children": cards, "child_names": child_names}
 
 
 def family_list_for_staff(user: User, *, search: str = "") -> QuerySet[Family]:

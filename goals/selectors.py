@@ -10,7 +10,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import user_short_name
 from families.models import Child
 from goals import charts
 from goals.models import (
@@ -431,41 +431,30 @@ def wins_for_child(child: Child) -> QuerySet[Win]:
     return child.wins.select_related("author", "goal").order_by("-created_at", "-id")
 
 
-def wins_for_home(child_ids: list[int], *, limit: int = 5) -> list[dict]:
-    """The newest wins of these children (every child a caregiver may see) as
-    plain values (portal.fragments), shaped like a Win for
-    goals/includes/win_list.html."""
-    # The newest few by the child's index first, then their names: joined
-    # before the limit, PostgreSQL read every child of the practice (issue 9).
-    newest = Win.objects.filter(child_id__in=child_ids).order_by("-created_at", "-id").values("pk")
+def wins_for_home(child_names: dict[int, str], *, limit: int = 5) -> list[dict]:
+    """The newest wins of these children (every child a caregiver may see, by
+    id, with the names the page shows) as plain values (portal.fragments),
+    shaped like a Win for goals/includes/win_list.html."""
+    # The children's names are known: joined here, PostgreSQL read every
+    # child of the practice to find them again (issue 9).
     rows = (
-        Win.objects.filter(pk__in=newest[:limit])
+        Win.objects.filter(child_id__in=child_names)
         .order_by("-created_at", "-id")
         .values_list(
-            "text",
-            "created_at",
-            "child__first_name",
-            "child__preferred_name",
-            "author__full_name",
-            "author__email",
-            "goal__title",
-        )
+            "text", "created_at", "child_id", "author__full_name", "author__email", "goal__title"
+        )[:limit]
     )
     return [
         {
             "text": text,
             "created_at": created_at,
-            "child": {
-                "display_name": Child(first_name=first_name, preferred_name=preferred).display_name
-            },
+            "child": {"display_name": child_names[child_id]},
             "author": (
-                {"get_short_name": User(full_name=full_name, email=email).get_short_name()}
-                if email is not None
-                else None
+                {"get_short_name": user_short_name(full_name, email)} if email is not None else None
             ),
             "goal": {"title": goal_title} if goal_title is not None else None,
         }
-        for text, created_at, first_name, preferred, full_name, email, goal_title in rows
+        for text, created_at, child_id, full_name, email, goal_title in rows
     ]
 
 

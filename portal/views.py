@@ -48,7 +48,7 @@ def _caregiver_home_body(user: User) -> SafeString:
             upcoming_bookings=bookings_selectors.upcoming_cards_for_home(
                 user, memberships=memberships
             ),
-            wins=goals_selectors.wins_for_home(found["child_ids"]),
+            wins=goals_selectors.wins_for_home(found["child_names"]),
         )
     return fragments.render_one("portal/includes/home_caregiver_body.html", context)
 
