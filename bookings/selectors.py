@@ -214,6 +214,13 @@ def bookings_for_caregiver(user: User, *, past_limit: int = 50) -> dict:
     return {"upcoming": upcoming, "past": past, "waitlist": waitlist}
 
 
+def _rows_by_pk(model, ids: list[int | None], fields: tuple[str, ...]) -> dict[int, dict]:
+    ids = [pk for pk in ids if pk is not None]
+    if not ids:
+        return {}
+    return {row["pk"]: row for row in model.objects.filter(pk__in=ids).values("pk", *fields)}
+
+
 def upcoming_cards_for_home(
     user: User, *, memberships: list[Membership] | None = None, limit: int = 3
 ) -> list[dict]:
@@ -235,37 +242,11 @@ def upcoming_cards_for_home(
     )
     if not found:
         return []
-    slot_fields = ("pk", "service__name", "service__location", "room__name")
+    slot_fields = ("service__name", "service__location", "room__name")
     slot_fields += ("therapist__full_name", "therapist__email")
-    appointment_ids = [row[3] for row in found if row[3] is not None]
-    group_ids = [row[4] for row in found if row[4] is not None]
-    appointments = (
-        {
-            row["pk"]: row
-            for row in Appointment.objects.filter(pk__in=appointment_ids).values(*slot_fields)
-        }
-        if appointment_ids
-        else {}
-    )
-    groups = (
-        {
-            row["pk"]: row
-            for row in GroupSession.objects.filter(pk__in=group_ids).values(*slot_fields, "topic")
-        }
-        if group_ids
-        else {}
-    )
-    escort_ids = [row[5] for row in found if row[5] is not None]
-    escorts = (
-        {
-            pk: user_display_name(full_name, email)
-            for pk, full_name, email in Caregiver.objects.filter(pk__in=escort_ids).values_list(
-                "pk", "user__full_name", "user__email"
-            )
-        }
-        if escort_ids
-        else {}
-    )
+    appointments = _rows_by_pk(Appointment, [row[3] for row in found], slot_fields)
+    groups = _rows_by_pk(GroupSession, [row[4] for row in found], (*slot_fields, "topic"))
+    escorts = _rows_by_pk(Caregiver, [row[5] for row in found], ("user__full_name", "user__email"))
     children: dict[int, list[dict]] = {row[0]: [] for row in found}
     for booking_id, first_name, preferred_name in (
         Booking.children.through.objects.filter(booking_id__in=children)
@@ -299,7 +280,15 @@ def upcoming_cards_for_home(
                 },
                 "group_session": group_id is not None,
                 "children": {"all": children[pk]},
-                "escort": {"user": escorts[escort_id]} if escort_id else None,
+                "escort": (
+                    {
+                        "user": user_display_name(
+                            escorts[escort_id]["user__full_name"], escorts[escort_id]["user__email"]
+                        )
+                    }
+                    if escort_id
+                    else None
+                ),
                 "status": status,
                 "get_status_display": statuses.get(status, status),
             }

@@ -118,3 +118,29 @@ def test_children_of_memberships_is_children_for(world):
         "The Ahmed family",
         "The Jones family",
     ]
+
+
+def test_home_queries_do_not_grow_with_bookings_and_wins(
+    world, login, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(world.parent)
+    BookingFactory(family=world.family, children=[world.child])
+    WinFactory(child=world.child)
+    with CaptureQueriesContext(connection) as first:
+        _home(client)
+    escort = Caregiver.objects.get(user=world.supporting)
+    for _ in range(5):
+        BookingFactory(family=world.family, children=[world.child, world.sibling], escort=escort)
+        BookingFactory(
+            family=world.family,
+            appointment=None,
+            group_session=GroupSessionFactory(therapist=world.therapist),
+            children=[world.sibling],
+        )
+        WinFactory(child=world.sibling)
+    # At most the group sessions' and the escorts' reads more.
+    with django_assert_max_num_queries(len(first) + 2):
+        _home(client)
