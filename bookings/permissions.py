@@ -8,7 +8,6 @@ from django.utils import timezone
 from accounts.models import Role, User
 from bookings.models import Appointment, Booking, GroupSession, Service, WaitlistEntry
 from families.models import AccessLevel, Caregiver, Family
-from families.permissions import Membership
 
 
 def primary_families(user: User) -> QuerySet[Family]:
@@ -29,13 +28,10 @@ def get_booking_family(user: User, family_id: str | int | None) -> Family:
     return family
 
 
-def bookings_visible_to(
-    user: User, *, memberships: list[Membership] | None = None
-) -> QuerySet[Booking]:
+def bookings_visible_to(user: User) -> QuerySet[Booking]:
     """Bookings a user may see: the practice all (therapists their own
     diary), a primary caregiver their family's, anyone the ones they bring a
-    child to. A caregiver's `memberships`, when the page has read them
-    already (families.permissions.memberships_of), save a query."""
+    child to."""
     if not user.is_authenticated or not user.is_active:
         return Booking.objects.none()
     if user.role == Role.ADMIN:
@@ -50,14 +46,13 @@ def bookings_visible_to(
     # the practice; as a subquery it still did once the pages' many
     # select_related joins kept the planner from reordering it (issue 9,
     # `make bench`). One small query buys a plan that does not grow.
-    if memberships is None:
-        rows = list(
-            Caregiver.objects.filter(user=user).values_list("pk", "family_id", "access_level")
-        )
-    else:
-        rows = [(m.caregiver_id, m.family_id, m.access_level) for m in memberships]
-    primary_family_ids = [family for _, family, level in rows if level == AccessLevel.PRIMARY]
-    caregiver_ids = [pk for pk, _, _ in rows]
+    memberships = list(
+        Caregiver.objects.filter(user=user).values_list("pk", "family_id", "access_level")
+    )
+    primary_family_ids = [
+        family for _, family, level in memberships if level == AccessLevel.PRIMARY
+    ]
+    caregiver_ids = [pk for pk, _, _ in memberships]
     return Booking.objects.filter(
         Q(family_id__in=primary_family_ids) | Q(escort_id__in=caregiver_ids)
     )

@@ -8,7 +8,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySe
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import Role, User, user_display_name
+from accounts.models import Role, User
 from bookings import slots
 from bookings.models import (
     ACTIVE_BOOKING_STATUSES,
@@ -20,8 +20,7 @@ from bookings.models import (
 )
 from bookings.permissions import bookings_visible_to
 from bookings.services import busy_intervals, hours_for
-from families.models import AccessLevel, Caregiver, Child, child_display_name
-from families.permissions import Membership
+from families.models import AccessLevel, Caregiver, Child
 
 
 def therapists() -> QuerySet[User]:
@@ -214,6 +213,20 @@ def bookings_for_caregiver(user: User, *, past_limit: int = 50) -> dict:
     return {"upcoming": upcoming, "past": past, "waitlist": waitlist}
 
 
+def upcoming_for_home(user: User, *, limit: int = 3) -> list[Booking]:
+    now = timezone.now()
+    return list(
+        _with_start(bookings_visible_to(user))
+        .filter(starts__gte=now, status__in=ACTIVE_BOOKING_STATUSES)
+        .order_by("starts", "id")[:limit]
+    )
+
+
+def _shown(full_name: str, email: str) -> str:
+    # How the templates show a user, str(user), on an unsaved instance.
+    return str(User(full_name=full_name, email=email))
+
+
 def _rows_by_pk(model, ids: list[int | None], fields: tuple[str, ...]) -> dict[int, dict]:
     ids = [pk for pk in ids if pk is not None]
     if not ids:
@@ -221,9 +234,7 @@ def _rows_by_pk(model, ids: list[int | None], fields: tuple[str, ...]) -> dict[i
     return {row["pk"]: row for row in model.objects.filter(pk__in=ids).values("pk", *fields)}
 
 
-def upcoming_cards_for_home(
-    user: User, *, memberships: list[Membership] | None = None, limit: int = 3
-) -> list[dict]:
+def upcoming_cards_for_home(user: User, *, limit: int = 3) -> list[dict]:
     """The caregiver's next few bookings as plain values (portal.fragments),
     shaped like a Booking for bookings/includes/booking_card.html.
 
@@ -232,7 +243,7 @@ def upcoming_cards_for_home(
     the page used, PostgreSQL spent longer planning than running it (issue 9,
     `make bench`)."""
     found = list(
-        bookings_visible_to(user, memberships=memberships)
+        bookings_visible_to(user)
         .annotate(starts=Coalesce("appointment__starts_at", "group_session__starts_at"))
         .filter(starts__gte=timezone.now(), status__in=ACTIVE_BOOKING_STATUSES)
         .order_by("starts", "id")
@@ -253,9 +264,8 @@ def upcoming_cards_for_home(
         .order_by("child__first_name", "child_id")
         .values_list("booking_id", "child__first_name", "child__preferred_name")
     ):
-        children[booking_id].append(
-            {"display_name": child_display_name(first_name, preferred_name)}
-        )
+        name = Child(first_name=first_name, preferred_name=preferred_name).display_name
+        children[booking_id].append({"display_name": name})
     locations = dict(Service.Location.choices)
     statuses = dict(Booking.Status.choices)
     cards = []
@@ -274,15 +284,13 @@ def upcoming_cards_for_home(
                     "topic": slot.get("topic", ""),
                     "starts_at": starts,
                     "room": slot["room__name"],
-                    "therapist": user_display_name(
-                        slot["therapist__full_name"], slot["therapist__email"]
-                    ),
+                    "therapist": _shown(slot["therapist__full_name"], slot["therapist__email"]),
                 },
                 "group_session": group_id is not None,
                 "children": {"all": children[pk]},
                 "escort": (
                     {
-                        "user": user_display_name(
+                        "user": _shown(
                             escorts[escort_id]["user__full_name"], escorts[escort_id]["user__email"]
                         )
                     }

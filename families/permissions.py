@@ -74,9 +74,9 @@ class Membership(NamedTuple):
     family_name: str
 
 
-def memberships_of(user: User) -> list[Membership]:
+def caregiver_memberships(user: User) -> list[Membership]:
     """The caregiver's memberships, by family name: one small query whose
-    answer later reads can start from (children_of, bookings_visible_to)."""
+    answer later reads can start from (children_of)."""
     if not user.is_authenticated or not user.is_active or user.role != Role.CAREGIVER:
         return []
     return [

@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString
 from accounts.models import Role, User
 from bookings import selectors as bookings_selectors
 from families import selectors as family_selectors
-from families.permissions import memberships_of
+from families.permissions import caregiver_memberships
 from goals import selectors as goals_selectors
 from portal import fragments
 from sessions_app import selectors as sessions_selectors
@@ -39,15 +39,13 @@ def _caregiver_home_body(user: User) -> SafeString:
     """The caregiver's families, next bookings, children and newest wins:
     plain values read in a few small queries, rendered once per change of
     any of them (portal.fragments)."""
-    memberships = memberships_of(user)
+    memberships = caregiver_memberships(user)
     context = {"families": [m.family_name for m in memberships]}
     if memberships:
         found = family_selectors.children_for_home(memberships)
         context.update(
             children=found["children"],
-            upcoming_bookings=bookings_selectors.upcoming_cards_for_home(
-                user, memberships=memberships
-            ),
+            upcoming_bookings=bookings_selectors.upcoming_cards_for_home(user),
             wins=goals_selectors.wins_for_home(found["child_names"]),
         )
     return fragments.render_one("portal/includes/home_caregiver_body.html", context)

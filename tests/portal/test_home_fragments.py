@@ -92,7 +92,7 @@ def test_children_of_memberships_is_children_for(world):
     """The home page reads a caregiver's children from their memberships
     (families.permissions.children_of): the same children as the policy's
     children_for, for every kind of caregiver."""
-    from families.permissions import children_for, children_of, memberships_of
+    from families.permissions import caregiver_memberships, children_for, children_of
     from tests import factories
 
     # A parent of two families, primary in one and supporting in the other.
@@ -111,10 +111,10 @@ def test_children_of_memberships_is_children_for(world):
         world.therapist,
         world.admin,
     ):
-        memberships = memberships_of(persona)
+        memberships = caregiver_memberships(persona)
         expected = set(children_for(persona)) if persona.role == "caregiver" else set()
         assert set(children_of(memberships)) == expected, persona
-    assert [m.family_name for m in memberships_of(world.parent)] == [
+    assert [m.family_name for m in caregiver_memberships(world.parent)] == [
         "The Ahmed family",
         "The Jones family",
     ]
