@@ -68,6 +68,19 @@ class Family(models.Model):
         return reverse("families:family_detail", args=[self.pk])
 
 
+def child_display_name(first_name: str, preferred_name: str) -> str:
+    """child.display_name, for pages that read plain values."""
+    return preferred_name or first_name
+
+
+def age_on(date_of_birth: date, day: date) -> int:
+    """Age in whole years on `day`."""
+    years = day.year - date_of_birth.year
+    if (day.month, day.day) < (date_of_birth.month, date_of_birth.day):
+        years -= 1
+    return years
+
+
 class Child(models.Model):
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="children")
     first_name = models.CharField(max_length=80)
@@ -99,17 +112,14 @@ class Child(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.preferred_name or self.first_name
+        return child_display_name(self.first_name, self.preferred_name)
 
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
     def age_on(self, day: date) -> int:
-        years = day.year - self.date_of_birth.year
-        if (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day):
-            years -= 1
-        return years
+        return age_on(self.date_of_birth, day)
 
     @property
     def age(self) -> int:

@@ -1,6 +1,10 @@
 """Reads for the families pages, each a fixed number of queries."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from datetime import date
+
+from django.db.models import CharField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
 
 from accounts.models import Role, User
 from families.models import (
@@ -11,8 +15,15 @@ from families.models import (
     ConsentKind,
     Family,
     Invitation,
+    age_on,
+    child_display_name,
 )
-from families.permissions import active_assignments, children_for, families_for
+from families.permissions import (
+    Membership,
+    active_assignments,
+    children_of,
+    families_for,
+)
 
 
 def _current_assignments() -> Prefetch:
@@ -23,14 +34,48 @@ def _current_assignments() -> Prefetch:
     )
 
 
-def children_for_home(user: User) -> QuerySet[Child]:
-    return (
-        children_for(user)
-        .filter(discharged_on__isnull=True)
-        .select_related("family")
-        .prefetch_related(_current_assignments())
-        .order_by("first_name", "id")
+def children_for_home(memberships: list[Membership], *, today: date | None = None) -> dict:
+    """The caregiver home's child cards as plain values (portal.fragments),
+    and the names by id of every child the caregiver may see, discharged
+    ones too (their wins still show on the home page). One query: the lead therapist
+    (the first current assignment by kind, then start) comes as a subquery."""
+    today = today or timezone.localdate()
+    lead = (
+        active_assignments()
+        .filter(child=OuterRef("pk"))
+        .order_by("kind", "starts_on")
+        # How a User shows: str(user).
+        .values(
+            name=Coalesce(
+                NullIf("therapist__full_name", Value("")),
+                "therapist__email",
+                output_field=CharField(),
+            )
+        )
     )
+    rows = (
+        children_of(memberships)
+        .annotate(lead=Subquery(lead[:1]))
+        .order_by("first_name", "id")
+        .values_list(
+            "pk", "first_name", "preferred_name", "date_of_birth", "school", "discharged_on", "lead"
+        )
+    )
+    cards, child_names = [], {}
+    for pk, first_name, preferred_name, born, school, discharged_on, lead_name in rows:
+        child_names[pk] = child_display_name(first_name, preferred_name)
+        if discharged_on is not None:
+            continue
+        cards.append(
+            {
+                "pk": pk,
+                "display_name": child_names[pk],
+                "age": age_on(born, today),
+                "school": school,
+                "therapist": lead_name,
+            }
+        )
+    return {"children": cards, "child_names": child_names}
 
 
 def family_list_for_staff(user: User, *, search: str = "") -> QuerySet[Family]:

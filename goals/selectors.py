@@ -9,9 +9,8 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import user_short_name
 from families.models import Child
-from families.permissions import children_for
 from goals import charts
 from goals.models import (
     ROUTINE_ORDER,
@@ -148,30 +147,31 @@ def _group_by_routine(strategies: list[HomeStrategy]) -> list[RoutineGroup]:
     ]
 
 
+def _active_strategies(child: Child, *, week_start: date) -> QuerySet[HomeStrategy]:
+    """The child's strategies in use, with `practised_this_week`."""
+    return child.strategies.filter(retired_on__isnull=True).annotate(
+        # A correlated count reads this week's rows by index; a join with
+        # a filtered Count read every log the strategy ever had (issue 9).
+        practised_this_week=Coalesce(
+            Subquery(
+                PracticeLog.objects.filter(strategy=OuterRef("pk"), practised_on__gte=week_start)
+                .order_by()
+                .values("strategy")
+                .annotate(n=Count("pk"))
+                .values("n"),
+                output_field=IntegerField(),
+            ),
+            0,
+        ),
+    )
+
+
 def routines_page(child: Child) -> dict:
     """Active strategies grouped by the moment of the day, with this week's practice."""
     today = timezone.localdate()
     week_start = today - timedelta(days=6)
     strategies = list(
-        child.strategies.filter(retired_on__isnull=True)
-        .annotate(
-            # A correlated count reads this week's rows by index; a join with
-            # a filtered Count read every log the strategy ever had (issue 9).
-            practised_this_week=Coalesce(
-                Subquery(
-                    PracticeLog.objects.filter(
-                        strategy=OuterRef("pk"), practised_on__gte=week_start
-                    )
-                    .order_by()
-                    .values("strategy")
-                    .annotate(n=Count("pk"))
-                    .values("n"),
-                    output_field=IntegerField(),
-                ),
-                0,
-            ),
-        )
-        .prefetch_related(_strategy_goals())
+        _active_strategies(child, week_start=week_start).prefetch_related(_strategy_goals())
     )
     return {
         "groups": _group_by_routine(strategies),
@@ -181,26 +181,73 @@ def routines_page(child: Child) -> dict:
     }
 
 
-def practice_per_week(child: Child, *, weeks: int = 8) -> dict:
-    """Practice logged per week for the family's chart: one query."""
+# What a strategy card on "this week at home" shows of a strategy.
+STRATEGY_CARD_FIELDS = (
+    "pk",
+    "title",
+    "routine",
+    "what_to_do",
+    "why_it_helps",
+    "how_often",
+    "materials",
+    "hard_day_tip",
+)
+
+
+def routines_week(child: Child, *, weeks: int = 8) -> dict:
+    """ "This week at home" as plain values (portal.fragments), in two queries.
+
+    `groups`: the active strategies by moment of the day, as on routines_page,
+    each a dict shaped like a HomeStrategy for
+    goals/includes/strategy_body.html (its goals' titles in `goals.all`) with
+    `practised_this_week`; `chart` and `weekly`: practice logged per week,
+    oldest first. Both counts come from one read of the recent practice.
+    """
     today = timezone.localdate()
+    week_start = today - timedelta(days=6)
     windows = _week_windows(today, weeks)
-    per_week = [0] * weeks
+    # One row per strategy and goal, goals in priority order.
+    rows = (
+        child.strategies.filter(retired_on__isnull=True)
+        .order_by("pk", "goals__priority", "goals__id")
+        .values_list(*STRATEGY_CARD_FIELDS, "goals__title")
+    )
+    strategies: dict[int, dict] = {}
+    for *fields, goal_title in rows:
+        strategy = strategies.get(fields[0])
+        if strategy is None:
+            strategy = dict(zip(STRATEGY_CARD_FIELDS, fields, strict=True))
+            strategy.update(goals={"all": []}, practised_this_week=0)
+            strategies[strategy["pk"]] = strategy
+        if goal_title is not None:
+            strategy["goals"]["all"].append({"title": goal_title})
     # Practice is logged only on strategies in use, so a strategy retired
     # before the first week holds none of it: leaving those out keeps the cost
     # to the strategies of recent weeks, not of every year (issue 9).
-    days = PracticeLog.objects.filter(
-        Q(strategy__retired_on__isnull=True) | Q(strategy__retired_on__gte=windows[0][0]),
-        strategy__child=child,
-        practised_on__gte=windows[0][0],
-        practised_on__lte=today,
-    ).values_list("practised_on", flat=True)
-    for day in days:
-        index = _week_index(day, windows)
-        if index is not None:
+    practice = (
+        PracticeLog.objects.filter(
+            Q(strategy__retired_on__isnull=True) | Q(strategy__retired_on__gte=windows[0][0]),
+            strategy__child=child,
+            practised_on__gte=windows[0][0],
+        )
+        .order_by()
+        .values_list("strategy_id", "practised_on")
+    )
+    per_week = [0] * weeks
+    for strategy_id, day in practice:
+        if day >= week_start and strategy_id in strategies:
+            strategies[strategy_id]["practised_this_week"] += 1
+        if day <= today and (index := _week_index(day, windows)) is not None:
             per_week[index] += 1
     weekly = [(start, end, per_week[i]) for i, (start, end) in enumerate(windows)]
-    return {"chart": charts.practice_chart(weekly), "weekly": weekly}
+    chart = charts.practice_chart(weekly)
+    chart["bars"] = [dict(vars(bar)) for bar in chart["bars"]]
+    ordered = sorted(strategies.values(), key=lambda s: (ROUTINE_ORDER[s["routine"]], s["pk"]))
+    groups = [
+        {"routine": routine, "label": Routine(routine).label, "strategies": list(items)}
+        for routine, items in groupby(ordered, key=lambda s: s["routine"])
+    ]
+    return {"groups": groups, "strategy_count": len(ordered), "chart": chart, "weekly": weekly}
 
 
 def history_page(child: Child) -> dict:
@@ -310,13 +357,31 @@ def wins_for_child(child: Child) -> QuerySet[Win]:
     return child.wins.select_related("author", "goal").order_by("-created_at", "-id")
 
 
-def wins_for_home(user: User, *, limit: int = 5) -> list[Win]:
-    """The newest wins of every child the caregiver is linked to."""
-    return list(
-        Win.objects.filter(child__in=children_for(user))
-        .select_related("author", "goal", "child")
-        .order_by("-created_at", "-id")[:limit]
+def wins_for_home(child_names: dict[int, str], *, limit: int = 5) -> list[dict]:
+    """The newest wins of these children (every child a caregiver may see, by
+    id, with the names the page shows) as plain values (portal.fragments),
+    shaped like a Win for goals/includes/win_list.html."""
+    # The children's names are known: joined here, PostgreSQL read every
+    # child of the practice to find them again (issue 9).
+    rows = (
+        Win.objects.filter(child_id__in=child_names)
+        .order_by("-created_at", "-id")
+        .values_list(
+            "text", "created_at", "child_id", "author__full_name", "author__email", "goal__title"
+        )[:limit]
     )
+    return [
+        {
+            "text": text,
+            "created_at": created_at,
+            "child": {"display_name": child_names[child_id]},
+            "author": (
+                {"get_short_name": user_short_name(full_name, email)} if email is not None else None
+            ),
+            "goal": {"title": goal_title} if goal_title is not None else None,
+        }
+        for text, created_at, child_id, full_name, email, goal_title in rows
+    ]
 
 
 def goal_choices(child: Child) -> QuerySet[Goal]:

@@ -119,14 +119,37 @@ def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def routines(request: HttpRequest, pk: int) -> HttpResponse:
     child, access = get_child_for_goals(request.user, pk)
+    week = selectors.routines_week(child)
+    # One remembered fragment per strategy card (portal.fragments): logging
+    # practice re-renders that card and the chart only.
+    shared = {
+        "access": str(access),
+        "can_log": access in FAMILY_SIDE,
+        "outcomes": [(value, str(label)) for value, label in Outcome.choices],
+    }
+    groups = week["groups"]
+    strategies = [s for group in groups for s in group["strategies"]]
+    cards = iter(
+        fragments.render_each(
+            "goals/includes/strategy_card.html",
+            [{"s": s, **shared} for s in strategies],
+            request=request,
+        )
+    )
+    for group in groups:
+        group["cards"] = [next(cards) for _ in group.pop("strategies")]
     context = {
         "child": child,
         "access": access,
-        "can_log": access in FAMILY_SIDE,
-        "outcomes": Outcome.choices,
-        **selectors.routines_page(child),
-        **selectors.practice_per_week(child),
+        "can_log": shared["can_log"],
+        "groups": groups,
+        "strategy_count": week["strategy_count"],
     }
+    if strategies:
+        context["chart_html"] = fragments.render_one(
+            "goals/includes/chart_practice.svg.html",
+            {"chart": week["chart"], "weekly": week["weekly"]},
+        )
     return render(request, "goals/routines.html", context)
 
 

@@ -117,11 +117,15 @@ def _render(template_name: str, context: Mapping) -> str:
     return get_template(template_name).render({**context, "csrf_token": CSRF_PLACEHOLDER})
 
 
-def _with_token(html: str, request: HttpRequest | None) -> SafeString:
+def _with_token(html: str, request: HttpRequest | None, tokens: list[str]) -> SafeString:
     if CSRF_PLACEHOLDER in html:
         if request is None:
             raise ValueError("a fragment with a form needs the request for its CSRF token")
-        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+        # One masked token for all the forms, as a page rendered whole has:
+        # masking afresh for each of many rows cost more than the rows.
+        if not tokens:
+            tokens.append(get_token(request))
+        html = html.replace(CSRF_PLACEHOLDER, tokens[0])
     return mark_safe(html)  # noqa: S308 - rendered by our own template, autoescaped
 
 
@@ -151,7 +155,8 @@ def render_each(
             store.set_many(fresh, timeout=TIMEOUT_SECONDS)
         except Exception:
             logger.warning("fragment cache unavailable: not kept", exc_info=True)
-    return [_with_token(found[key], request) for key in keys]
+    tokens: list[str] = []
+    return [_with_token(found[key], request, tokens) for key in keys]
 
 
 def render_one(

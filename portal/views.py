@@ -8,11 +8,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
-from accounts.models import Role
+from accounts.models import Role, User
 from bookings import selectors as bookings_selectors
 from families import selectors as family_selectors
 from families.models import Child
+from families.permissions import caregiver_memberships
+from goals import selectors as goals_selectors
 from portal import fragments
 from sessions_app import selectors as sessions_selectors
 
@@ -37,11 +40,23 @@ def home(request: HttpRequest) -> HttpResponse:
             [_caseload_card(child, today) for child in children],
         )
         return render(request, "portal/home_therapist.html", {"cards": cards})
-    memberships = list(family_selectors.memberships_for(user))
-    children = list(family_selectors.children_for_home(user))
-    return render(
-        request, "portal/home_caregiver.html", {"children": children, "memberships": memberships}
-    )
+    return render(request, "portal/home_caregiver.html", {"body": _caregiver_home_body(user)})
+
+
+def _caregiver_home_body(user: User) -> SafeString:
+    """The caregiver's families, next bookings, children and newest wins:
+    plain values read in a few small queries, rendered once per change of
+    any of them (portal.fragments)."""
+    memberships = caregiver_memberships(user)
+    context = {"families": [m.family_name for m in memberships]}
+    if memberships:
+        found = family_selectors.children_for_home(memberships)
+        context.update(
+            children=found["children"],
+            upcoming_bookings=bookings_selectors.upcoming_cards_for_home(user),
+            wins=goals_selectors.wins_for_home(found["child_names"]),
+        )
+    return fragments.render_one("portal/includes/home_caregiver_body.html", context)
 
 
 def _caseload_card(child: Child, today: date) -> dict:

@@ -1,9 +1,8 @@
-"""Small pieces of the goals app shown on other apps' pages (the child page,
-the family's home page), so those pages need not know about goals."""
+"""Small pieces of the goals app shown on other apps' pages (the child page),
+so those pages need not know about goals."""
 
 from django import template
 
-from accounts.models import User
 from families.models import Child
 from goals import selectors
 from goals.permissions import VIEWERS
@@ -17,8 +16,3 @@ def child_wins(child: Child, access: str, limit: int = 3) -> list:
     if access not in VIEWERS:
         return []
     return list(selectors.wins_for_child(child)[:limit])
-
-
-@register.simple_tag
-def home_wins(user: User, limit: int = 5) -> list:
-    return selectors.wins_for_home(user, limit=limit)

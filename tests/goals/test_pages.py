@@ -1,5 +1,6 @@
 """The goals pages as each persona sees them, with data in them."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -361,3 +362,50 @@ def test_therapist_edits_a_strategy_and_keeps_a_goal_that_is_no_longer_active(wo
     strategy.refresh_from_db()
     assert strategy.title == "Shoe stair, both shoes"
     assert set(strategy.goals.all()) == {goal, paused}
+
+
+def test_routines_cards_follow_practice_and_edits_after_being_seen(world, goal, login):
+    """Each strategy card is a remembered fragment (portal.fragments): a
+    practice logged or a strategy edited shows on the next visit."""
+    strategy = HomeStrategyFactory(child=world.child, goals=[goal], title="Shoe stair")
+    url = reverse("goals:routines", args=[world.child.pk])
+    client = login(world.parent)
+    html = client.get(url).content.decode()
+    assert "Practised 0 times in the last 7 days." in html
+    assert "0 practices logged over 8 weeks." in html
+    PracticeLogFactory(strategy=strategy, practised_on=_days_ago(2))
+    PracticeLogFactory(strategy=strategy, practised_on=_days_ago(20))
+    strategy.title = "The shoe stair"
+    strategy.save()
+    html = client.get(url).content.decode()
+    assert "The shoe stair" in html
+    assert "Practised 1 time in the last 7 days." in html
+    assert "2 practices logged over 8 weeks." in html
+    assert f"Helps with</dt><dd>{goal.title}</dd>" in html
+
+
+def test_routines_forms_carry_the_requests_csrf_token(world, goal, login):
+    HomeStrategyFactory(child=world.child, goals=[goal])
+    HomeStrategyFactory(child=world.child, goals=[goal], routine="bath")
+    client = login(world.therapist)
+    url = reverse("goals:routines", args=[world.child.pk])
+    client.get(url)  # the cards are remembered...
+    html = client.get(url).content.decode()  # ...and the token is this request's
+    assert "fragment-csrf-token-placeholder" not in html
+    assert html.count("/retire/") == 2  # the therapist's retire forms...
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert len(tokens) >= 2 and all(tokens)  # ...each with a real token
+
+
+def test_routines_queries_do_not_grow_with_strategies(world, goal, login):
+    client = login(world.parent)
+    url = reverse("goals:routines", args=[world.child.pk])
+    HomeStrategyFactory(child=world.child, goals=[goal])
+    with CaptureQueriesContext(connection) as first:
+        client.get(url)
+    for routine in ("bath", "waking", "play"):
+        strategy = HomeStrategyFactory(child=world.child, goals=[goal], routine=routine)
+        PracticeLogFactory(strategy=strategy)
+    with CaptureQueriesContext(connection) as later:
+        client.get(url)
+    assert len(later) == len(first)
