@@ -378,95 +378,17 @@ def bookings_for_caregiver(user: User, *, past_limit: int = 50) -> dict:
     }
 
 
-def upcoming_for_home(user: User, *, limit: int = 3) -> list[Booking]:
-    now = timezone.now()
-    return list(
-        _with_start(bookings_visible_to(user))
-        .filter(starts__gte=now, status__in=ACTIVE_BOOKING_STATUSES)
-        .order_by("starts", "id")[:limit]
-    )
-
-
-def _shown(full_name: str, email: str) -> str:
-    # How the templates show a user, str(user), on an unsaved instance.
-    return str(User(full_name=full_name, email=email))
-
-
-def _rows_by_pk(model, ids: list[int | None], fields: tuple[str, ...]) -> dict[int, dict]:
-    ids = [pk for pk in ids if pk is not None]
-    if not ids:
-        return {}
-    return {row["pk"]: row for row in model.objects.filter(pk__in=ids).values("pk", *fields)}
-
-
 def upcoming_cards_for_home(user: User, *, limit: int = 3) -> list[dict]:
-    """The caregiver's next few bookings as plain values (portal.fragments),
-    shaped like a Booking for bookings/includes/booking_card.html.
-
-    The bookings first, joined only to what finds and orders them; then the
-    few slots, escorts and children they show. In one query with every join
-    the page used, PostgreSQL spent longer planning than running it (issue 9,
-    `make bench`)."""
-    found = list(
+    """The caregiver's next few bookings as booking cards (`booking_cards`),
+    for their home page."""
+    upcoming = list(
         bookings_visible_to(user)
         .annotate(starts=Coalesce("appointment__starts_at", "group_session__starts_at"))
         .filter(starts__gte=timezone.now(), status__in=ACTIVE_BOOKING_STATUSES)
         .order_by("starts", "id")
-        .values_list("pk", "status", "starts", "appointment_id", "group_session_id", "escort_id")[
-            :limit
-        ]
+        .values_list(*_CARD_FIELDS)[:limit]
     )
-    if not found:
-        return []
-    slot_fields = ("service__name", "service__location", "room__name")
-    slot_fields += ("therapist__full_name", "therapist__email")
-    appointments = _rows_by_pk(Appointment, [row[3] for row in found], slot_fields)
-    groups = _rows_by_pk(GroupSession, [row[4] for row in found], (*slot_fields, "topic"))
-    escorts = _rows_by_pk(Caregiver, [row[5] for row in found], ("user__full_name", "user__email"))
-    children: dict[int, list[dict]] = {row[0]: [] for row in found}
-    for booking_id, first_name, preferred_name in (
-        Booking.children.through.objects.filter(booking_id__in=children)
-        .order_by("child__first_name", "child_id")
-        .values_list("booking_id", "child__first_name", "child__preferred_name")
-    ):
-        name = Child(first_name=first_name, preferred_name=preferred_name).display_name
-        children[booking_id].append({"display_name": name})
-    locations = dict(Service.Location.choices)
-    statuses = dict(Booking.Status.choices)
-    cards = []
-    for pk, status, starts, appointment_id, group_id, escort_id in found:
-        slot = appointments[appointment_id] if appointment_id else groups[group_id]
-        cards.append(
-            {
-                "pk": pk,
-                "slot": {
-                    "service": {
-                        "name": slot["service__name"],
-                        "get_location_display": locations.get(
-                            slot["service__location"], slot["service__location"]
-                        ),
-                    },
-                    "topic": slot.get("topic", ""),
-                    "starts_at": starts,
-                    "room": slot["room__name"],
-                    "therapist": _shown(slot["therapist__full_name"], slot["therapist__email"]),
-                },
-                "group_session": group_id is not None,
-                "children": {"all": children[pk]},
-                "escort": (
-                    {
-                        "user": _shown(
-                            escorts[escort_id]["user__full_name"], escorts[escort_id]["user__email"]
-                        )
-                    }
-                    if escort_id
-                    else None
-                ),
-                "status": status,
-                "get_status_display": statuses.get(status, status),
-            }
-        )
-    return cards
+    return booking_cards(upcoming)
 
 
 def with_place_in_line(entries: QuerySet[WaitlistEntry]) -> QuerySet[WaitlistEntry]:

@@ -505,7 +505,10 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
     found = selectors.bookings_for_caregiver(request.user)
     # One cache round trip for every card; the split into coming up and past
     # was made at `now` by the selector, so a card itself never goes stale.
-    cards = render_each("bookings/fragments/booking_card.html", found["upcoming"] + found["past"])
+    cards = render_each(
+        "bookings/fragments/booking_card.html",
+        [{"card": card} for card in found["upcoming"] + found["past"]],
+    )
     upcoming = len(found["upcoming"])
     context = {
         "upcoming": cards[:upcoming],

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import groupby
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -221,15 +221,9 @@ def routines_week(child: Child, *, weeks: int = 8) -> dict:
             strategies[strategy["pk"]] = strategy
         if goal_title is not None:
             strategy["goals"]["all"].append({"title": goal_title})
-    # Practice is logged only on strategies in use, so a strategy retired
-    # before the first week holds none of it: leaving those out keeps the cost
-    # to the strategies of recent weeks, not of every year (issue 9).
+    # Read by the child's own index on the log: the weeks shown, not years.
     practice = (
-        PracticeLog.objects.filter(
-            Q(strategy__retired_on__isnull=True) | Q(strategy__retired_on__gte=windows[0][0]),
-            strategy__child=child,
-            practised_on__gte=windows[0][0],
-        )
+        PracticeLog.objects.filter(child=child, practised_on__gte=windows[0][0])
         .order_by()
         .values_list("strategy_id", "practised_on")
     )
@@ -268,7 +262,7 @@ def practice_since(child: Child, since: date) -> QuerySet[PracticeLog]:
     The sessions app calls this with the date of the last session.
     """
     return (
-        PracticeLog.objects.filter(strategy__child=child, practised_on__gte=since)
+        PracticeLog.objects.filter(child=child, practised_on__gte=since)
         .select_related("strategy", "caregiver")
         .order_by("-practised_on", "-created_at", "-id")
     )
@@ -311,7 +305,7 @@ def adherence(child: Child, *, weeks: int = 4, today: date | None = None) -> dic
     windows = _week_windows(today, chart_weeks)
     strategies = list(child.strategies.filter(retired_on__isnull=True))
     counts = (
-        PracticeLog.objects.filter(strategy__child=child, practised_on__gte=windows[0][0])
+        PracticeLog.objects.filter(child=child, practised_on__gte=windows[0][0])
         .values("strategy_id", "practised_on")
         .annotate(n=Count("id"))
     )
