@@ -339,6 +339,7 @@ def seed(*, scale: float, log=print) -> dict[str, int]:
             ratings.add(
                 id=n_rating,
                 goal_id=goal_id,
+                child_id=goal_child[goal_id - 1],
                 rated_on=day,
                 level=n_rating % 5 - 2,
                 source=RatingSource.THERAPIST if therapist else RatingSource.CAREGIVER,

@@ -419,6 +419,7 @@ def seed(practice: DemoPractice) -> None:
             for days, level in spec["therapist"]:
                 ProgressRating.objects.create(
                     goal=goal,
+                    child_id=goal.child_id,
                     rated_on=today - timedelta(days=days),
                     level=level,
                     source=RatingSource.THERAPIST,
@@ -428,6 +429,7 @@ def seed(practice: DemoPractice) -> None:
             for index, (days, level) in enumerate(spec["family"]):
                 ProgressRating.objects.create(
                     goal=goal,
+                    child_id=goal.child_id,
                     rated_on=today - timedelta(days=days),
                     level=level,
                     source=RatingSource.CAREGIVER,

@@ -120,6 +120,8 @@ class Goal(models.Model):
             models.CheckConstraint(
                 condition=Q(baseline_level__in=(-2, -1)), name="goal_baseline_level_minus"
             ),
+            # What the ratings' (goal, child) foreign key points at.
+            models.UniqueConstraint(fields=["id", "child"], name="goal_id_child_unique"),
         ]
 
     def __str__(self) -> str:
@@ -156,6 +158,13 @@ class ProgressRating(models.Model):
     """Where a goal stood on its scale on a day, as a therapist or the family saw it."""
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="ratings")
+    # The goal's child, kept on the rating so that a child's newest ratings are
+    # one index range however many goals the years have closed. On PostgreSQL
+    # a foreign key on (goal, child) refuses a rating whose child is not its
+    # goal's (migration 0006).
+    child = models.ForeignKey(
+        Child, on_delete=models.CASCADE, related_name="progress_ratings", db_index=False
+    )
     rated_on = models.DateField("date", default=timezone.localdate)
     level = models.SmallIntegerField()
     source = models.CharField(max_length=10, choices=RatingSource.choices)
@@ -172,7 +181,10 @@ class ProgressRating(models.Model):
                 condition=Q(level__gte=-2, level__lte=2), name="rating_level_in_scale"
             ),
         ]
-        indexes = [models.Index(fields=["goal", "rated_on"], name="rating_goal_date_idx")]
+        indexes = [
+            models.Index(fields=["goal", "rated_on"], name="rating_goal_date_idx"),
+            models.Index(fields=["child", "-rated_on"], name="rating_child_newest_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.goal}: {self.level:+d} on {self.rated_on}"

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import groupby
 
+from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -356,14 +357,21 @@ def wins_for_home(child_names: dict[int, str], *, limit: int = 5) -> list[dict]:
     id, with the names the page shows) as plain values (portal.fragments),
     shaped like a Win for goals/includes/win_list.html."""
     # The children's names are known: joined here, PostgreSQL read every
-    # child of the practice to find them again (issue 9).
-    rows = (
-        Win.objects.filter(child_id__in=child_names)
-        .order_by("-created_at", "-id")
-        .values_list(
-            "text", "created_at", "child_id", "author__full_name", "author__email", "goal__title"
-        )[:limit]
-    )
+    # child of the practice to find them again. And each child's newest are
+    # read from that child's own index, then merged: with one IN over the
+    # children, a child with years of wins made PostgreSQL read every win of
+    # the practice (issue 9).
+    fields = ("text", "created_at", "child_id", "author__full_name", "author__email")
+
+    def newest(wins: QuerySet[Win]) -> QuerySet:
+        return wins.order_by("-created_at", "-id").values_list(*fields, "goal__title", "id")[:limit]
+
+    if len(child_names) > 1 and connection.features.supports_slicing_ordering_in_compound:
+        parts = [newest(Win.objects.filter(child_id=child_id)) for child_id in child_names]
+        found = parts[0].union(*parts[1:], all=True).order_by("-created_at", "-id")[:limit]
+    else:  # one child, or SQLite (which cannot cut the parts of a union)
+        found = newest(Win.objects.filter(child_id__in=child_names))
+    rows = [row[:6] for row in found]
     return [
         {
             "text": text,

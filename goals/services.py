@@ -136,7 +136,13 @@ def progress_rating_add(
     _not_in_future(rated_on)
     source = RatingSource.THERAPIST if access == Access.THERAPIST else RatingSource.CAREGIVER
     rating = ProgressRating.objects.create(
-        goal=goal, level=level, rated_on=rated_on, note=note, source=source, rated_by=by
+        goal=goal,
+        child_id=goal.child_id,
+        level=level,
+        rated_on=rated_on,
+        note=note,
+        source=source,
+        rated_by=by,
     )
     _audit(request, by, "goal.rate", rating, goal.child_id)
     return rating

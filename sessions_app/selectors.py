@@ -187,7 +187,7 @@ def _timeline_parts(child: Child) -> list[QuerySet]:
             "-assessed_on",
         ),
         _rows(
-            ProgressRating.objects.filter(goal__child=child),
+            ProgressRating.objects.filter(child=child),
             "rating",
             _day("rated_on"),
             "-rated_on",

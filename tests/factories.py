@@ -152,6 +152,7 @@ class ProgressRatingFactory(factory.django.DjangoModelFactory):
         model = ProgressRating
 
     goal = factory.SubFactory(GoalFactory)
+    child = factory.SelfAttribute("goal.child")
     level = 0
     source = RatingSource.THERAPIST
     rated_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=7))

@@ -86,7 +86,11 @@ def _grow_history(child: Child) -> None:
     active = [goal for goal in goals if goal.status == GoalStatus.ACTIVE]
     ProgressRating.objects.bulk_create(
         ProgressRating(
-            goal=goal, rated_on=today - timedelta(days=day), level=day % 5 - 2, source="caregiver"
+            goal=goal,
+            child_id=goal.child_id,
+            rated_on=today - timedelta(days=day),
+            level=day % 5 - 2,
+            source="caregiver",
         )
         for goal in active
         for day in range(1, 40)

@@ -61,3 +61,13 @@ def test_practice_log_child_must_be_its_strategys_child(world):
         connection.check_constraints()
     log = factories.PracticeLogFactory(strategy=strategy)
     assert log.child_id == world.child.pk
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_rating_child_must_be_its_goals_child(world):
+    goal = factories.GoalFactory(child=world.child)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factories.ProgressRatingFactory(goal=goal, child=world.other_child)
+        connection.check_constraints()
+    assert factories.ProgressRatingFactory(goal=goal).child_id == world.child.pk

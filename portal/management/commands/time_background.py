@@ -205,7 +205,9 @@ class Command(BaseCommand):
         )
         ProgressRating.objects.bulk_create(
             (
-                ProgressRating(goal=goal, level=-1, source="therapist", created_at=when)
+                ProgressRating(
+                    goal=goal, child_id=goal.child_id, level=-1, source="therapist", created_at=when
+                )
                 for goal in goals
             ),
             batch_size=BATCH,
