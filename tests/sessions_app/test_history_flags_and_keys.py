@@ -1,6 +1,7 @@
-"""A session knows when its note is signed (the database sets the flag, on
-SQLite and PostgreSQL alike), which is what the caseload and the notes to
-sign read."""
+"""What keeps a child's history cheap to read is kept true by the database:
+a session knows when its note is signed (set by a trigger, on SQLite and
+PostgreSQL alike), and on PostgreSQL a practice log's or a rating's child must
+be its strategy's or goal's child."""
 
 import pytest
 from django.db import IntegrityError, connection, transaction
