@@ -47,29 +47,31 @@ CACHE_ALIAS = "fragments"
 TIMEOUT_SECONDS = 24 * 60 * 60
 
 _SCALARS = (str, int, float, Decimal, date, time, datetime, timedelta, bool, type(None))
+_EXACT_SCALARS = frozenset(_SCALARS)
 
 
-def _feed(hasher, value) -> None:
+def _write(out: list[str], value) -> None:
     # Type names go into the digest too: 1, 1.0, True and "1" are different
     # values to a template.
-    if isinstance(value, _SCALARS):
-        hasher.update(f"{type(value).__name__}:{value!r};".encode())
+    kind = type(value)
+    if kind in _EXACT_SCALARS or isinstance(value, _SCALARS):
+        out.append(f"{kind.__name__}:{value!r};")
     elif isinstance(value, Mapping):
-        hasher.update(b"{")
+        out.append("{")
         for key in sorted(value):
             if not isinstance(key, str):
                 raise TypeError(f"fragment context keys must be strings, not {key!r}")
-            hasher.update(f"{key}=".encode())
-            _feed(hasher, value[key])
-        hasher.update(b"}")
-    elif isinstance(value, list | tuple):
-        hasher.update(b"[" if isinstance(value, list) else b"(")
+            out.append(f"{key}=")
+            _write(out, value[key])
+        out.append("}")
+    elif kind is list or kind is tuple or isinstance(value, list | tuple):
+        out.append("[" if isinstance(value, list) else "(")
         for item in value:
-            _feed(hasher, item)
-        hasher.update(b"]")
+            _write(out, item)
+        out.append("]")
     else:
         raise TypeError(
-            f"a fragment's context holds plain values only, not {type(value).__name__}: "
+            f"a fragment's context holds plain values only, not {kind.__name__}: "
             "pass the fields the template shows"
         )
 
@@ -107,10 +109,10 @@ def _app_dir(name: str) -> Path | None:
 
 
 def digest(template_name: str, context: Mapping) -> str:
-    hasher = hashlib.blake2b(digest_size=16)
-    hasher.update(f"{release_digest()}|{template_name}|".encode())
-    _feed(hasher, context)
-    return f"fragment:{hasher.hexdigest()}"
+    out = [release_digest(), "|", template_name, "|"]
+    _write(out, context)
+    hashed = hashlib.blake2b("".join(out).encode(), digest_size=16).hexdigest()
+    return f"fragment:{hashed}"
 
 
 def _render(template_name: str, context: Mapping) -> str:
