@@ -8,7 +8,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySe
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import Role, User, user_display_name
 from bookings import slots
 from bookings.models import (
     ACTIVE_BOOKING_STATUSES,
@@ -271,11 +271,6 @@ _SLOT_FIELDS = (
 )
 
 
-def _person(full_name: str, email: str) -> str:
-    """What a User shows as (User.__str__), from its two columns."""
-    return full_name or email
-
-
 def booking_cards(bookings: list[tuple]) -> list[dict]:
     """The plain values a booking card shows (bookings/fragments/booking_card.html)
     for rows of `_CARD_FIELDS`, in their order: a few narrow queries by primary
@@ -306,7 +301,7 @@ def booking_cards(bookings: list[tuple]) -> list[dict]:
     children = children_named(row[0] for row in bookings)
     escorts = (
         {
-            pk: _person(full_name, email)
+            pk: user_display_name(full_name, email)
             for pk, full_name, email in Caregiver.objects.filter(pk__in=escort_ids)
             .order_by()
             .values_list("pk", "user__full_name", "user__email")
@@ -332,7 +327,7 @@ def booking_cards(bookings: list[tuple]) -> list[dict]:
                 "location": str(locations.get(location, location)),
                 "room": room,
                 "children": children.get(pk, []),
-                "therapist": _person(therapist_name, therapist_email),
+                "therapist": user_display_name(therapist_name, therapist_email),
                 "escort": escorts.get(escort_id),
                 "status": status,
                 "status_label": str(statuses.get(status, status)),

@@ -2,7 +2,7 @@
 many sessions, notes and assessments a child or a caseload has."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.db import connection
 from django.db.models import (
@@ -20,10 +20,19 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import User, user_display_name
 from families.models import Caregiver, Child
 from families.permissions import Access, children_for
-from goals.models import Goal, GoalStatus, HomeStrategy, PracticeLog, ProgressRating, Win
+from goals.models import (
+    Goal,
+    GoalStatus,
+    HomeStrategy,
+    Outcome,
+    PracticeLog,
+    ProgressRating,
+    RatingSource,
+    Win,
+)
 from goals.selectors import goal_choices
 from sessions_app.models import (
     Addendum,
@@ -147,13 +156,6 @@ def unsigned_sessions(user: User) -> QuerySet[TherapySession]:
     )
 
 
-@dataclass
-class TimelineEntry:
-    kind: str  # one of TIMELINE_KINDS
-    at: datetime
-    record: object
-
-
 def _rows(queryset: QuerySet, kind: str, at, newest_first: str) -> QuerySet:
     # Each part is ordered by its own column (not the shared `at`, which is a
     # cast for dates) so that it is read from the index newest first.
@@ -234,38 +236,120 @@ def _page_number(value) -> int:
     return min(max(number, 1), MAX_TIMELINE_PAGE)
 
 
-def _load(kind: str, ids: list[int]) -> dict[int, object]:
-    if not ids:
-        return {}
-    if kind == "session":
-        # What a timeline entry shows of a session (timeline_card): not who
-        # signed it nor the strategy changes, which the session's page shows.
-        queryset = (
-            TherapySession.objects.filter(pk__in=ids)
-            .select_related("child", "therapist", "note")
-            .prefetch_related(
-                _attendees(),
-                Prefetch("note__addenda", queryset=Addendum.objects.select_related("author")),
-                Prefetch(
-                    "note__goals_addressed", queryset=GoalAddressed.objects.select_related("goal")
-                ),
-            )
+def _session_cards(ids: list[int], viewer_id: int) -> dict[int, dict]:
+    # What an entry shows of a session: not who signed it nor the strategy
+    # changes, which the session's own page shows.
+    sessions = (
+        TherapySession.objects.filter(pk__in=ids)
+        .select_related("child", "therapist", "note")
+        .prefetch_related(
+            _attendees(),
+            Prefetch("note__addenda", queryset=Addendum.objects.select_related("author")),
+            Prefetch(
+                "note__goals_addressed", queryset=GoalAddressed.objects.select_related("goal")
+            ),
         )
-    elif kind == "assessment":
-        queryset = Assessment.objects.filter(pk__in=ids).select_related("therapist", "signed_by")
-    elif kind == "rating":
-        queryset = ProgressRating.objects.filter(pk__in=ids).select_related("goal", "rated_by")
-    elif kind == "practice":
-        queryset = PracticeLog.objects.filter(pk__in=ids).select_related("strategy", "caregiver")
-    else:
-        queryset = Win.objects.filter(pk__in=ids).select_related("author", "goal")
-    return {record.pk: record for record in queryset}
+    )
+    cards = {}
+    for session in sessions:
+        note = getattr(session, "note", None)
+        cards[session.pk] = {
+            "type": session.get_session_type_display(),
+            "starts_at": session.starts_at,
+            "location": session.get_location_display(),
+            "therapist": str(session.therapist),
+            "attendance": session.attendance_text,
+            "own": session.therapist_id == viewer_id,
+            "note": None
+            if note is None
+            else {
+                "signed": note.is_signed,
+                "signed_at": note.signed_at,
+                "assessment": note.assessment,
+                "plan": note.plan,
+                "goals": [(row.goal.title, row.level) for row in note.goals_addressed.all()],
+                "addenda": [
+                    (addendum.created_at, str(addendum.author), addendum.reason, addendum.text)
+                    for addendum in note.addenda.all()
+                ],
+            },
+        }
+    return cards
 
 
-def timeline_page(child: Child, page_number) -> tuple[OpenEndedPage, list[TimelineEntry]]:
+# The other kinds are read as the plain values an entry shows, no records.
+_PLAIN_FIELDS = {
+    "assessment": (
+        ("assessed_on", "assessed_on"),
+        ("therapist_name", "therapist__full_name"),
+        ("therapist_email", "therapist__email"),
+        ("status", "status"),
+        ("summary", "summary"),
+    ),
+    "rating": (
+        ("rated_on", "rated_on"),
+        ("goal_id", "goal_id"),
+        ("goal_title", "goal__title"),
+        ("level", "level"),
+        ("source", "source"),
+        ("rated_by_name", "rated_by__full_name"),
+        ("rated_by_email", "rated_by__email"),
+        ("note", "note"),
+    ),
+    "practice": (
+        ("practised_on", "practised_on"),
+        ("strategy_title", "strategy__title"),
+        ("outcome", "outcome"),
+        ("caregiver_name", "caregiver__full_name"),
+        ("caregiver_email", "caregiver__email"),
+        ("note", "note"),
+    ),
+    "win": (
+        ("created_at", "created_at"),
+        ("text", "text"),
+        ("author_name", "author__full_name"),
+        ("author_email", "author__email"),
+    ),
+}
+_PLAIN_MODELS = {
+    "assessment": Assessment,
+    "rating": ProgressRating,
+    "practice": PracticeLog,
+    "win": Win,
+}
+
+
+def _plain_cards(kind: str, ids: list[int]) -> dict[int, dict]:
+    names = [name for name, _ in _PLAIN_FIELDS[kind]]
+    rows = (
+        _PLAIN_MODELS[kind]
+        .objects.filter(pk__in=ids)
+        .order_by()
+        .values_list("pk", *(lookup for _, lookup in _PLAIN_FIELDS[kind]))
+    )
+    cards = {}
+    for pk, *values in rows:
+        card = dict(zip(names, values, strict=True))
+        for person in ("therapist", "rated_by", "caregiver", "author"):
+            if f"{person}_email" in card:
+                email = card.pop(f"{person}_email")
+                name = card.pop(f"{person}_name")
+                card[person] = user_display_name(name, email) if email is not None else ""
+        if kind == "assessment":
+            card["signed"] = card.pop("status") == RecordStatus.SIGNED
+        elif kind == "rating":
+            card["source"] = RatingSource(card["source"]).label
+        elif kind == "practice":
+            card["outcome"] = Outcome(card["outcome"]).label
+        cards[pk] = card
+    return cards
+
+
+def timeline_page(child: Child, page_number, *, viewer_id: int) -> tuple[OpenEndedPage, list[dict]]:
     """Sessions, notes, assessments, ratings, practice and wins, newest first:
     the newest rows of each kind up to the end of the page, one union that
-    cuts the page, and one query per kind on the page."""
+    cuts the page, and one query per kind on the page. Each entry is the
+    plain values it shows, for a remembered fragment (portal.fragments)."""
     number = _page_number(page_number)
     end = number * PAGE_SIZE
     # One more than the page holds tells whether there is an older page.
@@ -286,77 +370,22 @@ def timeline_page(child: Child, page_number) -> tuple[OpenEndedPage, list[Timeli
     ids: dict[str, list[int]] = {kind: [] for kind in TIMELINE_KINDS}
     for kind, pk, _ in rows:
         ids[kind].append(pk)
-    records = {kind: _load(kind, ids[kind]) for kind in TIMELINE_KINDS}
+    cards = {
+        kind: (
+            _session_cards(ids[kind], viewer_id)
+            if kind == "session"
+            else _plain_cards(kind, ids[kind])
+        )
+        if ids[kind]
+        else {}
+        for kind in TIMELINE_KINDS
+    }
     entries = [
-        TimelineEntry(kind=kind, at=at, record=records[kind][pk])
-        for kind, pk, at in rows
-        if pk in records[kind]
+        {"entry": {"kind": kind, "pk": pk, **cards[kind][pk]}}
+        for kind, pk, _ in rows
+        if pk in cards[kind]
     ]
     return page, entries
-
-
-def _name(user: User | None) -> str:
-    return str(user) if user is not None else ""
-
-
-def timeline_card(entry: TimelineEntry, *, viewer_id: int) -> dict:
-    """What one entry of the timeline shows, as plain values for a remembered
-    fragment (portal/fragments.py)."""
-    record = entry.record
-    values: dict = {"kind": entry.kind, "pk": record.pk}
-    if entry.kind == "session":
-        note = getattr(record, "note", None)
-        values.update(
-            url=record.get_absolute_url(),
-            type=record.get_session_type_display(),
-            starts_at=record.starts_at,
-            location=record.get_location_display(),
-            therapist=_name(record.therapist),
-            attendance=record.attendance_text,
-            own=record.therapist_id == viewer_id,
-            note=None
-            if note is None
-            else {
-                "signed": note.is_signed,
-                "signed_at": note.signed_at,
-                "assessment": note.assessment,
-                "plan": note.plan,
-                "goals": [(row.goal.title, row.level) for row in note.goals_addressed.all()],
-                "addenda": [
-                    (addendum.created_at, _name(addendum.author), addendum.reason, addendum.text)
-                    for addendum in note.addenda.all()
-                ],
-            },
-        )
-    elif entry.kind == "assessment":
-        values.update(
-            url=record.get_absolute_url(),
-            assessed_on=record.assessed_on,
-            therapist=_name(record.therapist),
-            signed=record.is_signed,
-            summary=record.summary,
-        )
-    elif entry.kind == "rating":
-        values.update(
-            rated_on=record.rated_on,
-            goal_url=record.goal.get_absolute_url(),
-            goal_title=record.goal.title,
-            level=record.level,
-            source=record.get_source_display(),
-            rated_by=_name(record.rated_by),
-            note=record.note,
-        )
-    elif entry.kind == "practice":
-        values.update(
-            practised_on=record.practised_on,
-            strategy_title=record.strategy.title,
-            outcome=record.get_outcome_display(),
-            caregiver=_name(record.caregiver),
-            note=record.note,
-        )
-    else:
-        values.update(created_at=record.created_at, text=record.text, author=_name(record.author))
-    return {"entry": values}
 
 
 def session_with_record(session_pk: int) -> TherapySession:

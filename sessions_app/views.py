@@ -46,14 +46,13 @@ def unsigned_notes(request: HttpRequest) -> HttpResponse:
 @login_required
 def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     child, _ = get_child_for_user(request.user, pk, allow=CLINICAL)
-    page, entries = selectors.timeline_page(child, request.GET.get("page"))
+    page, entries = selectors.timeline_page(
+        child, request.GET.get("page"), viewer_id=request.user.pk
+    )
     services.record_viewed(
         request=request, record_type="clinical_timeline", record_id=child.pk, child_id=child.pk
     )
-    cards = fragments.render_each(
-        "sessions_app/includes/timeline_entry.html",
-        [selectors.timeline_card(entry, viewer_id=request.user.pk) for entry in entries],
-    )
+    cards = fragments.render_each("sessions_app/includes/timeline_entry.html", entries)
     return render(
         request, "sessions_app/timeline.html", {"child": child, "page": page, "cards": cards}
     )
