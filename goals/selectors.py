@@ -15,6 +15,7 @@ from families.models import Child
 from goals import charts
 from goals.models import (
     ROUTINE_ORDER,
+    STRATEGY_FIELDS,
     Goal,
     GoalStatus,
     HomeStrategy,
@@ -183,16 +184,7 @@ def routines_page(child: Child) -> dict:
 
 
 # What a strategy card on "this week at home" shows of a strategy.
-STRATEGY_CARD_FIELDS = (
-    "pk",
-    "title",
-    "routine",
-    "what_to_do",
-    "why_it_helps",
-    "how_often",
-    "materials",
-    "hard_day_tip",
-)
+STRATEGY_CARD_FIELDS = ("pk", *STRATEGY_FIELDS)
 
 
 def routines_week(child: Child, *, weeks: int = 8) -> dict:
