@@ -27,14 +27,14 @@ BENCH_URLS = "tests.bench.urls_with_bench"
 QUERY_BUDGET = {
     "bare": 2,
     "layout": 2,
-    "parent_home": 11,
-    "child_goals": 12,
-    "routines": 10,
-    "goal_progress": 12,
-    "family_bookings": 10,
-    "therapist_home": 6,
-    "timeline": 15,
-    "admin_diary": 15,
+    "parent_home": 9,
+    "child_goals": 6,
+    "routines": 5,
+    "goal_progress": 7,
+    "family_bookings": 8,
+    "therapist_home": 3,
+    "timeline": 12,
+    "admin_diary": 12,
 }
 # SQLite cannot cut the parts of one union: the timeline reads its six kinds
 # of record one query each there.
