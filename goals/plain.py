@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import User, user_short_name
 from families.models import Child
 from goals.models import (
     Area,
@@ -31,8 +31,7 @@ from goals.models import (
     Routine,
     Setting,
 )
-from goals.scoring import gas_t_score
-from goals.selectors import MEANINGFUL_CHANGE, RATINGS_PER_PAGE, RECENT_RATINGS
+from goals.selectors import MEANINGFUL_CHANGE, RATINGS_PER_PAGE, RECENT_RATINGS, TScore, t_score_of
 
 # One rating as a goal card or a goal's page shows it, in this order:
 # (rated_on, level, is_therapist, note, rated_by_name). The template tags in
@@ -43,15 +42,15 @@ NEWEST_FIRST = (F("rated_on").desc(), F("created_at").desc(), F("id").desc())
 Rating = tuple[date, int, bool, str, str]
 
 
-def _short_name(full_name: str | None, email: str | None) -> str:
-    # As User.get_short_name, from the two columns rather than the user.
-    if full_name:
-        return full_name.split(" ")[0]
-    return email or ""
-
-
 def _rating(rated_on, level, source, note, full_name, email) -> Rating:
-    return (rated_on, level, source == RatingSource.THERAPIST, note, _short_name(full_name, email))
+    return (
+        rated_on,
+        level,
+        source == RatingSource.THERAPIST,
+        note,
+        # No one when the rater's account has gone.
+        user_short_name(full_name, email) if email is not None else "",
+    )
 
 
 def _ratings_values(ratings: QuerySet[ProgressRating], *extra: str) -> QuerySet:
@@ -99,32 +98,17 @@ GOAL_FIELDS = (
 )
 
 
-@dataclass(frozen=True)
-class TScoreValues:
-    current: float | None
-    baseline: float | None
-    goal_count: int
-
-    def as_dict(self) -> dict:
-        return {"current": self.current, "baseline": self.baseline, "goal_count": self.goal_count}
-
-
-def _t_score(goals: Sequence[dict]) -> TScoreValues:
-    # As selectors.t_score_for: each active goal at its therapist's latest
-    # rating, or at its baseline level when the therapist has not rated it.
-    current = gas_t_score(
+def _t_score(goals: Sequence[dict]) -> TScore:
+    # Each active goal at its therapist's latest rating, or at its baseline
+    # level when the therapist has not rated it.
+    return t_score_of(
         [
             g["baseline_level"]
             if g["latest_therapist_level"] is None
             else g["latest_therapist_level"]
             for g in goals
-        ]
-    )
-    baseline = gas_t_score([g["baseline_level"] for g in goals])
-    return TScoreValues(
-        current=round(current, 1) if current is not None else None,
-        baseline=round(baseline, 1) if baseline is not None else None,
-        goal_count=len(goals),
+        ],
+        [g["baseline_level"] for g in goals],
     )
 
 
@@ -177,7 +161,7 @@ def _recent_ratings(goal_ids: list[int]) -> dict[int, RecentRatings]:
 class GoalCards:
     cards: list[dict]  # {"goal": …, "ratings": [Rating, …] oldest first}
     closed_goal_count: int
-    t_score: TScoreValues | None
+    t_score: TScore | None
 
 
 def goal_cards(child: Child, *, with_t_score: bool) -> GoalCards:
@@ -215,7 +199,7 @@ def recent_wins(child: Child, *, limit: int = 5) -> list[dict]:
         {
             "text": text,
             "created_at": created_at,
-            "author": {"get_short_name": _short_name(full_name, email)} if author_id else None,
+            "author": {"get_short_name": user_short_name(full_name, email)} if author_id else None,
             "goal": {"title": goal_title} if goal_title is not None else None,
         }
         for text, created_at, author_id, full_name, email, goal_title in child.wins.order_by(

@@ -100,15 +100,27 @@ class TScore:
     baseline: float | None
     goal_count: int
 
+    def as_dict(self) -> dict:
+        return {"current": self.current, "baseline": self.baseline, "goal_count": self.goal_count}
 
-def t_score_for(goals: list[Goal]) -> TScore:
-    active = [goal for goal in goals if goal.is_active]
-    current = gas_t_score([_latest_therapist_level(goal) for goal in active])
-    baseline = gas_t_score([goal.baseline_level for goal in active])
+
+def t_score_of(levels_now: list[int], baseline_levels: list[int]) -> TScore:
+    """The GAS T-score of the active goals now and at baseline, one level
+    per goal (its therapist's latest rating, or its baseline when unrated)."""
+    current = gas_t_score(levels_now)
+    baseline = gas_t_score(baseline_levels)
     return TScore(
         current=round(current, 1) if current is not None else None,
         baseline=round(baseline, 1) if baseline is not None else None,
-        goal_count=len(active),
+        goal_count=len(baseline_levels),
+    )
+
+
+def t_score_for(goals: list[Goal]) -> TScore:
+    active = [goal for goal in goals if goal.is_active]
+    return t_score_of(
+        [_latest_therapist_level(goal) for goal in active],
+        [goal.baseline_level for goal in active],
     )
 
 
