@@ -1,6 +1,7 @@
 """Who may see and change which part of the diary. Builds on
 families.permissions; anything not yours answers 404."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -9,7 +10,8 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from bookings.models import Appointment, Booking, GroupSession, Service, WaitlistEntry
-from families.models import AccessLevel, Caregiver, Family
+from families.models import AccessLevel, Family
+from families.permissions import Membership, caregiver_memberships
 
 
 def primary_families(user: User) -> QuerySet[Family]:
@@ -38,15 +40,20 @@ class Memberships:
     primary_family_ids: tuple[int, ...]
     caregiver_ids: tuple[int, ...]
 
+    @classmethod
+    def of(cls, memberships: Iterable[Membership]) -> "Memberships":
+        """From the memberships a page has already read (families.permissions)."""
+        rows = list(memberships)
+        return cls(
+            primary_family_ids=tuple(
+                m.family_id for m in rows if m.access_level == AccessLevel.PRIMARY
+            ),
+            caregiver_ids=tuple(m.caregiver_id for m in rows),
+        )
+
 
 def memberships_of(user: User) -> Memberships:
-    rows = list(Caregiver.objects.filter(user=user).values_list("pk", "family_id", "access_level"))
-    return Memberships(
-        primary_family_ids=tuple(
-            family for _, family, level in rows if level == AccessLevel.PRIMARY
-        ),
-        caregiver_ids=tuple(pk for pk, _, _ in rows),
-    )
+    return Memberships.of(caregiver_memberships(user))
 
 
 def bookings_visible_to(user: User, *, memberships: Memberships | None = None) -> QuerySet[Booking]:

@@ -18,7 +18,7 @@ from bookings.models import (
     Service,
     WaitlistEntry,
 )
-from bookings.permissions import bookings_visible_to, memberships_of
+from bookings.permissions import Memberships, bookings_visible_to, memberships_of
 from bookings.services import busy_intervals, hours_for
 from families.models import AccessLevel, Caregiver, Child
 
@@ -373,11 +373,13 @@ def bookings_for_caregiver(user: User, *, past_limit: int = 50) -> dict:
     }
 
 
-def upcoming_cards_for_home(user: User, *, limit: int = 3) -> list[dict]:
+def upcoming_cards_for_home(
+    user: User, *, memberships: Memberships | None = None, limit: int = 3
+) -> list[dict]:
     """The caregiver's next few bookings as booking cards (`booking_cards`),
-    for their home page."""
+    for their home page (which passes the memberships it has read)."""
     upcoming = list(
-        bookings_visible_to(user)
+        bookings_visible_to(user, memberships=memberships)
         .annotate(starts=Coalesce("appointment__starts_at", "group_session__starts_at"))
         .filter(starts__gte=timezone.now(), status__in=ACTIVE_BOOKING_STATUSES)
         .order_by("starts", "id")

@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString
 
 from accounts.models import Role, User
 from bookings import selectors as bookings_selectors
+from bookings.permissions import Memberships
 from families import selectors as family_selectors
 from families.models import Child
 from families.permissions import caregiver_memberships
@@ -53,7 +54,9 @@ def _caregiver_home_body(user: User) -> SafeString:
         found = family_selectors.children_for_home(memberships)
         context.update(
             children=found["children"],
-            upcoming_bookings=bookings_selectors.upcoming_cards_for_home(user),
+            upcoming_bookings=bookings_selectors.upcoming_cards_for_home(
+                user, memberships=Memberships.of(memberships)
+            ),
             wins=goals_selectors.wins_for_home(found["child_names"]),
         )
     return fragments.render_one("portal/includes/home_caregiver_body.html", context)

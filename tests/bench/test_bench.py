@@ -27,7 +27,7 @@ BENCH_URLS = "tests.bench.urls_with_bench"
 QUERY_BUDGET = {
     "bare": 2,
     "layout": 2,
-    "parent_home": 9,
+    "parent_home": 8,
     "child_goals": 6,
     "routines": 5,
     "goal_progress": 7,
