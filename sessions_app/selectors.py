@@ -12,7 +12,6 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -61,25 +60,22 @@ def _attendees() -> Prefetch:
     )
 
 
-def _note_parts() -> list[Prefetch]:
-    return [
+def _note_parts(*, strategy_changes: bool = True) -> list[Prefetch]:
+    parts = [
         Prefetch("note__addenda", queryset=Addendum.objects.select_related("author")),
         Prefetch("note__goals_addressed", queryset=GoalAddressed.objects.select_related("goal")),
-        Prefetch(
-            "note__strategy_changes", queryset=StrategyChange.objects.select_related("strategy")
-        ),
     ]
+    if strategy_changes:
+        parts.append(
+            Prefetch(
+                "note__strategy_changes", queryset=StrategyChange.objects.select_related("strategy")
+            )
+        )
+    return parts
 
 
 def _addenda() -> Prefetch:
     return Prefetch("addenda", queryset=Addendum.objects.select_related("author"))
-
-
-def _child_sessions(child: Child) -> QuerySet[TherapySession]:
-    """A child's own sessions and the family's parents-only consultations."""
-    return TherapySession.objects.filter(
-        Q(child=child) | Q(child__isnull=True, family_id=child.family_id)
-    )
 
 
 def caseload(user: User, **more) -> list[Child]:
@@ -242,13 +238,7 @@ def _session_cards(ids: list[int], viewer_id: int) -> dict[int, dict]:
     sessions = (
         TherapySession.objects.filter(pk__in=ids)
         .select_related("child", "therapist", "note")
-        .prefetch_related(
-            _attendees(),
-            Prefetch("note__addenda", queryset=Addendum.objects.select_related("author")),
-            Prefetch(
-                "note__goals_addressed", queryset=GoalAddressed.objects.select_related("goal")
-            ),
-        )
+        .prefetch_related(_attendees(), *_note_parts(strategy_changes=False))
     )
     cards = {}
     for session in sessions:
@@ -269,7 +259,12 @@ def _session_cards(ids: list[int], viewer_id: int) -> dict[int, dict]:
                 "plan": note.plan,
                 "goals": [(row.goal.title, row.level) for row in note.goals_addressed.all()],
                 "addenda": [
-                    (addendum.created_at, str(addendum.author), addendum.reason, addendum.text)
+                    {
+                        "created_at": addendum.created_at,
+                        "author": str(addendum.author),
+                        "reason": addendum.reason,
+                        "text": addendum.text,
+                    }
                     for addendum in note.addenda.all()
                 ],
             },
