@@ -6,9 +6,11 @@ re-deriving who belongs to a family. Anything not yours answers 404.
 
 from collections.abc import Collection
 from enum import StrEnum
+from functools import cache
 from typing import NamedTuple
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -150,39 +152,92 @@ def family_access(user: User, family: Family) -> Access | None:
 def get_child_for_user(
     user: User, pk: int, *, allow: Collection[Access] = EVERYONE
 ) -> tuple[Child, Access]:
-    """The child with this id and how the user stands to it, or 404. One
-    query: how the user stands is read with the child (the same rules as
-    `child_access`)."""
+    """The child with this id (its family read with it) and how the user
+    stands to it, or 404. Every child page starts here, so it is one short
+    query written out: the same rules as `child_access` (a test holds them
+    to it), without the cost of building correlated subqueries through the
+    ORM on each request (issue 9, `make bench`)."""
     if not user.is_authenticated or not user.is_active:
         raise Http404
-    children = Child.objects.select_related("family").filter(pk=pk)
-    if user.role == Role.THERAPIST:
-        children = children.annotate(
-            on_caseload=Exists(active_assignments().filter(child=OuterRef("pk"), therapist=user))
-        )
-    elif user.role != Role.ADMIN:
-        membership = Caregiver.objects.filter(user=user, family=OuterRef("family"))
-        children = children.annotate(
-            level=Subquery(membership.values("access_level")[:1]),
-            linked=Exists(membership.filter(children=OuterRef("pk"))),
-        )
-    child = children.first()
-    if child is None:
+    found = _child_and_standing(user, pk)
+    if found is None:
         raise Http404
-    access = _access_read_with(user, child)
+    child, standing = found
+    access = _access_from(user, *standing)
     if access is None or access not in allow:
         raise Http404
     return child, access
 
 
-def _access_read_with(user: User, child: Child) -> Access | None:
+# How the user stands to the child, read with it: for a therapist, whether
+# the child is on their caseload today; for a caregiver, their membership of
+# the child's family (one at most) and whether they are linked to the child.
+_STANDING = {
+    "admin": ("", ""),
+    "therapist": (
+        ", EXISTS (SELECT 1 FROM {assignment} a WHERE a.child_id = c.id"
+        " AND a.therapist_id = %(user)s AND a.starts_on <= %(today)s"
+        " AND (a.ends_on IS NULL OR a.ends_on >= %(today)s))",
+        "",
+    ),
+    "caregiver": (
+        ", m.access_level, EXISTS (SELECT 1 FROM {linked} l"
+        " WHERE l.caregiver_id = m.id AND l.child_id = c.id)",
+        " LEFT JOIN {caregiver} m ON m.family_id = c.family_id AND m.user_id = %(user)s",
+    ),
+}
+
+
+@cache
+def _child_sql(kind: str) -> str:
+    quote = connection.ops.quote_name
+    tables = {
+        name: quote(model._meta.db_table)
+        for name, model in {
+            "child": Child,
+            "family": Family,
+            "caregiver": Caregiver,
+            "linked": Caregiver.children.through,
+            "assignment": CaseloadAssignment,
+        }.items()
+    }
+    columns = [f"c.{quote(f.column)}" for f in Child._meta.concrete_fields]
+    columns += [f"f.{quote(f.column)}" for f in Family._meta.concrete_fields]
+    standing, join = (part.format(**tables) for part in _STANDING[kind])
+    return (
+        f"SELECT {', '.join(columns)}{standing} FROM {tables['child']} c"  # noqa: S608 - names from the models, values as parameters
+        f" INNER JOIN {tables['family']} f ON f.id = c.family_id{join} WHERE c.id = %(child)s"
+    )
+
+
+def _child_and_standing(user: User, pk: int) -> tuple[Child, tuple] | None:
+    """The child and its family, and the user's standing: (level, linked)
+    for a caregiver, (on_caseload,) for a therapist, () for an admin."""
+    kind = {Role.ADMIN: "admin", Role.THERAPIST: "therapist"}.get(user.role, "caregiver")
+    params = {"user": user.pk, "today": timezone.localdate(), "child": pk}
+    with connection.cursor() as cursor:
+        cursor.execute(_child_sql(kind), params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    child_fields, family_fields = Child._meta.concrete_fields, Family._meta.concrete_fields
+    split, rest = len(child_fields), len(child_fields) + len(family_fields)
+    child = Child.from_db(connection.alias, [f.attname for f in child_fields], row[:split])
+    family = Family.from_db(connection.alias, [f.attname for f in family_fields], row[split:rest])
+    Child._meta.get_field("family").set_cached_value(child, family)
+    return child, tuple(row[rest:])
+
+
+def _access_from(user: User, *standing) -> Access | None:
     if user.role == Role.ADMIN:
         return Access.ADMIN
     if user.role == Role.THERAPIST:
-        return Access.THERAPIST if child.on_caseload else None
-    if child.level == AccessLevel.PRIMARY:
+        (on_caseload,) = standing
+        return Access.THERAPIST if on_caseload else None
+    level, linked = standing
+    if level == AccessLevel.PRIMARY:
         return Access.PRIMARY
-    if child.level == AccessLevel.SUPPORTING and child.linked:
+    if level == AccessLevel.SUPPORTING and linked:
         return Access.SUPPORTING
     return None
 

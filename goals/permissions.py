@@ -8,12 +8,16 @@ not yours. Only the therapist writes goals, scales and strategies, and only the
 therapist sees the therapist's notes on a goal.
 """
 
+from typing import TypeVar
+
 from django.http import Http404
 
 from accounts.models import User
 from families.models import Child
-from families.permissions import Access, child_access, get_child_for_user
+from families.permissions import Access, get_child_for_user
 from goals.models import Goal, HomeStrategy
+
+Record = TypeVar("Record", Goal, HomeStrategy)
 
 # Who sees a child's goals, strategies, practice and wins.
 VIEWERS = frozenset({Access.PRIMARY, Access.SUPPORTING, Access.THERAPIST})
@@ -33,22 +37,17 @@ def get_child_for_goals(user: User, pk: int, *, allow=VIEWERS) -> tuple[Child, A
 
 def get_goal_for_user(user: User, pk: int, *, allow=VIEWERS) -> tuple[Goal, Access]:
     """The goal with this id and how the user stands to its child, or 404."""
-    # The child, not its family: no goals page shows the family's details, and
-    # a family row is wide (issue 9, `make bench`).
-    goal = Goal.objects.select_related("child").filter(pk=pk).first()
-    if goal is None:
-        raise Http404
-    access = child_access(user, goal.child)
-    if access is None or access not in allow:
-        raise Http404
-    return goal, access
+    return _with_child(user, Goal.objects.filter(pk=pk).first(), allow)
 
 
 def get_strategy_for_user(user: User, pk: int, *, allow=VIEWERS) -> tuple[HomeStrategy, Access]:
-    strategy = HomeStrategy.objects.select_related("child__family").filter(pk=pk).first()
-    if strategy is None:
+    return _with_child(user, HomeStrategy.objects.filter(pk=pk).first(), allow)
+
+
+def _with_child(user: User, record: Record | None, allow) -> tuple[Record, Access]:
+    """The record, its child (and family) read by the one child policy."""
+    if record is None:
         raise Http404
-    access = child_access(user, strategy.child)
-    if access is None or access not in allow:
-        raise Http404
-    return strategy, access
+    child, access = get_child_for_user(user, record.child_id, allow=allow)
+    record.child = child
+    return record, access

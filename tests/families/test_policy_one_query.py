@@ -32,6 +32,13 @@ def test_one_query_policy_agrees_with_child_access(world, persona, django_assert
         starts_on=last_year,
         ends_on=last_year + timedelta(days=30),
     )
+    # Nor does one that starts next week.
+    factories.CaseloadFactory(
+        therapist=world.other_therapist,
+        child=world.other_child,
+        kind="covering",
+        starts_on=timezone.localdate() + timedelta(days=7),
+    )
     for child in (world.child, world.sibling, world.other_child):
         expected = child_access(user, child)
         with django_assert_num_queries(1):
@@ -41,6 +48,10 @@ def test_one_query_policy_agrees_with_child_access(world, persona, django_assert
                 found, access = None, None
         assert access == expected, (persona, child.first_name)
         assert found == (child if expected else None)
+        if found is not None:
+            # The family is read with the child.
+            with django_assert_num_queries(0):
+                assert found.family.name == child.family.name
 
 
 def test_inactive_users_and_missing_children_are_not_found(world):
