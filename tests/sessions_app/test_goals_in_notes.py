@@ -176,15 +176,30 @@ def test_caseload_shows_practice_since_last_session_and_goals_due(world, client,
 
 
 def test_timeline_shows_ratings_practice_and_wins(world, client, plan):
-    factories.ProgressRatingFactory(goal=plan["goal"], level=-1, note="Rated at review")
-    factories.PracticeLogFactory(strategy=plan["keep"], note="Did it before breakfast")
-    factories.WinFactory(child=world.child, text="Coat on by himself!")
+    factories.ProgressRatingFactory(
+        goal=plan["goal"], level=-1, note="Rated at review", rated_by=world.therapist
+    )
+    factories.ProgressRatingFactory(
+        goal=plan["other_goal"], level=2, source=RatingSource.CAREGIVER, rated_by=world.parent
+    )
+    factories.PracticeLogFactory(
+        strategy=plan["keep"], note="Did it before breakfast", caregiver=world.parent
+    )
+    factories.WinFactory(child=world.child, text="Coat on by himself!", author=world.supporting)
     factories.WinFactory(child=world.other_child, text="Not this child")
     client.force_login(world.therapist)
     html = client.get(reverse("sessions_app:timeline", args=[world.child.pk])).content.decode()
-    assert "Rated at review" in html
+    # Each entry shows its own record's values and the people behind them.
+    goal_link = reverse("goals:goal_detail", args=[plan["goal"].pk])
+    assert (
+        f'<a href="{goal_link}">Buttons his school shirt</a>: -1 (therapist, {world.therapist}). Rated at review'
+        in html
+    )
+    assert f"Ties his shoelaces</a>: +2 (family at home, {world.parent})" in html
+    assert f"Button board: went well ({world.parent})" in html
     assert "Did it before breakfast" in html
-    assert "Coat on by himself!" in html and "Not this child" not in html
+    assert f"Coat on by himself! ({world.supporting})" in html
+    assert "Not this child" not in html
 
 
 def test_timeline_and_caseload_queries_stay_constant_with_goals(

@@ -127,8 +127,7 @@ def test_timeline_queries_do_not_grow(world, client, django_assert_max_num_queri
     _add_history(world, world.child, 15)
     with django_assert_max_num_queries(before):
         client.get(url)
-    # SQLite reads the six kinds of record one query each; PostgreSQL in one.
-    assert before <= (13 if connection.features.supports_slicing_ordering_in_compound else 18)
+    assert before <= 9
 
 
 def test_family_sessions_page_queries_do_not_grow(world, client, django_assert_max_num_queries):
