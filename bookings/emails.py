@@ -17,13 +17,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import Appointment, Booking, Service, WaitlistEntry
+from families.models import REMINDER_EMAIL as REMINDER
 from families.models import AccessLevel, Caregiver, Child
+from families.services import caregiver_reminders_restart, caregiver_reminders_stop
 from notifications.emails import render_email
 from notifications.models import OutboxMessage
 from notifications.registry import Rendered, register
 from notifications.services import dispatch, message_queue, messages_queue_many
 
-REMINDER = "booking_reminder"
 CONFIRMED = "booking_confirmed"
 CANCELLED = "booking_cancelled"
 WAITLIST_OFFER = "waitlist_offer"
@@ -321,7 +322,13 @@ def _render_waitlist(template: str, subject: str, status: str):
 
 
 def register_kinds() -> None:
-    register(REMINDER, label="appointment reminders", render=render_reminders)
+    register(
+        REMINDER,
+        label="appointment reminders",
+        render=render_reminders,
+        on_optout=caregiver_reminders_stop,
+        on_optin=caregiver_reminders_restart,
+    )
     register(
         CONFIRMED,
         label="booking confirmations",

@@ -37,6 +37,14 @@ class SummaryFrequency(models.TextChoices):
     OFF = "off", "Never"
 
 
+# The outbox keys of the two e-mails a caregiver chooses on their E-mail
+# choices page (Caregiver.receives_reminders and .summary_frequency). bookings
+# and portal send them; the keys live here, below both, so that saving the page
+# can lift an unsubscribe made by an e-mail's link without importing them.
+REMINDER_EMAIL = "booking_reminder"
+SUMMARY_EMAIL = "progress_summary"
+
+
 class Family(models.Model):
     """A household the practice works with."""
 

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from families.models import (
+    REMINDER_EMAIL,
+    SUMMARY_EMAIL,
     Caregiver,
     CaseloadAssignment,
     Child,
@@ -15,6 +17,7 @@ from families.models import (
     ConsentKind,
     Family,
     Invitation,
+    SummaryFrequency,
     age_on,
     child_display_name,
 )
@@ -24,6 +27,7 @@ from families.permissions import (
     children_of,
     families_for,
 )
+from notifications.services import optout_kinds
 
 
 def _current_assignments() -> Prefetch:
@@ -130,6 +134,27 @@ def memberships_for(user: User) -> QuerySet[Caregiver]:
         .prefetch_related(Prefetch("children", queryset=Child.objects.order_by("first_name")))
         .order_by("family__name")
     )
+
+
+def email_choices_for(user: User) -> list[tuple[Caregiver, dict[str, object]]]:
+    """Each membership with the choices its E-mail choices form starts from.
+    An unsubscribe by an e-mail's link shows as unticked / "Never" even where
+    the stored choice says otherwise (one made before the two were kept in
+    step), because that is what is sent."""
+    stopped = optout_kinds(user.email)
+    return [
+        (
+            membership,
+            {
+                "receives_reminders": membership.receives_reminders
+                and REMINDER_EMAIL not in stopped,
+                "summary_frequency": SummaryFrequency.OFF
+                if SUMMARY_EMAIL in stopped
+                else membership.summary_frequency,
+            },
+        )
+        for membership in memberships_for(user)
+    ]
 
 
 def pending_invitations_for(family: Family) -> QuerySet[Invitation]:

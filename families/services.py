@@ -8,12 +8,15 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Role, User
 from families import tasks
 from families.models import (
+    REMINDER_EMAIL,
+    SUMMARY_EMAIL,
     AccessLevel,
     Caregiver,
     CaseloadAssignment,
@@ -23,7 +26,9 @@ from families.models import (
     Family,
     Invitation,
     Relationship,
+    SummaryFrequency,
 )
+from notifications.services import opted_out, optout_remove
 
 logger = logging.getLogger(__name__)
 
@@ -407,11 +412,57 @@ def caregiver_remove(*, caregiver: Caregiver, by: User, request=None) -> None:
 def caregiver_preferences_update(
     *, caregiver: Caregiver, receives_reminders: bool, summary_frequency: str
 ) -> Caregiver:
+    """Save one family's e-mail choices (the E-mail choices page).
+
+    Asking here for an e-mail the person unsubscribed from by a link lifts that
+    unsubscribe, or the e-mails would stay stopped whatever the page says. The
+    person's other families keep what their page showed (unticked, "Never"):
+    the unsubscribe is first written into their choices, as it may be older
+    than the link keeping them in step."""
     caregiver.receives_reminders = receives_reminders
     caregiver.summary_frequency = summary_frequency
     caregiver.full_clean()
-    caregiver.save(update_fields=["receives_reminders", "summary_frequency"])
+    email = caregiver.user.email
+    with transaction.atomic():
+        if receives_reminders and opted_out(email, REMINDER_EMAIL):
+            caregiver_reminders_stop(email=email)
+            optout_remove(email=email, kind=REMINDER_EMAIL)
+        if summary_frequency != SummaryFrequency.OFF and opted_out(email, SUMMARY_EMAIL):
+            caregiver_summaries_stop(email=email)
+            optout_remove(email=email, kind=SUMMARY_EMAIL)
+        caregiver.save(update_fields=["receives_reminders", "summary_frequency"])
     return caregiver
+
+
+# The kinds' hooks (notifications.registry): unsubscribing by an e-mail's link,
+# and "send them again", change the choice in every family of the person with
+# that address, so the E-mail choices page shows what is really sent.
+
+
+def _memberships_of(email: str) -> QuerySet[Caregiver]:
+    return Caregiver.objects.filter(user__email__iexact=email)
+
+
+def caregiver_reminders_stop(*, email: str) -> None:
+    _memberships_of(email).filter(receives_reminders=True).update(receives_reminders=False)
+
+
+def caregiver_reminders_restart(*, email: str) -> None:
+    _memberships_of(email).filter(receives_reminders=False).update(receives_reminders=True)
+
+
+def caregiver_summaries_stop(*, email: str) -> None:
+    _memberships_of(email).exclude(summary_frequency=SummaryFrequency.OFF).update(
+        summary_frequency=SummaryFrequency.OFF
+    )
+
+
+def caregiver_summaries_restart(*, email: str) -> None:
+    """Back to the practice's usual frequency where they are off; a family
+    still on its own frequency keeps it."""
+    _memberships_of(email).filter(summary_frequency=SummaryFrequency.OFF).update(
+        summary_frequency=Caregiver._meta.get_field("summary_frequency").get_default()
+    )
 
 
 __all__ = [
@@ -419,7 +470,11 @@ __all__ = [
     "InvitationProblem",
     "Relationship",
     "caregiver_preferences_update",
+    "caregiver_reminders_restart",
+    "caregiver_reminders_stop",
     "caregiver_remove",
+    "caregiver_summaries_restart",
+    "caregiver_summaries_stop",
     "caregiver_update",
     "caseload_assign",
     "caseload_end",

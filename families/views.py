@@ -280,20 +280,16 @@ def my_family(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.CAREGIVER)
 def preferences(request: HttpRequest) -> HttpResponse:
-    memberships = list(selectors.memberships_for(request.user))
     forms = [
         (
             membership,
             PreferencesForm(
                 request.POST if request.POST.get("membership") == str(membership.pk) else None,
                 prefix=f"m{membership.pk}",
-                initial={
-                    "receives_reminders": membership.receives_reminders,
-                    "summary_frequency": membership.summary_frequency,
-                },
+                initial=choices,
             ),
         )
-        for membership in memberships
+        for membership, choices in selectors.email_choices_for(request.user)
     ]
     if request.method == "POST":
         for membership, form in forms:

@@ -4,6 +4,7 @@ app (low in the stack) never imports the apps above it."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from notifications.models import OutboxMessage
 
@@ -20,18 +21,42 @@ class Rendered:
 Renderer = Callable[[list[OutboxMessage]], dict[int, Rendered | str]]
 
 
+class EmailHook(Protocol):
+    """Called with the (lower-cased) address, inside the opt-out's transaction."""
+
+    def __call__(self, *, email: str) -> object: ...
+
+
 @dataclass(frozen=True)
 class Kind:
+    """A kind of e-mail. A kind that people also choose in the portal (their
+    E-mail choices page) brings hooks from the app that keeps that choice:
+    unsubscribing by an e-mail's link calls `on_optout`, "send them again"
+    calls `on_optin`, so that the page and the link never disagree."""
+
     key: str
     label: str  # plural, as on the unsubscribe page: "appointment reminders"
     render: Renderer
+    on_optout: EmailHook | None = None
+    on_optin: EmailHook | None = None
+
+    @property
+    def is_chosen_in_portal(self) -> bool:
+        return self.on_optout is not None
 
 
 _KINDS: dict[str, Kind] = {}
 
 
-def register(key: str, *, label: str, render: Renderer) -> None:
-    _KINDS[key] = Kind(key, label, render)
+def register(
+    key: str,
+    *,
+    label: str,
+    render: Renderer,
+    on_optout: EmailHook | None = None,
+    on_optin: EmailHook | None = None,
+) -> None:
+    _KINDS[key] = Kind(key, label, render, on_optout=on_optout, on_optin=on_optin)
 
 
 def get_kind(key: str) -> Kind | None:

@@ -153,6 +153,31 @@ def opted_out(email: str, kind: str) -> bool:
     return EmailOptOut.objects.filter(email=email.lower(), kind=kind).exists()
 
 
+def optout_kinds(email: str) -> set[str]:
+    """The kinds of e-mail this address has unsubscribed from."""
+    return set(EmailOptOut.objects.filter(email=email.lower()).values_list("kind", flat=True))
+
+
+def unsubscribe(*, email: str, kind: str) -> None:
+    """By an e-mail's link: stop this kind of e-mail to the address, and let
+    the app that keeps the person's own choice of it change that choice too
+    (the kind's `on_optout`), in one transaction."""
+    registered = get_kind(kind)
+    with transaction.atomic():
+        optout_create(email=email, kind=kind)
+        if registered is not None and registered.on_optout is not None:
+            registered.on_optout(email=email.lower())
+
+
+def resubscribe(*, email: str, kind: str) -> None:
+    """By an e-mail's link, "I changed my mind": the reverse of `unsubscribe`."""
+    registered = get_kind(kind)
+    with transaction.atomic():
+        optout_remove(email=email, kind=kind)
+        if registered is not None and registered.on_optin is not None:
+            registered.on_optin(email=email.lower())
+
+
 # --- Sending ----------------------------------------------------------------------
 
 

@@ -58,9 +58,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     done = False
     if request.method == "POST":
         if request.POST.get("action") == "resubscribe":
-            services.optout_remove(email=email, kind=key)
+            services.resubscribe(email=email, kind=key)
         else:
-            services.optout_create(email=email, kind=key)
+            services.unsubscribe(email=email, kind=key)
             done = True
     else:
         done = services.opted_out(email, key)

@@ -28,7 +28,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import ACTIVE_BOOKING_STATUSES, Booking
+from families.models import SUMMARY_EMAIL as SUMMARY
 from families.models import AccessLevel, Caregiver, Child, Family, SummaryFrequency
+from families.services import caregiver_summaries_restart, caregiver_summaries_stop
 from goals.models import Goal, GoalStatus, HomeStrategy, PracticeLog, ProgressRating, Win
 from notifications.emails import render_email
 from notifications.models import OutboxMessage
@@ -36,7 +38,6 @@ from notifications.registry import Rendered, register
 from notifications.services import dispatch, message_queue, messages_queue_many
 from sessions_app.models import RecordStatus, SessionNote
 
-SUMMARY = "progress_summary"
 CHUNK = 500
 UPCOMING_DAYS = 14
 # Fortnights count from this Monday, so every caregiver's fortnight is the same.
@@ -491,4 +492,10 @@ def render_summaries(messages: list[OutboxMessage]) -> dict[int, Rendered | str]
 
 
 def register_kinds() -> None:
-    register(SUMMARY, label="progress summaries", render=render_summaries)
+    register(
+        SUMMARY,
+        label="progress summaries",
+        render=render_summaries,
+        on_optout=caregiver_summaries_stop,
+        on_optin=caregiver_summaries_restart,
+    )

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings.emails import REMINDER, reminders_sweep
+from families.models import Caregiver
 from notifications import services
 from notifications.models import EmailOptOut, OutboxMessage
 from notifications.signing import unsubscribe_token
@@ -157,21 +158,26 @@ def test_two_senders_at_once_send_each_row_once(world, monkeypatch):
 # --- Unsubscribing ----------------------------------------------------------------------
 
 
-def test_unsubscribe_needs_no_log_in_and_every_task_respects_it(world, client):
+def test_unsubscribe_needs_no_log_in_and_every_task_respects_it(world, client, monkeypatch):
+    [queued] = _queued(world, monkeypatch=monkeypatch)  # due before they unsubscribed
     url = reverse(
         "notifications:unsubscribe", args=[unsubscribe_token(world.parent.email, REMINDER)]
     )
     page = client.get(url)
     assert page.status_code == 200 and "Stop appointment reminders?" in page.text
     assert not EmailOptOut.objects.exists()  # a GET (a mail scanner) changes nothing
+    assert Caregiver.objects.get(user=world.parent).receives_reminders is True
     assert client.post(url).status_code == 200
     assert EmailOptOut.objects.filter(email=world.parent.email, kind=REMINDER).exists()
     assert "You're unsubscribed" in client.get(url).text
 
+    # The one queued before is not sent, and the sweep queues no more for them.
+    result = services.outbox_deliver(message_ids=[queued])
+    assert result.skipped == [queued] and result.sent == []
+    assert OutboxMessage.objects.get().skip_reason == "unsubscribed"
     due_booking(world)
     reminders_sweep()
-    row = OutboxMessage.objects.get()
-    assert row.status == OutboxMessage.Status.SKIPPED and row.skip_reason == "unsubscribed"
+    assert OutboxMessage.objects.count() == 1
     assert mail.outbox == []
 
     client.post(url, {"action": "resubscribe"})
