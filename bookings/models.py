@@ -277,6 +277,15 @@ class Booking(models.Model):
                 name="booking_one_per_appointment",
             ),
         ]
+        indexes = [
+            # A child's next visit (the caseload) looks up each of the child's
+            # bookings: one probe of this small index tells which are confirmed.
+            models.Index(
+                fields=["id"],
+                condition=Q(status="confirmed"),
+                name="booking_confirmed_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.family} · {self.slot}"

@@ -524,11 +524,14 @@ def calendar_staff_items(user: User, *, since: datetime) -> tuple[list, list]:
     )
 
 
-def next_visit_at() -> Subquery:
-    """When the child (OuterRef "pk") is next seen: the start of their first
-    confirmed appointment from now on, to annotate a list of children with.
-    Read from the child's own bookings, however many the practice holds."""
-    return Subquery(
+def next_visits(child_ids: list[int]) -> dict[int, datetime]:
+    """When each of these children is next seen: the start of their first
+    confirmed appointment from now on (children with none are left out). One
+    query, each child's read from its own bookings, however many the practice
+    holds."""
+    if not child_ids:
+        return {}
+    first = (
         Appointment.objects.filter(
             bookings__children=OuterRef("pk"),
             bookings__status=Booking.Status.CONFIRMED,
@@ -537,3 +540,13 @@ def next_visit_at() -> Subquery:
         .order_by("starts_at")
         .values("starts_at")[:1]
     )
+    # Children without one are dropped here: a filter on the subquery would
+    # run it twice.
+    return {
+        pk: starts_at
+        for pk, starts_at in Child.objects.filter(pk__in=child_ids)
+        .annotate(first=Subquery(first))
+        .order_by()
+        .values_list("pk", "first")
+        if starts_at is not None
+    }

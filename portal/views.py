@@ -1,20 +1,16 @@
 """The home page per role, and the site's own error pages."""
 
-from datetime import date
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
-from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from accounts.models import Role, User
 from bookings import selectors as bookings_selectors
 from bookings.permissions import Memberships
 from families import selectors as family_selectors
-from families.models import Child
 from families.permissions import caregiver_memberships
 from goals import selectors as goals_selectors
 from portal import fragments
@@ -32,13 +28,11 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role == Role.THERAPIST:
         # The caseload: the clinical picture from the sessions app, the next
         # visit from the diary; the home page is where the two meet.
-        children = sessions_selectors.caseload(
-            user, next_visit_at=bookings_selectors.next_visit_at()
-        )
-        today = timezone.localdate()
+        children = sessions_selectors.caseload(user)
+        visits = bookings_selectors.next_visits([child["pk"] for child in children])
         cards = fragments.render_each(
             "portal/includes/caseload_card.html",
-            [_caseload_card(child, today) for child in children],
+            [{"child": child | {"next_visit_at": visits.get(child["pk"])}} for child in children],
         )
         return render(request, "portal/home_therapist.html", {"cards": cards})
     return render(request, "portal/home_caregiver.html", {"body": _caregiver_home_body(user)})
@@ -60,24 +54,6 @@ def _caregiver_home_body(user: User) -> SafeString:
             wins=goals_selectors.wins_for_home(found["child_names"]),
         )
     return fragments.render_one("portal/includes/home_caregiver_body.html", context)
-
-
-def _caseload_card(child: Child, today: date) -> dict:
-    """What one child's card on the caseload shows, as plain values."""
-    return {
-        "child": {
-            "pk": child.pk,
-            "full_name": child.full_name,
-            "display_name": child.display_name,
-            "family_name": child.family.name,
-            "age": child.age_on(today),
-            "next_visit_at": child.next_visit_at,
-            "last_session_at": child.last_session_at,
-            "notes_unsigned": child.notes_unsigned,
-            "practice_since_last": child.practice_since_last,
-            "goals_due_review": child.goals_due_review,
-        }
-    }
 
 
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:

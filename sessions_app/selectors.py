@@ -7,19 +7,16 @@ from functools import cache
 
 from django.db import connection
 from django.db.models import (
-    Count,
-    IntegerField,
     OuterRef,
     Prefetch,
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from accounts.models import User, user_display_name
-from families.models import Caregiver, Child
-from families.permissions import Access, children_for
+from families.models import Caregiver, CaseloadAssignment, Child, Family, age_on, child_display_name
+from families.permissions import Access
 from goals.models import (
     Goal,
     GoalStatus,
@@ -76,66 +73,96 @@ def _addenda() -> Prefetch:
     return Prefetch("addenda", queryset=Addendum.objects.select_related("author"))
 
 
-def caseload(user: User, **more) -> list[Child]:
-    """The therapist's current children, each with the date of the last
-    session, how many past sessions still lack a signed note, how much
-    practice the family logged since that session, and how many active goals
-    are due for review within a week, and any `more` annotations (the home
-    page adds the next visit from the diary). One query, whatever the
-    caseload."""
-    now = timezone.now()
-    past = TherapySession.objects.filter(child=OuterRef("pk"), starts_at__lte=now)
-    # Counted from the partial index of sessions without a signed note, and
-    # practice from the child's own index on the log: neither reads the years
-    # of history behind them.
-    unsigned = (
-        past.filter(note_signed=False)
-        .order_by()
-        .values("child")
-        .annotate(n=Count("pk"))
-        .values("n")
+# The caseload's one query. Written in SQL because building its four
+# correlated subqueries through the ORM, and the model instances of each row,
+# cost more than PostgreSQL takes to run it (issue 9, `make bench`). Counted
+# from the partial index of sessions without a signed note, and practice from
+# the child's own index on the log: neither reads the years behind them.
+_CASELOAD_SQL = """
+    SELECT c.id, c.first_name, c.last_name, c.preferred_name, c.date_of_birth, f.name,
+        (SELECT s.starts_at FROM {session} s
+            WHERE s.child_id = c.id AND s.starts_at <= %(now)s
+            ORDER BY s.starts_at DESC LIMIT 1),
+        (SELECT COUNT(*) FROM {session} s
+            WHERE s.child_id = c.id AND s.starts_at <= %(now)s AND NOT s.note_signed),
+        (SELECT COUNT(*) FROM {practice} p
+            WHERE p.child_id = c.id AND p.practised_on >= (
+                SELECT {session_day} FROM {session} s
+                WHERE s.child_id = c.id AND s.starts_at <= %(now)s
+                ORDER BY s.starts_at DESC LIMIT 1)),
+        (SELECT COUNT(*) FROM {goal} g
+            WHERE g.child_id = c.id AND g.status = %(active)s AND g.review_date <= %(review_by)s)
+    FROM {child} c INNER JOIN {family} f ON f.id = c.family_id
+    WHERE c.discharged_on IS NULL AND EXISTS (
+        SELECT 1 FROM {assignment} a WHERE a.child_id = c.id AND a.therapist_id = %(therapist)s
+            AND a.starts_on <= %(today)s AND (a.ends_on IS NULL OR a.ends_on >= %(today)s))
+    ORDER BY c.first_name, c.last_name, c.id
+"""
+
+
+@cache
+def _caseload_sql(vendor: str, tzname: str) -> tuple[str, dict]:
+    """The SQL and the parameters of the session's day where the practice is,
+    as TruncDate reads it (each backend has its own way)."""
+    quote = connection.ops.quote_name
+    session_day, day_params = connection.ops.datetime_cast_date_sql("s.starts_at", (), tzname)
+    names = [f"day_{index}" for index in range(len(day_params))]
+    session_day = session_day % tuple(f"%({name})s" for name in names)
+    sql = _CASELOAD_SQL.format(
+        session=quote(TherapySession._meta.db_table),
+        practice=quote(PracticeLog._meta.db_table),
+        goal=quote(Goal._meta.db_table),
+        child=quote(Child._meta.db_table),
+        family=quote(Family._meta.db_table),
+        assignment=quote(CaseloadAssignment._meta.db_table),
+        session_day=session_day,
     )
-    last_session_day = (
-        TherapySession.objects.filter(child=OuterRef(OuterRef("pk")), starts_at__lte=now)
-        .order_by("-starts_at")
-        .annotate(day=TruncDate("starts_at"))
-        .values("day")[:1]
-    )
-    practice = (
-        PracticeLog.objects.filter(
-            child=OuterRef("pk"), practised_on__gte=Subquery(last_session_day)
-        )
-        .order_by()
-        .values("child")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    due = (
-        Goal.objects.filter(
-            child=OuterRef("pk"),
-            status=GoalStatus.ACTIVE,
-            review_date__lte=timezone.localdate() + timedelta(days=REVIEW_SOON_DAYS),
-        )
-        .order_by()
-        .values("child")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return list(
-        children_for(user)
-        .filter(discharged_on__isnull=True)
-        .select_related("family")
-        # What a caseload card shows: not the child's long free-text fields.
-        .only("first_name", "last_name", "preferred_name", "date_of_birth", "family__name")
-        .annotate(
-            last_session_at=Subquery(past.order_by("-starts_at").values("starts_at")[:1]),
-            notes_unsigned=Coalesce(Subquery(unsigned, output_field=IntegerField()), 0),
-            practice_since_last=Coalesce(Subquery(practice, output_field=IntegerField()), 0),
-            goals_due_review=Coalesce(Subquery(due, output_field=IntegerField()), 0),
-            **more,
-        )
-        .order_by("first_name", "last_name", "id")
-    )
+    return sql, dict(zip(names, day_params, strict=True))
+
+
+def caseload(user: User) -> list[dict]:
+    """The therapist's current children, by name, as plain values: the child,
+    the date of the last session, how many past sessions still lack a signed
+    note, how much practice the family logged since that session, and how
+    many active goals are due for review within a week. One query, whatever
+    the caseload."""
+    today = timezone.localdate()
+    params = {
+        "now": timezone.now(),
+        "today": today,
+        "therapist": user.pk,
+        "active": GoalStatus.ACTIVE,
+        "review_by": today + timedelta(days=REVIEW_SOON_DAYS),
+    }
+    sql, day_params = _caseload_sql(connection.vendor, timezone.get_current_timezone_name())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params | day_params)
+        rows = cursor.fetchall()
+    return [
+        {
+            "pk": pk,
+            "full_name": f"{first} {last_name}",
+            "display_name": child_display_name(first, preferred),
+            "family_name": family_name,
+            "age": age_on(_as_date(born), today),
+            "last_session_at": _as_datetime(last_session) if last_session is not None else None,
+            "notes_unsigned": unsigned,
+            "practice_since_last": practice,
+            "goals_due_review": due,
+        }
+        for (
+            pk,
+            first,
+            last_name,
+            preferred,
+            born,
+            family_name,
+            last_session,
+            unsigned,
+            practice,
+            due,
+        ) in rows
+    ]
 
 
 def unsigned_sessions(user: User) -> QuerySet[TherapySession]:

@@ -32,7 +32,7 @@ QUERY_BUDGET = {
     "routines": 5,
     "goal_progress": 7,
     "family_bookings": 8,
-    "therapist_home": 3,
+    "therapist_home": 4,
     "timeline": 9,
     "admin_diary": 12,
 }
