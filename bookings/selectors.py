@@ -1,8 +1,9 @@
 """Reads for the diary pages, each a fixed number of queries whatever the
 number of bookings."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -25,6 +26,22 @@ from families.models import AccessLevel, Caregiver, Child
 
 def therapists() -> QuerySet[User]:
     return User.objects.filter(role=Role.THERAPIST, is_active=True).order_by("full_name", "id")
+
+
+class Person(NamedTuple):
+    """A therapist as a list of the practice's therapists shows them: read
+    as plain values, not a user each (the diary's filter lists them all)."""
+
+    pk: int
+    full_name: str
+    email: str
+
+    def __str__(self) -> str:
+        return user_display_name(self.full_name, self.email)
+
+
+def people(therapists: QuerySet[User]) -> list[Person]:
+    return [Person(*row) for row in therapists.values_list("pk", "full_name", "email")]
 
 
 def _count_of(queryset: QuerySet, group_field: str) -> Coalesce:
@@ -110,7 +127,7 @@ def diary(
     days: int,
     therapist: User | None = None,
     service: Service | None = None,
-    people: list[User] | None = None,
+    people: Sequence[User | Person] | None = None,
 ) -> list[dict]:
     """Appointments, groups and free time per local day, in time order: of one
     therapist, of `people` (a page of the practice's therapists), or of all.

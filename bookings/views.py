@@ -195,9 +195,10 @@ def diary(request: HttpRequest) -> HttpResponse:
     therapists = selectors.therapists()
     if user.role == Role.THERAPIST:
         therapists = therapists.filter(pk=user.pk)
-    # Read once: the therapist filter's choices, the admin's links to working
-    # hours, and the pages of the practice's diary all come from this list.
-    everyone = list(therapists)
+    # Read once, as plain values: the therapist filter's choices, the admin's
+    # links to working hours, and the pages of the practice's diary all come
+    # from this list, however many therapists the practice has.
+    everyone = selectors.people(therapists)
     form = DiaryFilterForm(request.GET or None, therapists=therapists)
     cleaned = form.cleaned_data if form.is_valid() else {}
     mode = cleaned.get("view") or "week"
