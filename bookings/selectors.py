@@ -20,7 +20,7 @@ from bookings.models import (
     WaitlistEntry,
 )
 from bookings.permissions import Memberships, bookings_visible_to, memberships_of
-from bookings.services import busy_intervals, hours_for
+from bookings.services import BUSY_REACH, busy_intervals, busy_of, hours_for
 from families.models import AccessLevel, Caregiver, Child
 
 
@@ -147,24 +147,45 @@ def diary(
     last_day = first_day + timedelta(days=days - 1)
     start, _ = slots.local_day_bounds(first_day)
     _, end = slots.local_day_bounds(last_day)
-    appointments = (
-        Appointment.objects.filter(therapist__in=by_id, starts_at__gte=start, starts_at__lt=end)
-        .exclude(status=Appointment.Status.CANCELLED)
-        .order_by("starts_at", "id")
-    )
+    # Every appointment and group that fills some of these days, buffers
+    # included, read once: the diary shows those that start in them (of the
+    # service asked for) and finds the free time around all of them.
+    reach = start - BUSY_REACH
+    appointments = Appointment.objects.filter(
+        therapist__in=by_id, starts_at__lt=end, ends_at__gt=reach
+    ).exclude(status=Appointment.Status.CANCELLED)
     groups = GroupSession.objects.filter(
-        therapist__in=by_id, starts_at__gte=start, starts_at__lt=end, cancelled_at__isnull=True
+        therapist__in=by_id, starts_at__lt=end, ends_at__gt=reach, cancelled_at__isnull=True
     )
-    if service is not None:
-        appointments = appointments.filter(service=service)
-        groups = groups.filter(service=service)
+    fields = ("pk", "therapist_id", "starts_at", "ends_at", "service__buffer_minutes")
     appointment_rows = list(
-        appointments.values_list(
-            "pk", "therapist_id", "starts_at", "ends_at", "service__name", "room__name"
+        appointments.order_by("starts_at", "id").values_list(
+            *fields, "service_id", "service__name", "room__name"
         )
     )
+    group_rows = list(
+        groups.order_by("starts_at", "id").values_list(
+            *fields, "service_id", "service__name", "topic", "capacity"
+        )
+    )
+    busy = busy_of(
+        by_id, [row[1:5] for row in [*appointment_rows, *group_rows]], start=start, end=end
+    )
+
+    def shown_in_days(rows: list[tuple]) -> list[tuple]:
+        return [
+            (row[0], *row[1:4], *row[6:])
+            for row in rows
+            if row[2] >= start and (service is None or row[5] == service.pk)
+        ]
+
+    appointment_rows = shown_in_days(appointment_rows)
+    group_rows = shown_in_days(group_rows)
     # By subquery rather than by hundreds of ids in the SQL text.
-    booked = Booking.objects.filter(appointment__in=appointments.values("pk"))
+    shown_appointments = appointments.filter(starts_at__gte=start)
+    if service is not None:
+        shown_appointments = shown_appointments.filter(service=service)
+    booked = Booking.objects.filter(appointment__in=shown_appointments.values("pk"))
     booking_rows = list(
         booked.order_by("created_at", "id").values_list(
             "appointment_id", "pk", "family__name", "status"
@@ -182,7 +203,6 @@ def diary(
             }
         )
     hours = hours_for(by_id)
-    busy = busy_intervals(therapist_ids=by_id, start=start, end=end)
 
     diary_days: dict[date, list[tuple]] = {
         day: [] for day in slots.days_between(first_day, last_day)
@@ -206,11 +226,6 @@ def diary(
             room=room,
             bookings=bookings_of.get(pk, []),
         )
-    group_rows = list(
-        groups.order_by("starts_at", "id").values_list(
-            "pk", "therapist_id", "starts_at", "ends_at", "service__name", "topic", "capacity"
-        )
-    )
     # Counted only when the days hold groups (most weeks of most therapists do not).
     counts = _group_counts([row[0] for row in group_rows]) if group_rows else {}
     for pk, therapist_id, starts_at, ends_at, service_name, topic, capacity in group_rows:

@@ -120,6 +120,11 @@ def _check_notice(*, by: User, starts_at: datetime, hours: int, what: str) -> No
         )
 
 
+# How far before a range an appointment or group may end and still fill some
+# of it, with the buffer of its service after it.
+BUSY_REACH = timedelta(hours=4)
+
+
 def busy_intervals(
     *,
     therapist_ids: Iterable[int],
@@ -130,9 +135,7 @@ def busy_intervals(
     """What already fills each therapist's time between start and end, each
     with the buffer of its service after it. Three queries whatever the size."""
     therapist_ids = list(therapist_ids)
-    busy: dict[int, list[slots.Interval]] = {pk: [] for pk in therapist_ids}
-    # Reach back a little so an appointment whose buffer runs into the range counts.
-    reach = start - timedelta(hours=4)
+    reach = start - BUSY_REACH
     appointments = (
         Appointment.objects.filter(
             therapist_id__in=therapist_ids, starts_at__lt=end, ends_at__gt=reach
@@ -147,7 +150,23 @@ def busy_intervals(
         ends_at__gt=reach,
         cancelled_at__isnull=True,
     ).values_list("therapist_id", "starts_at", "ends_at", "service__buffer_minutes")
-    for therapist_id, starts_at, ends_at, buffer in [*appointments, *groups]:
+    return busy_of(therapist_ids, [*appointments, *groups], start=start, end=end)
+
+
+def busy_of(
+    therapist_ids: Iterable[int],
+    filled: Iterable[tuple[int, datetime, datetime, int]],
+    *,
+    start: datetime,
+    end: datetime,
+) -> dict[int, list[slots.Interval]]:
+    """busy_intervals from appointments and groups a page has already read:
+    `filled` holds (therapist id, start, end, buffer minutes) of every one not
+    cancelled that starts before `end` and ends after `start - BUSY_REACH`.
+    The therapists' exceptions are read here (one query)."""
+    therapist_ids = list(therapist_ids)
+    busy: dict[int, list[slots.Interval]] = {pk: [] for pk in therapist_ids}
+    for therapist_id, starts_at, ends_at, buffer in filled:
         busy[therapist_id].append((starts_at, ends_at + timedelta(minutes=buffer)))
     for therapist_id, starts_at, ends_at in AvailabilityException.objects.filter(
         therapist_id__in=therapist_ids, starts_at__lt=end, ends_at__gt=start

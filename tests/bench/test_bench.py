@@ -34,7 +34,7 @@ QUERY_BUDGET = {
     "family_bookings": 8,
     "therapist_home": 4,
     "timeline": 9,
-    "admin_diary": 12,
+    "admin_diary": 10,
 }
 
 
