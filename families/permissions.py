@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from families.models import AccessLevel, Caregiver, CaseloadAssignment, Child, Family, Invitation
+from portal.sql import table
 
 
 class Access(StrEnum):
@@ -192,7 +193,7 @@ _STANDING = {
 def _child_sql(kind: str) -> str:
     quote = connection.ops.quote_name
     tables = {
-        name: quote(model._meta.db_table)
+        name: table(model)
         for name, model in {
             "child": Child,
             "family": Family,

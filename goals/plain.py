@@ -32,6 +32,7 @@ from goals.models import (
     Setting,
 )
 from goals.selectors import MEANINGFUL_CHANGE, RATINGS_PER_PAGE, RECENT_RATINGS, TScore, t_score_of
+from portal.sql import table
 
 # One rating as a goal card or a goal's page shows it, in this order:
 # (rated_on, level, is_therapist, note, rated_by_name). The template tags in
@@ -129,7 +130,6 @@ def _recent_ratings(goal_ids: list[int]) -> dict[int, RecentRatings]:
     found = {goal_id: RecentRatings() for goal_id in goal_ids}
     if not goal_ids:
         return found
-    quote = connection.ops.quote_name
     sql = f"""
         SELECT r.goal_id, r.total, r.rated_on, r.level, r.source, r.note, u.full_name, u.email
         FROM (
@@ -138,10 +138,10 @@ def _recent_ratings(goal_ids: list[int]) -> dict[int, RecentRatings]:
                     PARTITION BY goal_id ORDER BY rated_on DESC, created_at DESC, id DESC
                 ) AS newest,
                 COUNT(*) OVER (PARTITION BY goal_id) AS total
-            FROM {quote(ProgressRating._meta.db_table)}
+            FROM {table(ProgressRating)}
             WHERE goal_id IN ({", ".join(["%s"] * len(goal_ids))})
         ) r
-        LEFT JOIN {quote(User._meta.db_table)} u ON u.id = r.rated_by_id
+        LEFT JOIN {table(User)} u ON u.id = r.rated_by_id
         WHERE r.newest <= %s
         ORDER BY r.goal_id, r.rated_on, r.created_at, r.id
     """  # noqa: S608 - only table names and placeholders are formatted in

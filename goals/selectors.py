@@ -3,6 +3,7 @@ many goals, ratings, strategies or practice logs a child has."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 from itertools import groupby
 
 from django.db import connection
@@ -10,7 +11,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import user_short_name
+from accounts.models import User, user_short_name
 from families.models import Child
 from goals import charts
 from goals.models import (
@@ -27,6 +28,7 @@ from goals.models import (
     Win,
 )
 from goals.scoring import gas_t_score
+from portal.sql import as_datetime, table
 
 MEANINGFUL_CHANGE = 2  # points on the 1–10 family ratings
 
@@ -356,37 +358,46 @@ def wins_for_child(child: Child) -> QuerySet[Win]:
     return child.wins.select_related("author", "goal").order_by("-created_at", "-id")
 
 
+# Each child's newest wins, read from that child's own index and cut there,
+# then merged: with one IN over the children, a child with years of wins made
+# PostgreSQL read every win of the practice (issue 9). Written in SQL because
+# building the union through the ORM cost more than running it; each part is
+# a subquery, which PostgreSQL and SQLite both cut.
+_WINS_PART = """SELECT * FROM (
+    SELECT w.text, w.created_at, w.child_id, u.full_name, u.email, g.title, w.id
+    FROM {win} w LEFT JOIN {user} u ON u.id = w.author_id LEFT JOIN {goal} g ON g.id = w.goal_id
+    WHERE w.child_id = %s ORDER BY w.created_at DESC, w.id DESC LIMIT %s) AS part_{index}"""
+
+
+@cache
+def _wins_sql(children: int) -> str:
+    tables = {"win": table(Win), "user": table(User), "goal": table(Goal)}
+    parts = [_WINS_PART.format(index=index, **tables) for index in range(children)]
+    return " UNION ALL ".join(parts) + " ORDER BY created_at DESC, id DESC LIMIT %s"
+
+
 def wins_for_home(child_names: dict[int, str], *, limit: int = 5) -> list[dict]:
     """The newest wins of these children (every child a caregiver may see, by
-    id, with the names the page shows) as plain values (portal.fragments),
-    shaped like a Win for goals/includes/win_list.html."""
-    # The children's names are known: joined here, PostgreSQL read every
-    # child of the practice to find them again. And each child's newest are
-    # read from that child's own index, then merged: with one IN over the
-    # children, a child with years of wins made PostgreSQL read every win of
-    # the practice (issue 9).
-    fields = ("text", "created_at", "child_id", "author__full_name", "author__email")
-
-    def newest(wins: QuerySet[Win]) -> QuerySet:
-        return wins.order_by("-created_at", "-id").values_list(*fields, "goal__title", "id")[:limit]
-
-    if len(child_names) > 1 and connection.features.supports_slicing_ordering_in_compound:
-        parts = [newest(Win.objects.filter(child_id=child_id)) for child_id in child_names]
-        found = parts[0].union(*parts[1:], all=True).order_by("-created_at", "-id")[:limit]
-    else:  # one child, or SQLite (which cannot cut the parts of a union)
-        found = newest(Win.objects.filter(child_id__in=child_names))
-    rows = [row[:6] for row in found]
+    id, with the names the page shows; joined here, PostgreSQL read every
+    child of the practice to find them again) as plain values
+    (portal.fragments), shaped like a Win for goals/includes/win_list.html."""
+    if not child_names:
+        return []
+    params = [value for child_id in child_names for value in (child_id, limit)]
+    with connection.cursor() as cursor:
+        cursor.execute(_wins_sql(len(child_names)), [*params, limit])
+        rows = cursor.fetchall()
     return [
         {
             "text": text,
-            "created_at": created_at,
+            "created_at": as_datetime(created_at),
             "child": {"display_name": child_names[child_id]},
             "author": (
                 {"get_short_name": user_short_name(full_name, email)} if email is not None else None
             ),
             "goal": {"title": goal_title} if goal_title is not None else None,
         }
-        for text, created_at, child_id, full_name, email, goal_title in rows
+        for text, created_at, child_id, full_name, email, goal_title, _ in rows
     ]
 
 

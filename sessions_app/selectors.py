@@ -2,7 +2,7 @@
 many sessions, notes and assessments a child or a caseload has."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from functools import cache
 
 from django.db import connection
@@ -28,6 +28,7 @@ from goals.models import (
     Win,
 )
 from goals.selectors import goal_choices
+from portal.sql import as_date, as_datetime, table
 from sessions_app.models import (
     Addendum,
     Assessment,
@@ -104,17 +105,16 @@ _CASELOAD_SQL = """
 def _caseload_sql(vendor: str, tzname: str) -> tuple[str, dict]:
     """The SQL and the parameters of the session's day where the practice is,
     as TruncDate reads it (each backend has its own way)."""
-    quote = connection.ops.quote_name
     session_day, day_params = connection.ops.datetime_cast_date_sql("s.starts_at", (), tzname)
     names = [f"day_{index}" for index in range(len(day_params))]
     session_day = session_day % tuple(f"%({name})s" for name in names)
     sql = _CASELOAD_SQL.format(
-        session=quote(TherapySession._meta.db_table),
-        practice=quote(PracticeLog._meta.db_table),
-        goal=quote(Goal._meta.db_table),
-        child=quote(Child._meta.db_table),
-        family=quote(Family._meta.db_table),
-        assignment=quote(CaseloadAssignment._meta.db_table),
+        session=table(TherapySession),
+        practice=table(PracticeLog),
+        goal=table(Goal),
+        child=table(Child),
+        family=table(Family),
+        assignment=table(CaseloadAssignment),
         session_day=session_day,
     )
     return sql, dict(zip(names, day_params, strict=True))
@@ -144,8 +144,8 @@ def caseload(user: User) -> list[dict]:
             "full_name": f"{first} {last_name}",
             "display_name": child_display_name(first, preferred),
             "family_name": family_name,
-            "age": age_on(_as_date(born), today),
-            "last_session_at": _as_datetime(last_session) if last_session is not None else None,
+            "age": age_on(as_date(born), today),
+            "last_session_at": as_datetime(last_session),
             "notes_unsigned": unsigned,
             "practice_since_last": practice,
             "goals_due_review": due,
@@ -271,11 +271,10 @@ _TIMELINE_PARTS = (
 
 @cache
 def _timeline_sql(vendor: str) -> str:
-    quote = connection.ops.quote_name
     tables = {
-        "user": quote(User._meta.db_table),
-        "goal": quote(Goal._meta.db_table),
-        "strategy": quote(HomeStrategy._meta.db_table),
+        "user": table(User),
+        "goal": table(Goal),
+        "strategy": table(HomeStrategy),
     }
     parts = []
     for kind, model, time_column, is_date, where, joins, shown in _TIMELINE_PARTS:
@@ -289,7 +288,7 @@ def _timeline_sql(vendor: str) -> str:
         )
         parts.append(
             f"SELECT * FROM (SELECT '{kind}' AS kind, t.id AS item, {at} AS at, {columns}"  # noqa: S608 - names from the models, values as parameters
-            f" FROM {quote(model._meta.db_table)} t {joins.format(**tables)} WHERE {where}"
+            f" FROM {table(model)} t {joins.format(**tables)} WHERE {where}"
             f" ORDER BY t.{time_column} DESC, t.id DESC LIMIT %(rows)s) AS part_{len(parts)}"
         )
     return " UNION ALL ".join(parts) + " ORDER BY at DESC, item DESC LIMIT %(rows)s"
@@ -302,17 +301,6 @@ def _timeline_rows(child: Child, rows: int) -> list[tuple]:
             {"child": child.pk, "family": child.family_id, "rows": rows},
         )
         return cursor.fetchall()
-
-
-def _as_date(value) -> date | None:
-    # SQLite hands a union's dates and times back as the text it keeps.
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _as_datetime(value) -> datetime:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return timezone.make_aware(value, UTC) if timezone.is_naive(value) else value
 
 
 @dataclass(frozen=True)
@@ -420,7 +408,7 @@ def _entry(kind: str, at, values: dict) -> dict:
             "caregiver": person,
             "note": values["e_text"],
         }
-    return {"created_at": _as_datetime(at), "text": values["e_text"], "author": person}
+    return {"created_at": as_datetime(at), "text": values["e_text"], "author": person}
 
 
 def timeline_page(child: Child, page_number, *, viewer_id: int) -> tuple[OpenEndedPage, list[dict]]:
@@ -450,7 +438,7 @@ def timeline_page(child: Child, page_number, *, viewer_id: int) -> tuple[OpenEnd
             card = sessions[pk]
         else:
             values = dict(zip(_ENTRY_COLUMNS, columns, strict=True))
-            values["e_day"] = _as_date(values["e_day"])
+            values["e_day"] = as_date(values["e_day"])
             card = _entry(kind, at, values)
         entries.append({"entry": {"kind": kind, "pk": pk, **card}})
     return page, entries
