@@ -3,8 +3,10 @@ number of bookings."""
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -16,12 +18,14 @@ from bookings.models import (
     Appointment,
     Booking,
     GroupSession,
+    Room,
     Service,
     WaitlistEntry,
 )
 from bookings.permissions import Memberships, bookings_visible_to, memberships_of
 from bookings.services import BUSY_REACH, busy_intervals, busy_of, hours_for
 from families.models import AccessLevel, Caregiver, Child
+from portal.sql import as_datetime, table
 
 
 def therapists() -> QuerySet[User]:
@@ -291,46 +295,98 @@ def _with_start(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
     )
 
 
-_CARD_FIELDS = ("pk", "status", "appointment_id", "escort_id", "starts", "group_session_id")
-_SLOT_FIELDS = (
-    "pk",
-    "starts_at",
-    "service__name",
-    "service__location",
-    "therapist__full_name",
-    "therapist__email",
-    "room__name",
+# A caregiver's bookings with what their cards show, in one query: those
+# coming up (requested or confirmed, from now on; the first `upcoming` of
+# them, or all) and the newest `past` others. Written in SQL because
+# building it through the ORM (and the narrow queries by primary key that
+# replaced eleven joins there) cost more than running it (issue 9, `make
+# bench`); each part a subquery, which PostgreSQL and SQLite both cut. The
+# bookings a caregiver sees are their families' (as a primary caregiver)
+# and the ones they bring a child to (bookings.permissions), found by the
+# booking's own indexed columns.
+_CARD_PART = """SELECT * FROM (
+    SELECT {part} AS part, b.id, b.status, b.escort_id, b.appointment_id IS NULL AS is_group,
+        COALESCE(a.starts_at, g.starts_at) AS starts, s.name AS service, s.location,
+        t.full_name, t.email, r.name AS room, g.topic
+    FROM {booking} b
+    LEFT JOIN {appointment} a ON a.id = b.appointment_id
+    LEFT JOIN {group} g ON g.id = b.group_session_id
+    INNER JOIN {service} s ON s.id = COALESCE(a.service_id, g.service_id)
+    INNER JOIN {user} t ON t.id = COALESCE(a.therapist_id, g.therapist_id)
+    LEFT JOIN {room} r ON r.id = COALESCE(a.room_id, g.room_id)
+    WHERE ({visible}) AND {coming_up}
+    ORDER BY starts {direction}, b.id {direction}{limit}) AS part_{part}"""
+_COMING_UP = "COALESCE(a.starts_at, g.starts_at) >= %(now)s AND b.status IN ({})".format(
+    ", ".join(f"%(active_{index})s" for index in range(len(ACTIVE_BOOKING_STATUSES)))
 )
 
 
-def booking_cards(bookings: list[tuple]) -> list[dict]:
-    """The plain values a booking card shows (bookings/fragments/booking_card.html)
-    for rows of `_CARD_FIELDS`, in their order: a few narrow queries by primary
-    key, rather than eleven joins and the model instances of each (the joins
-    kept PostgreSQL planning longer than running them, and reading every
-    caregiver for the escort's name; issue 9, `make bench`)."""
-    appointment_ids = {row[2] for row in bookings if row[2] is not None}
-    group_ids = {row[5] for row in bookings if row[2] is None}
-    escort_ids = {row[3] for row in bookings if row[3] is not None}
-    slots_by_kind = {
-        "appointment": {
-            row[0]: row
-            for row in Appointment.objects.filter(pk__in=appointment_ids)
-            .order_by()
-            .values_list(*_SLOT_FIELDS, "pk")
-        }
-        if appointment_ids
-        else {},
-        "group": {
-            row[0]: row
-            for row in GroupSession.objects.filter(pk__in=group_ids)
-            .order_by()
-            .values_list(*_SLOT_FIELDS, "topic")
-        }
-        if group_ids
-        else {},
+@cache
+def _cards_sql(families: int, caregivers: int, *, upcoming_limited: bool, past: bool) -> str:
+    tables = {
+        "booking": table(Booking),
+        "appointment": table(Appointment),
+        "group": table(GroupSession),
+        "service": table(Service),
+        "user": table(User),
+        "room": table(Room),
     }
-    children = children_named(row[0] for row in bookings)
+    visible = [
+        f"b.{column} IN ({', '.join(f'%({name}_{index})s' for index in range(count))})"
+        for column, name, count in (
+            ("family_id", "family", families),
+            ("escort_id", "caregiver", caregivers),
+        )
+        if count
+    ]
+    parts = [
+        _CARD_PART.format(
+            part=0,
+            visible=" OR ".join(visible),
+            coming_up=_COMING_UP,
+            direction="ASC",
+            limit=" LIMIT %(upcoming)s" if upcoming_limited else "",
+            **tables,
+        )
+    ]
+    if past:
+        parts.append(
+            _CARD_PART.format(
+                part=1,
+                visible=" OR ".join(visible),
+                coming_up=f"NOT ({_COMING_UP})",
+                direction="DESC",
+                limit=" LIMIT %(past)s",
+                **tables,
+            )
+        )
+    return " UNION ALL ".join(parts)
+
+
+def _booking_cards(
+    memberships: Memberships, *, upcoming: int | None, past: int
+) -> tuple[list[dict], list[dict]]:
+    """(coming up, soonest first; past, newest first) as booking cards: the
+    plain values a card shows (bookings/fragments/booking_card.html)."""
+    families, caregivers = memberships.primary_family_ids, memberships.caregiver_ids
+    if not families and not caregivers:
+        return [], []
+    params = {
+        "now": timezone.now(),
+        **{f"active_{index}": status for index, status in enumerate(ACTIVE_BOOKING_STATUSES)},
+        "upcoming": upcoming,
+        "past": past,
+        **{f"family_{index}": pk for index, pk in enumerate(families)},
+        **{f"caregiver_{index}": pk for index, pk in enumerate(caregivers)},
+    }
+    sql = _cards_sql(
+        len(families), len(caregivers), upcoming_limited=upcoming is not None, past=past > 0
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    children = children_named(row[1] for row in rows)
+    escort_ids = {row[3] for row in rows if row[3] is not None}
     escorts = (
         {
             pk: user_display_name(full_name, email)
@@ -343,19 +399,16 @@ def booking_cards(bookings: list[tuple]) -> list[dict]:
     )
     locations = dict(Service.Location.choices)
     statuses = dict(Booking.Status.choices)
-    cards = []
-    for pk, status, appointment_id, escort_id, _, group_id in bookings:
-        is_group = appointment_id is None
-        slot = slots_by_kind["group" if is_group else "appointment"][
-            group_id if is_group else appointment_id
-        ]
-        _, starts_at, service, location, therapist_name, therapist_email, room, extra = slot
-        cards.append(
+    found: tuple[list, list] = ([], [])
+    for row in rows:
+        part, pk, status, escort_id, is_group, starts_at, service, location, *rest = row
+        therapist_name, therapist_email, room, topic = rest
+        found[part].append(
             {
                 "pk": pk,
                 "service": service,
-                "topic": extra if is_group else None,
-                "starts_at": starts_at,
+                "topic": topic if is_group else None,
+                "starts_at": as_datetime(starts_at),
                 "location": str(locations.get(location, location)),
                 "room": room,
                 "children": children.get(pk, []),
@@ -365,41 +418,30 @@ def booking_cards(bookings: list[tuple]) -> list[dict]:
                 "status_label": str(statuses.get(status, status)),
             }
         )
-    return cards
+    coming_up, gone = found
+    coming_up.sort(key=lambda card: (card["starts_at"], card["pk"]))
+    gone.sort(key=lambda card: (card["starts_at"], card["pk"]), reverse=True)
+    return coming_up, gone
 
 
 def bookings_for_caregiver(user: User, *, past_limit: int = 50) -> dict:
     """A caregiver's upcoming and past bookings (as booking cards, split at
     `now`), their waitlist places, and whether they may book."""
-    now = timezone.now()
     memberships = memberships_of(user)
-    visible = bookings_visible_to(user, memberships=memberships).annotate(
-        starts=Coalesce("appointment__starts_at", "group_session__starts_at")
-    )
-    upcoming = list(
-        visible.filter(starts__gte=now, status__in=ACTIVE_BOOKING_STATUSES)
-        .order_by("starts", "id")
-        .values_list(*_CARD_FIELDS)
-    )
-    past = list(
-        visible.exclude(starts__gte=now, status__in=ACTIVE_BOOKING_STATUSES)
-        .order_by("-starts", "-id")
-        .values_list(*_CARD_FIELDS)[:past_limit]
-    )
-    cards = booking_cards(upcoming + past)
+    upcoming, past = _booking_cards(memberships, upcoming=None, past=past_limit)
     # Waitlist places are the primary caregiver's, like booking.
     waitlist = list(
         with_place_in_line(
             WaitlistEntry.objects.filter(
                 family_id__in=memberships.primary_family_ids,
                 status__in=(WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED),
-                group_session__starts_at__gt=now,
+                group_session__starts_at__gt=timezone.now(),
             )
         ).select_related("group_session")
     )
     return {
-        "upcoming": cards[: len(upcoming)],
-        "past": cards[len(upcoming) :],
+        "upcoming": upcoming,
+        "past": past,
         "waitlist": waitlist,
         "can_book": bool(memberships.primary_family_ids),
     }
@@ -408,16 +450,11 @@ def bookings_for_caregiver(user: User, *, past_limit: int = 50) -> dict:
 def upcoming_cards_for_home(
     user: User, *, memberships: Memberships | None = None, limit: int = 3
 ) -> list[dict]:
-    """The caregiver's next few bookings as booking cards (`booking_cards`),
-    for their home page (which passes the memberships it has read)."""
-    upcoming = list(
-        bookings_visible_to(user, memberships=memberships)
-        .annotate(starts=Coalesce("appointment__starts_at", "group_session__starts_at"))
-        .filter(starts__gte=timezone.now(), status__in=ACTIVE_BOOKING_STATUSES)
-        .order_by("starts", "id")
-        .values_list(*_CARD_FIELDS)[:limit]
-    )
-    return booking_cards(upcoming)
+    """The caregiver's next few bookings as booking cards, for their home
+    page (which passes the memberships it has read)."""
+    if memberships is None:
+        memberships = memberships_of(user)
+    return _booking_cards(memberships, upcoming=limit, past=0)[0]
 
 
 def with_place_in_line(entries: QuerySet[WaitlistEntry]) -> QuerySet[WaitlistEntry]:

@@ -27,11 +27,11 @@ BENCH_URLS = "tests.bench.urls_with_bench"
 QUERY_BUDGET = {
     "bare": 2,
     "layout": 2,
-    "parent_home": 8,
+    "parent_home": 7,
     "child_goals": 6,
     "routines": 5,
     "goal_progress": 7,
-    "family_bookings": 8,
+    "family_bookings": 6,
     "therapist_home": 4,
     "timeline": 9,
     "admin_diary": 10,

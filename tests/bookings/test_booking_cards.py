@@ -1,0 +1,106 @@
+"""What the bookings page and the home page's "Coming up" show of each
+booking, and whose bookings they are: coming up soonest first, the rest
+newest first, each card's values read in one query."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from bookings.models import Booking, Service
+from bookings.selectors import bookings_for_caregiver, upcoming_cards_for_home
+from families.models import Caregiver
+from tests.bookings.factories import (
+    AppointmentFactory,
+    BookingFactory,
+    GroupSessionFactory,
+    RoomFactory,
+    ServiceFactory,
+    in_days,
+)
+
+
+def test_cards_of_a_family_and_of_a_grandparent_bringing_a_child(
+    world, django_assert_max_num_queries
+):
+    world.child.preferred_name = "Yusi"
+    world.child.save()
+    room = RoomFactory(name="Sensory room")
+    therapy = ServiceFactory(name="Therapy", parent_only=False, location=Service.Location.CLINIC)
+    grandad = Caregiver.objects.get(user=world.supporting, family=world.family)
+    soon = BookingFactory(
+        family=world.family,
+        appointment=AppointmentFactory(
+            therapist=world.therapist, service=therapy, room=room, starts_at=in_days(2)
+        ),
+        children=[world.child, world.sibling],
+        escort=grandad,
+    )
+    group = GroupSessionFactory(
+        therapist=world.therapist,
+        starts_at=in_days(5, 18),
+        topic="Calmer mornings",
+        service=ServiceFactory(name="Group coaching", location=Service.Location.VIDEO),
+    )
+    later = BookingFactory(
+        family=world.family,
+        appointment=None,
+        group_session=group,
+        status=Booking.Status.REQUESTED,
+    )
+    called_off = BookingFactory(
+        family=world.family,
+        appointment=AppointmentFactory(therapist=world.therapist, starts_at=in_days(3)),
+        status=Booking.Status.CANCELLED,
+    )
+    last_week = BookingFactory(
+        family=world.family,
+        appointment=AppointmentFactory(
+            therapist=world.therapist, starts_at=timezone.now() - timedelta(days=7)
+        ),
+        status=Booking.Status.ATTENDED,
+    )
+    BookingFactory(
+        family=world.other_family,
+        appointment=AppointmentFactory(therapist=world.other_therapist, starts_at=in_days(1)),
+    )
+
+    with django_assert_max_num_queries(5):
+        found = bookings_for_caregiver(world.parent)
+    assert [card["pk"] for card in found["upcoming"]] == [soon.pk, later.pk]
+    # Past, and called off: the newest first.
+    assert [card["pk"] for card in found["past"]] == [called_off.pk, last_week.pk]
+    assert found["can_book"] is True
+    assert found["upcoming"][0] == {
+        "pk": soon.pk,
+        "service": "Therapy",
+        "topic": None,
+        "starts_at": in_days(2),
+        "location": "At the clinic",
+        "room": "Sensory room",
+        "children": ["Maryam", "Yusi"],
+        "therapist": "Nia Thomas",
+        "escort": "Tariq Ahmed",
+        "status": "confirmed",
+        "status_label": "Confirmed",
+    }
+    assert found["upcoming"][1] | {"pk": 0, "children": []} == {
+        "pk": 0,
+        "service": "Group coaching",
+        "topic": "Calmer mornings",
+        "starts_at": in_days(5, 18),
+        "location": "By video call",
+        "room": None,
+        "children": [],
+        "therapist": "Nia Thomas",
+        "escort": None,
+        "status": "requested",
+        "status_label": "Requested",
+    }
+    assert found["past"][0]["status_label"] == "Cancelled"
+
+    assert [card["pk"] for card in upcoming_cards_for_home(world.parent, limit=1)] == [soon.pk]
+    # The grandparent sees the visit they bring a child to, and may not book.
+    grandad_view = bookings_for_caregiver(world.supporting)
+    assert [card["pk"] for card in grandad_view["upcoming"]] == [soon.pk]
+    assert grandad_view["past"] == [] and grandad_view["can_book"] is False
+    assert bookings_for_caregiver(world.supporting_unlinked)["upcoming"] == []
