@@ -31,7 +31,14 @@ from goals.models import (
     Routine,
     Setting,
 )
-from goals.selectors import MEANINGFUL_CHANGE, RATINGS_PER_PAGE, RECENT_RATINGS, TScore, t_score_of
+from goals.selectors import (
+    MEANINGFUL_CHANGE,
+    RATINGS_PER_PAGE,
+    RECENT_RATINGS,
+    TScore,
+    newest_wins,
+    t_score_of,
+)
 from portal.sql import table
 
 # One rating as a goal card or a goal's page shows it, in this order:
@@ -194,20 +201,8 @@ def goal_cards(child: Child, *, with_t_score: bool) -> GoalCards:
 
 
 def recent_wins(child: Child, *, limit: int = 5) -> list[dict]:
-    """The newest wins, shaped as goals/includes/win_list.html reads a Win."""
-    return [
-        {
-            "text": text,
-            "created_at": created_at,
-            "author": {"get_short_name": user_short_name(full_name, email)} if author_id else None,
-            "goal": {"title": goal_title} if goal_title is not None else None,
-        }
-        for text, created_at, author_id, full_name, email, goal_title in child.wins.order_by(
-            "-created_at", "-id"
-        ).values_list(
-            "text", "created_at", "author_id", "author__full_name", "author__email", "goal__title"
-        )[:limit]
-    ]
+    """The child's newest wins, shaped as goals/includes/win_list.html reads a Win."""
+    return newest_wins([child.pk], limit=limit)
 
 
 def _family_rows(goal: Goal) -> list[dict]:

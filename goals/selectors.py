@@ -1,6 +1,7 @@
 """Reads for the goals pages. Each runs a fixed number of queries, however
 many goals, ratings, strategies or practice logs a child has."""
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
@@ -376,28 +377,37 @@ def _wins_sql(children: int) -> str:
     return " UNION ALL ".join(parts) + " ORDER BY created_at DESC, id DESC LIMIT %s"
 
 
-def wins_for_home(child_names: dict[int, str], *, limit: int = 5) -> list[dict]:
-    """The newest wins of these children (every child a caregiver may see, by
-    id, with the names the page shows; joined here, PostgreSQL read every
-    child of the practice to find them again) as plain values
-    (portal.fragments), shaped like a Win for goals/includes/win_list.html."""
-    if not child_names:
+def newest_wins(child_ids: Collection[int], *, limit: int = 5) -> list[dict]:
+    """The newest wins of these children, newest first, as plain values
+    (portal.fragments) shaped like a Win for goals/includes/win_list.html,
+    with `child_id`."""
+    if not child_ids:
         return []
-    params = [value for child_id in child_names for value in (child_id, limit)]
+    params = [value for child_id in child_ids for value in (child_id, limit)]
     with connection.cursor() as cursor:
-        cursor.execute(_wins_sql(len(child_names)), [*params, limit])
+        cursor.execute(_wins_sql(len(child_ids)), [*params, limit])
         rows = cursor.fetchall()
     return [
         {
             "text": text,
             "created_at": as_datetime(created_at),
-            "child": {"display_name": child_names[child_id]},
+            "child_id": child_id,
             "author": (
                 {"get_short_name": user_short_name(full_name, email)} if email is not None else None
             ),
             "goal": {"title": goal_title} if goal_title is not None else None,
         }
         for text, created_at, child_id, full_name, email, goal_title, _ in rows
+    ]
+
+
+def wins_for_home(child_names: dict[int, str], *, limit: int = 5) -> list[dict]:
+    """The newest wins of every child a caregiver may see (by id, with the
+    names the page shows; joined here, PostgreSQL read every child of the
+    practice to find them again), each with its child's name."""
+    return [
+        win | {"child": {"display_name": child_names[win["child_id"]]}}
+        for win in newest_wins(child_names, limit=limit)
     ]
 
 

@@ -40,6 +40,7 @@ def test_newest_wins_of_the_children_asked_for(world, django_assert_num_queries)
     assert wins[1] == {
         "text": "Maryam, 2 days ago",
         "created_at": now - timedelta(days=2),
+        "child_id": world.sibling.pk,
         "child": {"display_name": "Mimi"},
         "author": {"get_short_name": world.supporting.get_short_name()},
         "goal": {"title": "Buttons his coat"},
