@@ -88,11 +88,12 @@ def test_caregiver_without_a_family_sees_the_empty_state(world, login):
     assert "Coming up" not in html
 
 
-def test_children_of_memberships_is_children_for(world):
+def test_home_children_from_memberships_are_children_for(world):
     """The home page reads a caregiver's children from their memberships
-    (families.permissions.children_of): the same children as the policy's
-    children_for, for every kind of caregiver."""
-    from families.permissions import caregiver_memberships, children_for, children_of
+    (families.selectors.children_for_home): the same children as the
+    policy's children_for, for every kind of caregiver."""
+    from families.permissions import caregiver_memberships, children_for
+    from families.selectors import children_for_home
     from tests import factories
 
     # A parent of two families, primary in one and supporting in the other.
@@ -113,7 +114,8 @@ def test_children_of_memberships_is_children_for(world):
     ):
         memberships = caregiver_memberships(persona)
         expected = set(children_for(persona)) if persona.role == "caregiver" else set()
-        assert set(children_of(memberships)) == expected, persona
+        found = children_for_home(memberships)["child_names"]
+        assert set(found) == {child.pk for child in expected}, persona
     assert [m.family_name for m in caregiver_memberships(world.parent)] == [
         "The Ahmed family",
         "The Jones family",
