@@ -9,10 +9,13 @@ application = get_wsgi_application()
 def warm_up() -> None:
     """Do once, at import, what each web worker would otherwise do on its first
     request: import every view (the URL configuration), read the templates'
-    digest (portal.fragments) and compile the layout. gunicorn loads this
-    module in its master (preload_app), so a worker recycled under load
-    starts warm instead of holding up requests for half a second. Opens no
-    connection to the database or Redis."""
+    digest (portal.fragments) and compile the portal's templates. gunicorn
+    loads this module in its master (preload_app), so a worker recycled under
+    load starts warm instead of holding up the requests that first need a
+    page's templates. Opens no connection to the database or Redis."""
+    from pathlib import Path
+
+    from django.template import engines
     from django.template.loader import get_template
     from django.urls import get_resolver
 
@@ -20,7 +23,13 @@ def warm_up() -> None:
 
     get_resolver().url_patterns  # noqa: B018 - imports the URL configuration
     fragments.release_digest()
-    get_template("base.html")
+    for engine in engines.all():
+        for folder in map(Path, engine.template_dirs):
+            if "site-packages" in folder.parts:
+                continue
+            for path in sorted(folder.rglob("*")):
+                if path.suffix in {".html", ".txt", ".svg"} and path.is_file():
+                    get_template(path.relative_to(folder).as_posix())
 
 
 warm_up()
