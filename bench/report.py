@@ -22,6 +22,20 @@ def parse_wrk(output: str) -> dict:
     return json.loads(match.group(1))
 
 
+def combine(runs: list[dict]) -> dict:
+    """One page measured more than once in a run (the baselines: before the
+    pages and after them, so that the machine's drift over the run does not
+    all fall on the ratios): the mean of their throughput and latencies, the
+    sum of their requests and errors."""
+    combined = {
+        key: sum(run[key] for run in runs) / len(runs)
+        for key in ("rps", "p50_ms", "p95_ms", "p99_ms")
+    }
+    for key in ("requests", "not_200", "socket_errors"):
+        combined[key] = sum(run[key] for run in runs)
+    return combined | {"runs": [{"rps": round(run["rps"], 1)} for run in runs]}
+
+
 def scale_result(targets: list[dict], measured: dict[str, dict]) -> dict:
     """Per page: throughput, latency, queries and the ratios to both baselines."""
     bare = measured.get("bare", {}).get("rps")

@@ -262,6 +262,19 @@ def test_report_from_wrk_output(tmp_path):
     assert "Growth: p95 at scale 10 over scale 1" in text
 
 
+def test_baselines_measured_twice_count_as_their_mean():
+    first, second = report.parse_wrk(_wrk(400, 20)), report.parse_wrk(_wrk(200, 40, not_200=1))
+    both = report.combine([first, second])
+    assert both["rps"] == 300 and both["p95_ms"] == 30
+    assert both["requests"] == first["requests"] + second["requests"]
+    assert both["not_200"] == 1
+    assert [run["rps"] for run in both["runs"]] == [400, 200]
+    result = report.scale_result(
+        _targets(), {"layout": both, "parent_home": report.parse_wrk(_wrk(150, 50))}
+    )
+    assert result["pages"]["parent_home"]["vs_layout"] == 0.5
+
+
 def test_wrk_output_without_a_result_is_an_error():
     with pytest.raises(ValueError, match="no result line"):
         report.parse_wrk("unable to connect to 127.0.0.1:1 Connection refused")
