@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from families.models import AccessLevel, Caregiver, CaseloadAssignment, Child, Family, Invitation
-from portal.sql import table
+from portal.sql import instance, table
 
 
 class Access(StrEnum):
@@ -207,10 +207,9 @@ def _child_and_standing(user: User, pk: int) -> tuple[Child, tuple] | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    child_fields, family_fields = Child._meta.concrete_fields, Family._meta.concrete_fields
-    split, rest = len(child_fields), len(child_fields) + len(family_fields)
-    child = Child.from_db(connection.alias, [f.attname for f in child_fields], row[:split])
-    family = Family.from_db(connection.alias, [f.attname for f in family_fields], row[split:rest])
+    split = len(Child._meta.concrete_fields)
+    rest = split + len(Family._meta.concrete_fields)
+    child, family = instance(Child, row[:split]), instance(Family, row[split:rest])
     Child._meta.get_field("family").set_cached_value(child, family)
     return child, tuple(row[rest:])
 

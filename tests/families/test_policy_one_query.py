@@ -49,9 +49,13 @@ def test_one_query_policy_agrees_with_child_access(world, persona, django_assert
         assert access == expected, (persona, child.first_name)
         assert found == (child if expected else None)
         if found is not None:
-            # The family is read with the child.
+            # The family is read with the child, and both as the ORM reads them.
             with django_assert_num_queries(0):
                 assert found.family.name == child.family.name
+            for record, expected in ((found, child), (found.family, child.family)):
+                assert timezone.is_aware(record.created_at)
+                assert record.created_at == expected.created_at
+            assert found.date_of_birth == child.date_of_birth
 
 
 def test_inactive_users_and_missing_children_are_not_found(world):
