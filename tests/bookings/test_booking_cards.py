@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from bookings.models import Booking, Service
+from bookings.permissions import bookings_visible_to
 from bookings.selectors import bookings_for_caregiver, upcoming_cards_for_home
 from families.models import Caregiver
 from tests.bookings.factories import (
@@ -104,3 +105,30 @@ def test_cards_of_a_family_and_of_a_grandparent_bringing_a_child(
     assert [card["pk"] for card in grandad_view["upcoming"]] == [soon.pk]
     assert grandad_view["past"] == [] and grandad_view["can_book"] is False
     assert bookings_for_caregiver(world.supporting_unlinked)["upcoming"] == []
+
+
+def test_cards_are_the_bookings_the_policy_shows_every_caregiver(world):
+    """The cards' query restates who sees a booking
+    (bookings.permissions.bookings_visible_to): it must agree for every kind
+    of caregiver."""
+    grandad = Caregiver.objects.get(user=world.supporting, family=world.family)
+    nanny = Caregiver.objects.get(user=world.supporting_unlinked, family=world.family)
+    for days, escort in ((1, grandad), (2, None), (-3, nanny), (-9, None)):
+        BookingFactory(
+            family=world.family,
+            appointment=AppointmentFactory(
+                therapist=world.therapist,
+                starts_at=in_days(days) if days > 0 else timezone.now() + timedelta(days=days),
+            ),
+            children=[world.child],
+            escort=escort,
+        )
+    BookingFactory(
+        family=world.other_family,
+        appointment=AppointmentFactory(therapist=world.other_therapist, starts_at=in_days(4)),
+    )
+    for user in (world.parent, world.other_parent, world.supporting, world.supporting_unlinked):
+        found = bookings_for_caregiver(user)
+        cards = {card["pk"] for card in found["upcoming"] + found["past"]}
+        assert cards == set(bookings_visible_to(user).values_list("pk", flat=True)), user
+        assert cards, user
