@@ -24,7 +24,12 @@ class Target:
     role: str
     path: str
     cookie: str = ""
+    # The CSRF cookie a browser holds after its first page with a form: a
+    # remembered page (portal.pages) is kept for the viewer's own secret.
+    csrf: str = ""
     queries: int | None = None
+    # The queries of the page rendered afresh (the page cache off).
+    render_queries: int | None = None
     status: int | None = None
     baseline: bool = False
 
@@ -86,26 +91,31 @@ def bench_objects() -> dict:
     return {"users": users, "child_id": child_id, "goal_id": goal.pk}
 
 
-def count_queries(client, path: str) -> tuple[int, int]:
-    """(status, queries) of a GET, after one request to warm the caches a
-    long-running worker would have warm."""
+def count_queries(client, path: str) -> tuple[int, int, int]:
+    """(status, queries, queries when rendered afresh) of a GET, after one
+    request to warm the caches a long-running worker would have warm."""
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
 
     client.get(path)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path)
-    return response.status_code, len(captured.captured_queries)
+    with override_settings(PAGE_CACHE_SECONDS=0), CaptureQueriesContext(connection) as rendered:
+        client.get(path)
+    return response.status_code, len(captured), len(rendered)
 
 
 def make_targets(*, measure_queries: bool = True) -> list[Target]:
     from django.conf import settings
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
     from django.test import Client
+    from django.utils.crypto import get_random_string
 
     from bench.auth import session_key_for
 
     found = bench_objects()
     cookies = {role: session_key_for(user) for role, user in found["users"].items()}
+    csrf = {role: get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS) for role in cookies}
     paths = page_paths(child_id=found["child_id"], goal_id=found["goal_id"])
     targets = []
     for name, label, role in PAGES:
@@ -115,12 +125,16 @@ def make_targets(*, measure_queries: bool = True) -> list[Target]:
             role=role,
             path=paths[name],
             cookie=cookies[role],
+            csrf=csrf[role],
             baseline=name in BASELINES,
         )
         if measure_queries:
             client = Client(HTTP_HOST="127.0.0.1")
             client.cookies[settings.SESSION_COOKIE_NAME] = cookies[role]
-            target.status, target.queries = count_queries(client, target.path)
+            client.cookies[settings.CSRF_COOKIE_NAME] = csrf[role]
+            target.status, target.queries, target.render_queries = count_queries(
+                client, target.path
+            )
         targets.append(target)
     return targets
 

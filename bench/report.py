@@ -202,11 +202,25 @@ def render(results: dict) -> str:
             parts.append("Targets missed:\n" + "\n".join(f"  - {m}" for m in result["misses"]))
         else:
             parts.append("All targets met at this scale.")
+        rendered = result.get("rendered")
+        if rendered:
+            parts.append(
+                "\nThe same pages rendered afresh on every request (the page cache off:"
+                " a first view, or the first after a change), against the same baselines:"
+            )
+            parts.append(table(rendered))
+            if rendered["misses"]:
+                parts.append(
+                    "Short of the targets when rendered afresh:\n"
+                    + "\n".join(f"  - {m}" for m in rendered["misses"])
+                )
     if results.get("growth"):
         small, large = results["growth"]["scales"]
         parts.append(f"\nGrowth: p95 at scale {large} over scale {small}")
+        rendered = results["growth"].get("rendered_p95_ratio") or {}
         for name, ratio in results["growth"]["p95_ratio"].items():
-            parts.append(f"  {name}: {ratio}×")
+            afresh = f" (rendered afresh: {rendered[name]}×)" if name in rendered else ""
+            parts.append(f"  {name}: {ratio}×{afresh}")
         if results["growth"]["misses"]:
             parts.append(
                 "Growth targets missed:\n"

@@ -189,8 +189,10 @@ def workers(env: dict[str, str]) -> int:
     return int(out.stdout.strip() or 0)
 
 
-def run_wrk(url: str, cookie: str, *, duration: int, concurrency: int, warmup: int = 2) -> dict:
-    header = f"Cookie: sessionid={cookie}"
+def run_wrk(
+    url: str, cookies: dict[str, str], *, duration: int, concurrency: int, warmup: int = 2
+) -> dict:
+    header = "Cookie: " + "; ".join(f"{name}={value}" for name, value in cookies.items())
     threads = str(min(2, concurrency))
     common = [
         "wrk",
@@ -275,37 +277,53 @@ def measure_scale(scale: float, args) -> dict:
     broken = [f"{t['name']} ({t['path']}): {t['status']}" for t in targets if t["status"] != 200]
     if broken:
         raise RuntimeError("Pages that do not answer 200: " + ", ".join(broken))
-    measured = {}
+    measured, rendered = {}, {}
     RESULTS.mkdir(parents=True, exist_ok=True)
-    with Server(env, RESULTS / f"gunicorn-{database_name(scale)}.log") as server:
-
-        def measure(target: dict) -> dict:
-            print(f"  {target['name']:<16} {target['path']}", end="", flush=True)
-            found = run_wrk(
-                server.base + target["path"],
-                target["cookie"],
-                duration=args.duration,
-                concurrency=args.concurrency,
-            )
-            print(
-                f"  {found['rps']:.0f} rps, p95 {found['p95_ms']:.1f} ms, {target['queries']} queries"
-            )
-            return found
-
+    log = RESULTS / f"gunicorn-{database_name(scale)}.log"
+    with Server(env, log) as server:
         for target in targets:
-            measured[target["name"]] = measure(target)
+            measured[target["name"]] = _measure(server, target, args)
+        # The pages rendered afresh on every request (the page cache off):
+        # what a first view, or one after a change, costs.
+        if not args.no_rendered:
+            print("  rendered afresh (PAGE_CACHE_SECONDS=0):")
+            with Server(
+                {**env, "PAGE_CACHE_SECONDS": "0"}, log.with_suffix(".rendered.log")
+            ) as bare:
+                for target in targets:
+                    if not target["baseline"]:
+                        rendered[target["name"]] = _measure(
+                            bare, target, args, queries=target["render_queries"]
+                        )
         # The baselines again, after the pages: the machine's speed drifts
         # over minutes, and their mean is what the pages are compared with.
         print("  baselines again:")
         for target in targets:
             if target["baseline"]:
                 measured[target["name"]] = report.combine(
-                    [measured[target["name"]], measure(target)]
+                    [measured[target["name"]], _measure(server, target, args)]
                 )
     result = report.scale_result(targets, measured)
+    if rendered:
+        baselines = {name: measured[name] for name in ("bare", "layout") if name in measured}
+        with_queries = [t | {"queries": t["render_queries"]} for t in targets]
+        result["rendered"] = report.scale_result(with_queries, rendered | baselines)
     result["seed_seconds"] = seed_seconds
     result["database"] = database_name(scale)
     return result
+
+
+def _measure(server: Server, target: dict, args, *, queries: int | None = None) -> dict:
+    queries = target["queries"] if queries is None else queries
+    print(f"  {target['name']:<16} {target['path']}", end="", flush=True)
+    found = run_wrk(
+        server.base + target["path"],
+        {"sessionid": target["cookie"], "csrftoken": target["csrf"]},
+        duration=args.duration,
+        concurrency=args.concurrency,
+    )
+    print(f"  {found['rps']:.0f} rps, p95 {found['p95_ms']:.1f} ms, {queries} queries")
+    return found
 
 
 def machine() -> str:
@@ -345,6 +363,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=8, help="open connections (default 8)")
     parser.add_argument("--pages", default="", help="only these pages (comma-separated names)")
     parser.add_argument("--no-background", action="store_true", help="skip the background timings")
+    parser.add_argument(
+        "--no-rendered",
+        action="store_true",
+        help="skip the second pass with the page cache off (pages rendered on every request)",
+    )
     return parser.parse_args(argv)
 
 
@@ -382,6 +405,10 @@ def main(argv: list[str] | None = None) -> int:
             "p95_ratio": ratios,
             "misses": report.growth_misses(ratios),
         }
+        if "rendered" in small and "rendered" in large:
+            results["growth"]["rendered_p95_ratio"] = report.growth(
+                small["rendered"], large["rendered"]
+            )
     if not args.no_background:
         url = f"{_postgres_base()}/{database_name(scales[0])}"
         results["background"] = background_timings(server_env(url))
