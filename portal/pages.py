@@ -34,7 +34,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import caches
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
@@ -146,7 +146,12 @@ def remembered(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
         if csrf_secret is None:
             return view(request, *args, **kwargs)
         key = _key(request, view, csrf_secret)
-        now = revisions.current()
+        try:
+            now = revisions.current()
+        except DatabaseError:
+            # A database not migrated since the revisions came: never the page's loss.
+            logger.warning("table revisions unreadable (run migrate): rendering", exc_info=True)
+            return view(request, *args, **kwargs)
         kept = _fetch(key)
         if kept is not None and all(now.get(t) == n for t, n in kept.revisions.items()):
             return kept.response(request)
