@@ -53,19 +53,24 @@ TRIGGER = "portal_revision"
 _WORD = re.compile(r"[a-z0-9_]+")
 
 
+def _models():
+    return [m for m in apps.get_models(include_auto_created=True) if not m._meta.proxy]
+
+
 @cache
 def model_tables() -> frozenset[str]:
-    """Every table of every installed model, many-to-many tables included."""
-    return frozenset(
-        model._meta.db_table
-        for model in apps.get_models(include_auto_created=True)
-        if model._meta.managed and not model._meta.proxy
-    )
+    """Every table of every installed model, many-to-many tables included:
+    what a statement is searched for."""
+    return frozenset(model._meta.db_table for model in _models())
 
 
 @cache
 def tracked_tables() -> tuple[str, ...]:
-    return tuple(sorted(model_tables() - UNTRACKED))
+    """The tables with a revision: those Django creates (an unmanaged model's
+    table, like an UNTRACKED one, is read without one, and a page that reads
+    it is not kept)."""
+    managed = {model._meta.db_table for model in _models() if model._meta.managed}
+    return tuple(sorted(managed - UNTRACKED))
 
 
 def tables_in(sql: str) -> set[str]:

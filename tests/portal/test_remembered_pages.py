@@ -66,6 +66,32 @@ def test_a_page_seen_again_reads_only_the_session_the_user_and_the_revisions(wor
 
 
 @pytest.mark.parametrize(
+    ("persona", "page", "queries"),
+    [
+        ("parent", "home", 3),
+        ("parent", "goals:child_goals", 3),
+        ("parent", "goals:routines", 3),
+        ("parent", "goals:goal_detail", 3),
+        ("parent", "bookings:my_bookings", 3),
+        ("therapist", "home", 3),
+        # Every view of the clinical record is recorded, served again or not.
+        ("therapist", "sessions_app:timeline", 4),
+        ("admin", "bookings:diary", 3),
+    ],
+)
+def test_every_busy_page_is_served_again_from_the_cache(world, browser, persona, page, queries):
+    goal = GoalFactory(child=world.child, title="Shoes on before school")
+    args = {"goals:child_goals": [world.child.pk], "goals:routines": [world.child.pk]}
+    args |= {"goals:goal_detail": [goal.pk], "sessions_app:timeline": [world.child.pk]}
+    url = reverse(page, args=args.get(page))
+    client = browser(world.persona(persona))
+    kept, rendered = _get(client, url)
+    again, served = _get(client, url)
+    assert again == kept
+    assert served == queries < rendered
+
+
+@pytest.mark.parametrize(
     "write",
     [
         "save",
@@ -200,6 +226,17 @@ def test_a_database_without_revisions_still_shows_the_page(world, browser, monke
     monkeypatch.setattr(revisions, "current", unreadable)
     client = browser(world.parent)
     assert "Yusuf" in _get(client, _goals(world))[0]
+
+
+def test_a_page_that_reads_a_table_without_a_revision_is_not_kept(world, browser, monkeypatch):
+    current = revisions.current
+    monkeypatch.setattr(
+        revisions, "current", lambda: {t: n for t, n in current().items() if t != "goals_goal"}
+    )
+    client = browser(world.parent)
+    _, first = _get(client, _goals(world))
+    _, second = _get(client, _goals(world))
+    assert second == first
 
 
 def test_every_table_has_a_revision_but_those_written_on_every_request():
