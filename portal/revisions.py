@@ -141,6 +141,29 @@ def _install_sqlite(cursor, conn, tables: Iterable[str]) -> None:
             )
 
 
+def installed() -> set[str]:
+    """The tables that have the trigger keeping their revision."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+                " WHERE t.tgname = %s AND c.relnamespace = 'public'::regnamespace",
+                [TRIGGER],
+            )
+        else:
+            cursor.execute(
+                "SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                [f"{TRIGGER}_%"],
+            )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def missing() -> list[str]:
+    """Tracked tables without their trigger: pages reading them would be
+    served stale (`migrate` installs them)."""
+    return sorted(set(tracked_tables()) - installed())
+
+
 @cache
 def _postgresql_read_sql() -> str:
     values = ", ".join(

@@ -10,6 +10,7 @@ from datetime import timedelta
 import psycopg
 import pytest
 from django.core.cache import caches
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -243,18 +244,25 @@ def test_every_table_has_a_revision_but_those_written_on_every_request():
     tracked = set(revisions.tracked_tables())
     assert "django_session" not in tracked and "axes_accessattempt" not in tracked
     assert {"families_child", "goals_goal", "bookings_booking_children"} <= tracked
+    with_trigger = revisions.installed()
+    assert with_trigger == tracked
+    assert revisions.missing() == []
+
+
+def test_the_deployment_check_names_a_table_without_its_trigger(settings):
+    settings.REDIS_URL = ""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
-                " WHERE t.tgname = %s",
-                [revisions.TRIGGER],
-            )
-            with_trigger = {row[0] for row in cursor.fetchall()}
+            cursor.execute(f'DROP TRIGGER {revisions.TRIGGER} ON "goals_win"')
         else:
-            cursor.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger'")
-            with_trigger = {row[0] for row in cursor.fetchall()}
-    assert with_trigger == tracked
+            for event in ("insert", "update", "delete"):
+                cursor.execute(f'DROP TRIGGER "{revisions.TRIGGER}_{event}_goals_win"')
+    try:
+        with pytest.raises(CommandError, match="1 table without the page cache's revision trigger"):
+            call_command("check_deployment")
+    finally:
+        revisions.install()
+    assert revisions.missing() == []
 
 
 def test_a_revision_moves_with_every_write_to_its_table(world):
