@@ -278,6 +278,49 @@ def test_baselines_measured_twice_count_as_their_mean():
     assert result["pages"]["parent_home"]["vs_layout"] == 0.5
 
 
+def test_report_shows_the_pages_rendered_afresh_beside_those_seen_again():
+    baselines = {"bare": report.parse_wrk(_wrk(400, 20)), "layout": report.parse_wrk(_wrk(200, 40))}
+    seen_again = report.scale_result(
+        _targets(),
+        baselines
+        | {
+            "parent_home": report.parse_wrk(_wrk(190, 30)),
+            "child_goals": report.parse_wrk(_wrk(180, 35)),
+        },
+    )
+    afresh = {
+        "parent_home": report.parse_wrk(_wrk(80, 60)),
+        "child_goals": report.parse_wrk(_wrk(70, 120)),
+    }
+    rendered = report.scale_result([t | {"queries": 7} for t in _targets()], afresh | baselines)
+    assert seen_again["misses"] == []
+    assert rendered["pages"]["parent_home"]["vs_layout"] == 0.4
+    assert rendered["pages"]["parent_home"]["queries"] == 7
+    bigger = report.scale_result(
+        [t | {"queries": 7} for t in _targets()],
+        afresh | baselines | {"child_goals": report.parse_wrk(_wrk(70, 180))},
+    )
+    run = {"run": {"at": "then", "machine": "test", "commit": "abc", "concurrency": 8,
+                   "duration_s": 10, "workers": 5}}  # fmt: skip
+    text = report.render(
+        {
+            **run,
+            "scales": {"1": seen_again | {"rendered": rendered}},
+            "growth": {
+                "scales": ["1", "10"],
+                "p95_ratio": report.growth(seen_again, seen_again),
+                "rendered_p95_ratio": report.growth(rendered, bigger),
+                "misses": [],
+            },
+        }
+    )
+    assert "All targets met at this scale." in text
+    assert "rendered afresh on every request" in text
+    assert "Short of the targets when rendered afresh:" in text
+    assert "  - child_goals: p95 120 ms (target under 100 ms)" in text
+    assert "  child_goals: 1.0× (rendered afresh: 1.5×)" in text
+
+
 def test_wrk_output_without_a_result_is_an_error():
     with pytest.raises(ValueError, match="no result line"):
         report.parse_wrk("unable to connect to 127.0.0.1:1 Connection refused")
