@@ -9,14 +9,16 @@ while none of the tables its last rendering read has been written since.
 What makes it safe:
 - the key holds everything else a page may depend on: the view, the path and
   its query, the viewer, their CSRF secret (a kept form's token stays theirs),
-  the local date and time zone, the release's templates and code, and a time
-  bucket of PAGE_CACHE_SECONDS, so words such as "in 2 hours" are never older
-  than that;
+  the local date and time zone, the release's templates and template tags
+  (fragments.release_digest), and a time bucket of PAGE_CACHE_SECONDS, so
+  words such as "in 2 hours", or a page drawn by the previous release's
+  views, are never older than that;
 - the tables come from the SQL the rendering ran, not from a list someone
   keeps: a new query is covered the day it is written;
 - a rendering is not kept when it wrote anything (its writes would be skipped
   next time), read a table without a revision, answered anything but 200,
-  set a cookie, or ran while a write elsewhere was open (revisions.quiet);
+  set a cookie, left a message for the next page, ran inside a transaction,
+  or ran while a write elsewhere was open (revisions.quiet);
 - a request with a message waiting (a flash after a form) is always rendered:
   the message is shown once.
 
