@@ -1,7 +1,7 @@
 from allauth.account import forms as allauth_forms
 from django import forms
 
-from accounts.formtools import DateInput
+from accounts.formtools import DateField
 from accounts.models import AuditEvent
 
 
@@ -12,8 +12,8 @@ class AuditSearchForm(forms.Form):
     )
     record_type = forms.ChoiceField(label="Record type", choices=[("", "Any")], required=False)
     child = forms.IntegerField(label="Child number", min_value=1, required=False)
-    since = forms.DateField(label="From", widget=DateInput(), required=False)
-    until = forms.DateField(label="To", widget=DateInput(), required=False)
+    since = DateField(label="From", required=False)
+    until = DateField(label="To", required=False)
 
     def __init__(self, *args, record_types: list[str], **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,7 @@
 """Form helpers every app's views share (this is the ground-floor app)."""
 
+from datetime import date, datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -20,6 +22,66 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+# Every date a person can send is held to these: a practice has no business
+# before 1900 or after 2099, and a date near the ends of Python's calendar
+# (9999-12-31 plus a week) cannot even be computed with.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
+OUT_OF_RANGE = "Please choose a date between 1 January 1900 and 31 December 2099."
+
+
+def date_in_range(value: date | datetime | None) -> None:
+    """The validator that holds a form's date to EARLIEST_DATE..LATEST_DATE."""
+    if value is None:
+        return
+    day = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValidationError(OUT_OF_RANGE, code="out_of_range")
+
+
+class DateField(forms.DateField):
+    """A date typed or picked in a form (the browser's picker), held to a sane
+    range. Every date field of the portal's forms is one of these or a
+    DateTimeField below (tests/test_dates_in_range.py walks them)."""
+
+    widget = DateInput
+    default_validators = [date_in_range]
+
+
+class DateTimeField(forms.DateTimeField):
+    """A British wall-clock date and time (the form's time zone is the current
+    one, which the settings make London), held to a sane range."""
+
+    widget = DateTimeInput
+    default_validators = [date_in_range]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+        super().__init__(**kwargs)
+
+
+def day_from_query(value: str | None, default: date) -> date:
+    """A day named in a query string (`?from=2027-01-04`), or `default` when
+    it is missing, malformed or out of range: such values come from links
+    and edited addresses, and a page of the wrong day is better than none."""
+    try:
+        day = date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+    return day if EARLIEST_DATE <= day <= LATEST_DATE else default
+
+
+def valid_filters(form: forms.Form) -> dict:
+    """The values of a filter form's valid fields: a filter keeps every part
+    that is valid and ignores the rest, and the form re-renders with an error
+    next to the part it ignored. (A wrong therapist in the diary's address
+    must not also throw away the date and the view.)"""
+    if not form.is_bound:
+        return {}
+    form.is_valid()
+    return {name: value for name, value in form.cleaned_data.items() if name not in form.errors}
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import mfa, selectors, services
+from accounts.formtools import valid_filters
 from accounts.forms import AuditSearchForm, LockoutLiftForm
 from accounts.models import Role
 from accounts.policy import admin_required
@@ -42,17 +43,15 @@ def account(request: HttpRequest) -> HttpResponse:
 @_audit_reader_required
 def audit_search(request: HttpRequest) -> HttpResponse:
     form = AuditSearchForm(request.GET or None, record_types=selectors.audit_record_types())
-    filters = selectors.AuditFilters()
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.AuditFilters(
-            user=data["user"].strip(),
-            action=data["action"],
-            record_type=data["record_type"],
-            child_id=data["child"],
-            since=data["since"],
-            until=data["until"],
-        )
+    data = valid_filters(form)
+    filters = selectors.AuditFilters(
+        user=data.get("user", "").strip(),
+        action=data.get("action", ""),
+        record_type=data.get("record_type", ""),
+        child_id=data.get("child"),
+        since=data.get("since"),
+        until=data.get("until"),
+    )
     page = Paginator(selectors.audit_search(filters), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

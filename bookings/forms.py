@@ -4,7 +4,7 @@ from datetime import datetime
 from django import forms
 from django.utils import timezone
 
-from accounts.formtools import ChoicesByIdField, DateInput, DateTimeInput
+from accounts.formtools import ChoicesByIdField, DateField, DateInput, DateTimeField
 from accounts.models import User
 from bookings import slots
 from bookings.models import (
@@ -23,17 +23,6 @@ class TimeInput(forms.TimeInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%H:%M", **kwargs)
-
-
-class LocalDateTimeField(forms.DateTimeField):
-    """A wall-clock time in Europe/London (the form's time zone is the
-    current one, which the settings make London)."""
-
-    widget = DateTimeInput
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("input_formats", ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-        super().__init__(**kwargs)
 
 
 class ServiceForm(forms.ModelForm):
@@ -108,8 +97,8 @@ class AvailabilityForm(forms.ModelForm):
 
 
 class ExceptionForm(forms.ModelForm):
-    starts_at = LocalDateTimeField(label="From")
-    ends_at = LocalDateTimeField(label="Until")
+    starts_at = DateTimeField(label="From")
+    ends_at = DateTimeField(label="Until")
 
     class Meta:
         model = AvailabilityException
@@ -125,7 +114,7 @@ class ExceptionForm(forms.ModelForm):
 
 class DiaryFilterForm(forms.Form):
     view = forms.ChoiceField(choices=[("week", "Week"), ("day", "Day")], required=False)
-    date = forms.DateField(widget=DateInput(), required=False)
+    date = DateField(required=False)
     therapist = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
     service = forms.ModelChoiceField(queryset=Service.objects.all(), required=False)
 
@@ -180,7 +169,7 @@ class SlotSearchForm(forms.Form):
         queryset=Service.objects.filter(active=True).exclude(kind=Service.Kind.GROUP)
     )
     therapist = forms.ModelChoiceField(queryset=User.objects.none())
-    date = forms.DateField(widget=DateInput(), initial=timezone.localdate)
+    date = DateField(initial=timezone.localdate)
     family = forms.ModelChoiceField(queryset=Family.objects.order_by("name"))
 
     def __init__(self, *args, therapists, **kwargs):
@@ -260,7 +249,7 @@ class SlotBookingForm(BookingPeopleForm):
 
 
 class MoveForm(forms.Form):
-    date = forms.DateField(widget=DateInput())
+    date = DateField()
 
 
 class MoveSlotForm(forms.Form):
@@ -306,7 +295,7 @@ class GroupSessionForm(forms.Form):
         queryset=Service.objects.filter(active=True, kind=Service.Kind.GROUP)
     )
     therapist = forms.ModelChoiceField(queryset=User.objects.none())
-    starts_at = LocalDateTimeField(label="Starts")
+    starts_at = DateTimeField(label="Starts")
     topic = forms.CharField(max_length=150)
     capacity = forms.IntegerField(
         min_value=1, max_value=50, required=False, help_text="Leave empty for the service's size."

@@ -2,7 +2,7 @@
 families, waitlists and calendar feeds. Thin function views: objects come
 through bookings.permissions, writes through bookings.services."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.formtools import add_service_errors
+from accounts.formtools import add_service_errors, day_from_query, valid_filters
 from accounts.models import Role
 from accounts.policy import admin_required, role_required, staff_required
 from bookings import calendar, selectors, services
@@ -67,13 +67,6 @@ caregiver_required = role_required(Role.CAREGIVER)
 def _posted(request: HttpRequest):
     """The POST data, or None on GET (an empty POST still binds the form)."""
     return request.POST if request.method == "POST" else None
-
-
-def _parse_day(value: str | None) -> date:
-    try:
-        return date.fromisoformat(value) if value else timezone.localdate()
-    except ValueError:
-        return timezone.localdate()
 
 
 # --- Services and rooms (admin) --------------------------------------------------
@@ -202,7 +195,7 @@ def diary(request: HttpRequest) -> HttpResponse:
     # from this list, however many therapists the practice has.
     everyone = selectors.people(therapists)
     form = DiaryFilterForm(request.GET or None, therapists=therapists)
-    cleaned = form.cleaned_data if form.is_valid() else {}
+    cleaned = valid_filters(form)
     mode = cleaned.get("view") or "week"
     day = cleaned.get("date") or timezone.localdate()
     therapist = user if user.role == Role.THERAPIST else cleaned.get("therapist")
@@ -545,7 +538,8 @@ def book_service(request: HttpRequest, pk: int) -> HttpResponse:
             {"service": service, "groups": selectors.open_groups(service)},
         )
     not_before = timezone.now() + timedelta(hours=service.book_notice_hours)
-    first_day = max(_parse_day(request.GET.get("from")), timezone.localdate())
+    today = timezone.localdate()
+    first_day = max(day_from_query(request.GET.get("from"), today), today)
     days = selectors.service_slots(
         service=service, first_day=first_day, days=7, not_before=not_before
     )

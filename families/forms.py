@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils import timezone
 
-from accounts.formtools import ChoicesByIdField, DateInput
+from accounts.formtools import ChoicesByIdField, DateField
 from accounts.models import Role, User
 from families.models import (
     AccessLevel,
@@ -72,8 +72,8 @@ class ChildForm(forms.ModelForm):
             "enjoys",
             "what_helps",
         ]
+        field_classes = {"date_of_birth": DateField}
         widgets = {
-            "date_of_birth": DateInput(),
             "needs": forms.Textarea(attrs={"rows": 3}),
             "enjoys": forms.Textarea(attrs={"rows": 2}),
             "what_helps": forms.Textarea(attrs={"rows": 2}),
@@ -108,7 +108,7 @@ class CaseloadAssignForm(forms.Form):
     kind = forms.ChoiceField(
         choices=CaseloadAssignment.Kind.choices, initial=CaseloadAssignment.Kind.LEAD
     )
-    starts_on = forms.DateField(widget=DateInput(), initial=timezone.localdate)
+    starts_on = DateField(initial=timezone.localdate)
 
     def __init__(self, *args, therapists, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,7 +116,7 @@ class CaseloadAssignForm(forms.Form):
 
 
 class CaseloadEndForm(forms.Form):
-    ends_on = forms.DateField(label="Last day", widget=DateInput(), initial=timezone.localdate)
+    ends_on = DateField(label="Last day", initial=timezone.localdate)
 
 
 class ChildrenField(ChoicesByIdField):

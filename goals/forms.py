@@ -4,7 +4,7 @@ today, goals of the right child) and views put their errors by the field."""
 from django import forms
 from django.utils import timezone
 
-from accounts.formtools import ChoicesByIdField, DateInput
+from accounts.formtools import ChoicesByIdField, DateField
 from goals.models import (
     STRATEGY_FIELDS,
     FamilyRating,
@@ -32,10 +32,10 @@ class GoalForm(forms.ModelForm):
         widgets = {
             "baseline": forms.Textarea(attrs={"rows": 2}),
             "therapist_notes": forms.Textarea(attrs={"rows": 3}),
-            "target_date": DateInput(),
-            "review_date": DateInput(),
-            "agreed_with_family_on": DateInput(),
         }
+        field_classes = dict.fromkeys(
+            ["target_date", "review_date", "agreed_with_family_on"], DateField
+        )
 
     def clean_agreed_with_family_on(self):
         return _not_future(self.cleaned_data.get("agreed_with_family_on"))
@@ -56,7 +56,7 @@ class ProgressRatingForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": "Choose a level from −2 to +2."},
     )
-    rated_on = forms.DateField(label="Date", widget=DateInput(), initial=timezone.localdate)
+    rated_on = DateField(label="Date", initial=timezone.localdate)
     note = forms.CharField(
         label="What you noticed (optional)",
         max_length=500,
@@ -99,7 +99,7 @@ class FamilyRatingForm(forms.ModelForm):
     class Meta:
         model = FamilyRating
         fields = ["kind", "rated_on", "performance", "satisfaction"]
-        widgets = {"rated_on": DateInput()}
+        field_classes = {"rated_on": DateField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,7 +142,7 @@ class PracticeLogForm(forms.Form):
     outcome = forms.ChoiceField(
         label="How did it go?", choices=Outcome.choices, widget=forms.RadioSelect
     )
-    practised_on = forms.DateField(label="Date", widget=DateInput(), initial=timezone.localdate)
+    practised_on = DateField(label="Date", initial=timezone.localdate)
     note = forms.CharField(
         label="Anything to tell the therapist? (optional)",
         max_length=500,
@@ -177,7 +177,7 @@ class WinForm(forms.Form):
 
 
 class SinceForm(forms.Form):
-    since = forms.DateField(label="Practice since", widget=DateInput(), required=False)
+    since = DateField(label="Practice since", required=False)
 
     def clean_since(self):
         return _not_future(self.cleaned_data.get("since"))

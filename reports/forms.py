@@ -1,12 +1,12 @@
 from django import forms
 
-from accounts.formtools import DateInput
+from accounts.formtools import DateField
 from reports.models import ReportShare
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label="From", required=False, widget=DateInput())
-    end = forms.DateField(label="To", required=False, widget=DateInput())
+    start = DateField(label="From", required=False)
+    end = DateField(label="To", required=False)
 
 
 class ShareForm(forms.ModelForm):

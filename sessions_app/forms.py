@@ -3,7 +3,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from accounts.formtools import ChoicesByIdField, DateInput, DateTimeInput
+from accounts.formtools import ChoicesByIdField, DateField, DateTimeField
 from families.models import Caregiver, Family
 from goals.models import Goal, Routine
 from sessions_app.models import (
@@ -42,7 +42,7 @@ class SessionForm(forms.ModelForm):
             "caregivers_attended",
             "others_attended",
         ]
-        widgets = {"starts_at": DateTimeInput()}
+        field_classes = {"starts_at": DateTimeField}
 
     def __init__(self, *args, family: Family, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,8 +92,8 @@ class AssessmentForm(forms.ModelForm):
             "summary",
             "recommendations",
         ]
+        field_classes = {"assessed_on": DateField}
         widgets = {
-            "assessed_on": DateInput(),
             **{
                 name: forms.Textarea(attrs={"rows": 4})
                 for name in (
@@ -140,8 +140,8 @@ class StandardisedTestForm(forms.ModelForm):
     class Meta:
         model = StandardisedTest
         fields = ["name", "administered_on", "scores", "interpretation"]
+        field_classes = {"administered_on": DateField}
         widgets = {
-            "administered_on": DateInput(),
             "scores": forms.Textarea(attrs={"rows": 2}),
             "interpretation": forms.Textarea(attrs={"rows": 2}),
         }
