@@ -263,7 +263,7 @@ def render_reminders(messages: list[OutboxMessage]) -> dict[int, Rendered | str]
             message,
             template="bookings/email/reminder",
             subject=f"Reminder: {booking.slot.service.name}, "
-            f"{timezone.localtime(starts):%A %-d %B at %H:%M}",
+            f"{timezone.localtime(starts):%A %-d %B at %H:%M %Z}",
             context=context,
         )
     return result

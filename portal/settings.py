@@ -90,6 +90,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "portal.context_processors.practice",
             ],
+            # `date` that names GMT or BST even in the hour that happens twice.
+            "builtins": ["core.templatetags.zoned_dates"],
         },
     },
 ]
