@@ -37,9 +37,22 @@ run: seed
 up: install
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bin/up
 
+# One pytest-xdist worker per core (each with a test database and a Redis
+# database of its own). Locally the test databases are kept between runs
+# (--reuse-db; --create-db after changing a migration); CI builds them afresh
+# and runs the time sweep: the tests marked timesweep again at every hard
+# instant of tests/clock.py (the clocks changing, a Sunday night, a leap day).
+CORES := $(shell nproc 2>/dev/null || echo 1)
+TEST_FLAGS := $(if $(filter 1,$(CORES)),,-n $(CORES))
+ifeq ($(CI),true)
+TEST_FLAGS += --time-sweep
+else
+TEST_FLAGS += --reuse-db
+endif
+
 test: install
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(TEST_FLAGS) $(PYTEST_ARGS)
 
 # The browser journeys, which leave screenshots in test-artifacts/screenshots/.
 screenshots: install

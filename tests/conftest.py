@@ -7,13 +7,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest
 
 from accounts.models import User
 from families.models import AccessLevel, Child, Family, Relationship
-from tests import factories
+from tests import clock, factories
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls
 # made by fixtures around it are still synchronous and safe.
@@ -22,11 +23,115 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def pytest_addoption(parser):
+    group = parser.getgroup("clock", "which now the tests run at (tests/clock.py)")
+    group.addoption(
+        "--time-sweep",
+        action="store_true",
+        help="run every test marked timesweep again at each hard instant of tests/clock.py",
+    )
+    group.addoption(
+        "--now",
+        metavar="WHEN",
+        help="run the tests that pin no instant at WHEN: a name from tests/clock.py's SWEEP "
+        "(e.g. fall-back-0130-gmt) or British time 'YYYY-MM-DD HH:MM'",
+    )
+
+
+def _instant(text: str):
+    if text in clock.SWEEP:
+        return clock.SWEEP[text]
+    try:
+        return clock.london(text)
+    except ValueError:
+        raise pytest.UsageError(
+            f"--now {text!r}: give one of {', '.join(clock.SWEEP)} or 'YYYY-MM-DD HH:MM'"
+        ) from None
+
+
 def pytest_configure(config):
     from django.conf import settings
 
     # Hashing at full strength makes every persona cost a tenth of a second.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if config.getoption("now"):
+        clock.DEFAULT = _instant(config.getoption("now"))
+    _redis_per_worker(settings)
+
+
+def _redis_per_worker(settings) -> None:
+    """Under pytest-xdist each worker has a test database of its own
+    (pytest-django names it after the worker); give each a Redis database of
+    its own too, since tests empty the cache and the broker between them.
+    Nothing has connected to Redis yet when this runs."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    url = os.environ.get("REDIS_URL", "")
+    if not (worker.startswith("gw") and url):
+        return
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    number = (base - int(worker[2:])) % 16
+    url = urlunsplit(parts._replace(path=f"/{number}"))
+    os.environ["REDIS_URL"] = url
+    settings.REDIS_URL = url
+    settings.CELERY_BROKER_URL = url
+    for alias in settings.CACHES.values():
+        if alias.get("LOCATION", "").startswith("redis"):
+            alias["LOCATION"] = url
+
+
+def pytest_generate_tests(metafunc):
+    """With --time-sweep, a test marked timesweep runs once at its usual
+    instant and once more at each instant of clock.SWEEP."""
+    if not metafunc.config.getoption("time_sweep"):
+        return
+    definition = metafunc.definition
+    if not definition.get_closest_marker("timesweep"):
+        return
+    if definition.get_closest_marker("now") or definition.get_closest_marker("wall_clock"):
+        return
+    names = [None, *clock.SWEEP]
+    metafunc.parametrize(
+        "sweep_instant", names, ids=["usual", *(f"at-{name}" for name in clock.SWEEP)]
+    )
+
+
+@pytest.fixture
+def sweep_instant(request) -> str | None:
+    """The name of the instant of the sweep this run of a test is at, if any."""
+    return getattr(request, "param", None)
+
+
+def _pinned_instant(marker):
+    when = marker.args[0]
+    if isinstance(when, str):
+        return clock.london(when, fold=marker.kwargs.get("fold", 0))
+    return when
+
+
+@pytest.fixture(autouse=True)
+def clock_at(request, sweep_instant):
+    """Move the clock to the test's instant for the whole test (fixtures
+    included): its `now` marker, the sweep's instant, or clock.DEFAULT.
+    Tests marked wall_clock talk to other processes that read the real clock
+    (gunicorn, a Celery worker in a process of its own) and keep it.
+
+    Yields time-machine's coordinates: `clock_at.move_to(...)` and
+    `clock_at.shift(...)` move the clock on within a test."""
+    if request.node.get_closest_marker("wall_clock"):
+        yield None
+        return
+    pinned = request.node.get_closest_marker("now")
+    if pinned:
+        instant = _pinned_instant(pinned)
+    elif sweep_instant:
+        instant = clock.SWEEP[sweep_instant]
+    else:
+        instant = clock.DEFAULT
+    with time_machine.travel(instant, tick=True) as coordinates:
+        yield coordinates
 
 
 def skip_or_fail(reason: str) -> None:

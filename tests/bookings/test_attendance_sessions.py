@@ -14,7 +14,7 @@ from sessions_app.models import TherapySession
 from tests.bookings.factories import AppointmentFactory, BookingFactory, ServiceFactory
 from tests.factories import CaseloadFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.timesweep]
 
 
 def _past_visit(world, *, children, kind="therapy", escort=None):

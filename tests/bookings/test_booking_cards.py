@@ -4,6 +4,7 @@ newest first, each card's values read in one query."""
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from bookings.models import Booking, Service
@@ -18,6 +19,8 @@ from tests.bookings.factories import (
     ServiceFactory,
     in_days,
 )
+
+pytestmark = pytest.mark.timesweep
 
 
 def test_cards_of_a_family_and_of_a_grandparent_bringing_a_child(

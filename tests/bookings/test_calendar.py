@@ -16,7 +16,7 @@ from tests.bookings.factories import (
     in_days,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.timesweep]
 
 
 def _feed(client, user):

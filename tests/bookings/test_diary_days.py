@@ -3,6 +3,8 @@ that fills the therapist's hours, buffers and the evening before included."""
 
 from datetime import date, time, timedelta
 
+import pytest
+
 from bookings.models import Appointment
 from bookings.selectors import diary
 from bookings.slots import local_to_utc
@@ -12,6 +14,8 @@ from tests.bookings.factories import (
     GroupSessionFactory,
     ServiceFactory,
 )
+
+pytestmark = pytest.mark.timesweep
 
 # A Wednesday in term time, away from the clocks changing.
 DAY = date(2027, 3, 10)

@@ -19,7 +19,7 @@ from tests.bookings.factories import (
 )
 from tests.factories import CaregiverFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.timesweep]
 
 
 @pytest.fixture

@@ -3,7 +3,11 @@ no database)."""
 
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
+
 from bookings import slots
+
+pytestmark = pytest.mark.timesweep
 
 HOUR = timedelta(hours=1)
 

@@ -17,6 +17,8 @@ from families.retention import children_past_retention, is_past_retention, reten
 from tests.accounts.helpers import enrol
 from tests.factories import PASSWORD, CaregiverFactory, ChildFactory
 
+pytestmark = pytest.mark.timesweep
+
 
 @pytest.mark.parametrize(
     ("born", "discharged", "kept_until"),

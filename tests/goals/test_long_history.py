@@ -5,6 +5,7 @@ therapist rating however far back it is."""
 import re
 from datetime import timedelta
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +13,8 @@ from goals.models import RatingSource
 from goals.plain import goal_cards
 from goals.selectors import RATINGS_PER_PAGE, RECENT_RATINGS, goals_page
 from tests.factories import GoalFactory, ProgressRatingFactory
+
+pytestmark = pytest.mark.timesweep
 
 
 def _rated_for_years(world):

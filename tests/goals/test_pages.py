@@ -21,6 +21,8 @@ from tests.factories import (
     WinFactory,
 )
 
+pytestmark = pytest.mark.timesweep
+
 TODAY = timezone.localdate
 
 

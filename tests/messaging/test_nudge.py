@@ -12,6 +12,8 @@ from messaging.models import Message, Topic
 from messaging.tasks import send_unread_nudge, sweep_unread_nudges
 from tests.messaging.factories import ConversationFactory, MessageFactory
 
+pytestmark = pytest.mark.timesweep
+
 CLINICAL = "dyspraxia assessment result"
 
 

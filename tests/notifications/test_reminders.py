@@ -11,7 +11,7 @@ from families.models import Caregiver
 from notifications.models import OutboxMessage
 from tests.notifications.helpers import due_booking, escort_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.timesweep]
 
 
 def test_a_due_reminder_goes_once_to_each_person_who_takes_them(world):

@@ -20,9 +20,11 @@ from tests.factories import (
 )
 from tests.sessions_app.factories import SessionFactory, signed_note
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.timesweep]
 
-NEXT_WEEK = timezone.localdate() + timedelta(days=7)  # "this week" is then the week just ended
+def _next_week() -> date:
+    """A day next week: "this week" is then the week just ended."""
+    return timezone.localdate() + timedelta(days=7)
 
 
 def _activity(world):
@@ -53,8 +55,8 @@ def _mail_to(email):
 
 def test_each_recipient_gets_only_what_they_may_see_once_per_period(world):
     _activity(world)
-    summaries_sweep(today=NEXT_WEEK)
-    summaries_sweep(today=NEXT_WEEK)  # the next hourly run, or a second beat
+    summaries_sweep(today=_next_week())
+    summaries_sweep(today=_next_week())  # the next hourly run, or a second beat
 
     [parent] = _mail_to(world.parent.email)
     for words in (
@@ -89,14 +91,14 @@ def test_each_recipient_gets_only_what_they_may_see_once_per_period(world):
 def test_a_supporting_caregiver_who_sees_all_summaries_gets_them_all(world):
     _activity(world)
     Caregiver.objects.filter(user=world.supporting).update(sees_all_session_summaries=True)
-    summaries_sweep(today=NEXT_WEEK)
+    summaries_sweep(today=_next_week())
     [grandad] = _mail_to(world.supporting.email)
     assert "wobble board" in grandad.body
 
 
 def test_nothing_is_sent_when_nothing_happened(world):
     GoalFactory(child=world.child)  # a goal, but no news this week
-    summaries_sweep(today=NEXT_WEEK)
+    summaries_sweep(today=_next_week())
     assert mail.outbox == []
     rows = OutboxMessage.objects.filter(kind=SUMMARY)
     assert {row.skip_reason for row in rows} == {"nothing happened"}
@@ -108,15 +110,15 @@ def test_preferences_decide_the_period_and_off_means_never(world):
     Caregiver.objects.filter(user=world.supporting).update(
         summary_frequency=SummaryFrequency.MONTHLY
     )
-    summaries_sweep(today=NEXT_WEEK)
+    summaries_sweep(today=_next_week())
     assert _mail_to(world.parent.email) == []
     monthly = OutboxMessage.objects.get(kind=SUMMARY, recipient=world.supporting)
-    assert monthly.params["period"] == last_completed_period("monthly", NEXT_WEEK).key
+    assert monthly.params["period"] == last_completed_period("monthly", _next_week()).key
 
 
 def test_an_achieved_goal_is_celebrated(world):
     GoalFactory(child=world.child, title="Zips his coat", status=GoalStatus.ACHIEVED)
-    summaries_sweep(today=NEXT_WEEK)
+    summaries_sweep(today=_next_week())
     [parent] = _mail_to(world.parent.email)
     assert "Zips his coat: achieved" in parent.body
 
@@ -127,7 +129,7 @@ def test_upcoming_bookings_for_the_parent_and_only_escorted_ones_for_others(worl
     _activity(world)
     due_booking(world, hours_ahead=50)
     due_booking(world, hours_ahead=74, escort=escort_of(world))
-    summaries_sweep(today=NEXT_WEEK)
+    summaries_sweep(today=_next_week())
     [parent] = _mail_to(world.parent.email)
     [grandad] = _mail_to(world.supporting.email)
     assert parent.body.count("Parent coaching consultation") == 2
@@ -154,7 +156,7 @@ def test_the_summary_sweep_runs_a_fixed_number_of_queries(world, django_assert_m
 
     _activity(world)
     with django_assert_max_num_queries(60) as few:
-        summaries_sweep(today=NEXT_WEEK)
+        summaries_sweep(today=_next_week())
     OutboxMessage.objects.all().delete()
     mail.outbox.clear()
     for _ in range(5):
@@ -162,7 +164,7 @@ def test_the_summary_sweep_runs_a_fixed_number_of_queries(world, django_assert_m
         child = ChildFactory(family=caregiver.family)
         PracticeLogFactory(strategy=HomeStrategyFactory(child=child))
     with django_assert_max_num_queries(80) as many:
-        summaries_sweep(today=NEXT_WEEK)
+        summaries_sweep(today=_next_week())
     # Building grows by nothing; each e-mail costs its one "sent" update.
     assert len(many.captured_queries) - len(few.captured_queries) <= len(mail.outbox) - 3
 

@@ -32,7 +32,8 @@ from tests.ops.procs import (
     wait_for,
 )
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+# Gunicorn, Celery and the beat run in processes of their own, on the real clock.
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.wall_clock]
 
 FAMILIES = 12
 REMINDERS = 300

@@ -1,9 +1,12 @@
 """Each role lands on its own home page, showing only its own people, in a
 number of queries that does not grow with the size of the practice."""
 
+import pytest
 from django.urls import reverse
 
 from tests import factories
+
+pytestmark = pytest.mark.timesweep
 
 
 def _grow_practice(world, extra: int) -> None:

@@ -3,12 +3,15 @@ what each child's card says, read in one query."""
 
 from datetime import date, timedelta
 
+import pytest
 from django.utils import timezone
 
 from goals.models import GoalStatus
 from sessions_app.selectors import caseload
 from tests import factories
 from tests.sessions_app.factories import SessionFactory, signed_note
+
+pytestmark = pytest.mark.timesweep
 
 
 def test_caseload_cards_read_what_each_child_needs(world, django_assert_num_queries):

@@ -3,6 +3,7 @@ queries that does not grow with the number of sessions."""
 
 from datetime import timedelta
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,6 +19,8 @@ from tests.sessions_app.factories import (
     sign,
     signed_note,
 )
+
+pytestmark = pytest.mark.timesweep
 
 
 def _add_history(world, child, count: int) -> None:
