@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import mfa, selectors, services
-from accounts.formtools import valid_filters
 from accounts.forms import AuditSearchForm, LockoutLiftForm
+from accounts.formtools import valid_filters
 from accounts.models import Role
 from accounts.policy import admin_required
 

@@ -22,6 +22,7 @@ from tests.sessions_app.factories import SessionFactory, signed_note
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timesweep]
 
+
 def _next_week() -> date:
     """A day next week: "this week" is then the week just ended."""
     return timezone.localdate() + timedelta(days=7)
