@@ -55,7 +55,6 @@ from bookings.permissions import (
     get_waitlist_entry_for_user,
     primary_families,
 )
-from portal import pages
 from portal.fragments import render_each, render_one
 
 # Therapists per page of the whole practice's diary.
@@ -190,7 +189,6 @@ def exception_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-@pages.remembered
 def diary(request: HttpRequest) -> HttpResponse:
     """Admins: the whole practice or one therapist; therapists: their own."""
     user = request.user
@@ -504,7 +502,6 @@ def waitlist_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @caregiver_required
-@pages.remembered
 def my_bookings(request: HttpRequest) -> HttpResponse:
     found = selectors.bookings_for_caregiver(request.user)
     # One cache round trip for every card; the split into coming up and past

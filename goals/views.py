@@ -40,7 +40,7 @@ from goals.permissions import (
     sees_therapist_notes,
 )
 from goals.scoring import FORMULA
-from portal import fragments, pages
+from portal import fragments
 
 
 def _audit_view(request: HttpRequest, record, child_id: int) -> None:
@@ -58,7 +58,6 @@ def _routines_url(child_pk: int) -> str:
 
 
 @login_required
-@pages.remembered
 def child_goals(request: HttpRequest, pk: int) -> HttpResponse:
     child, access = get_child_for_goals(request.user, pk)
     is_therapist = access == Access.THERAPIST
@@ -85,7 +84,6 @@ def child_goals(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@pages.remembered
 def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     goal, access = get_goal_for_user(request.user, pk)
     is_therapist = access == Access.THERAPIST
@@ -119,7 +117,6 @@ def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@pages.remembered
 def routines(request: HttpRequest, pk: int) -> HttpResponse:
     child, access = get_child_for_goals(request.user, pk)
     week = selectors.routines_week(child)

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "core",
     "accounts",
     "notifications",
     "families",
@@ -302,9 +303,6 @@ CACHES = {
         }
     ),
 }
-# portal.pages: how long a remembered page may be served while nothing it
-# read has changed (its time-relative words are never older than this). 0: off.
-PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
 # How long a claimed e-mail may stay "sending" before the sweep takes it as
 # the claimer's death and tries again: longer than the task time limit.
 OUTBOX_CLAIM_LEASE_SECONDS = env_int("OUTBOX_CLAIM_LEASE_SECONDS", 600)

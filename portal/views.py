@@ -13,12 +13,11 @@ from bookings.permissions import Memberships
 from families import selectors as family_selectors
 from families.permissions import caregiver_memberships
 from goals import selectors as goals_selectors
-from portal import fragments, pages
+from portal import fragments
 from sessions_app import selectors as sessions_selectors
 
 
 @login_required
-@pages.remembered
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.role == Role.ADMIN:
