@@ -1,4 +1,3 @@
-from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from django import forms
@@ -134,43 +133,6 @@ class DiaryFilterForm(forms.Form):
         self.fields["therapist"].queryset = therapists
         self.fields["therapist"].empty_label = "Whole practice"
         self.fields["service"].empty_label = "All services"
-
-
-# The widgets `plain_fields` describes, by the name a fragment knows them by.
-PLAIN_WIDGETS: dict[str, type[forms.Widget]] = {"select": forms.Select, "date": DateInput}
-
-
-def plain_fields(
-    form: forms.Form, *, choices: Mapping[str, Sequence[tuple]] | None = None
-) -> dict[str, dict]:
-    """A form's fields as the plain values their widgets are drawn from, so
-    that a fragment (portal.fragments) can draw them exactly as the form
-    would (`{% plain_widget %}`): the widget's name, the field's name, value
-    and attributes (its id, `aria-invalid` after an error...), and the
-    choices of a select. Pass the choices of model choice fields (with
-    their empty label first) from values already read: iterating the
-    field's queryset would read it again."""
-    kinds = {widget: name for name, widget in PLAIN_WIDGETS.items()}
-    fields = {}
-    for bound in form:
-        widget = bound.field.widget
-        attrs = {**widget.attrs, **bound.build_widget_attrs({}, widget)}
-        if bound.auto_id and "id" not in widget.attrs:
-            attrs.setdefault("id", bound.auto_id)
-        field = {
-            "widget": kinds[type(widget)],
-            "name": bound.html_name,
-            "value": bound.value(),
-            "attrs": attrs,
-        }
-        if isinstance(widget, forms.Select):
-            given = (choices or {}).get(bound.name)
-            field["choices"] = [
-                (str(value), str(label))
-                for value, label in (given if given is not None else bound.field.choices)
-            ]
-        fields[bound.name] = field
-    return fields
 
 
 class SlotSearchForm(forms.Form):

@@ -34,7 +34,6 @@ from bookings.forms import (
     ServiceForm,
     SlotBookingForm,
     SlotSearchForm,
-    plain_fields,
     slot_choice,
 )
 from bookings.models import (
@@ -55,7 +54,6 @@ from bookings.permissions import (
     get_waitlist_entry_for_user,
     primary_families,
 )
-from portal.fragments import render_each, render_one
 
 # Therapists per page of the whole practice's diary.
 DIARY_THERAPISTS_PER_PAGE = 5
@@ -195,10 +193,10 @@ def diary(request: HttpRequest) -> HttpResponse:
     therapists = selectors.therapists()
     if user.role == Role.THERAPIST:
         therapists = therapists.filter(pk=user.pk)
-    # Read once, as plain values: the therapist filter's choices, the admin's
-    # links to working hours, and the pages of the practice's diary all come
-    # from this list, however many therapists the practice has.
-    everyone = selectors.people(therapists)
+    # Read once: the therapist filter's choices, the admin's links to working
+    # hours, and the pages of the practice's diary all come from this list,
+    # however many therapists the practice has.
+    everyone = list(therapists.only("pk", "full_name", "email"))
     form = DiaryFilterForm(request.GET or None, therapists=therapists)
     cleaned = form.cleaned_data if form.is_valid() else {}
     mode = cleaned.get("view") or "week"
@@ -235,32 +233,24 @@ def diary(request: HttpRequest) -> HttpResponse:
     following = query.urlencode()
     admin = user.role == Role.ADMIN
     own = user.role == Role.THERAPIST
-    shown = {"show_therapist": therapist is None, "admin": admin}
-    therapist_names = [(person.pk, str(person)) for person in everyone]
-    filters = {
-        "admin": admin,
-        "own": own,
-        "therapists": therapist_names,
-        "fields": plain_fields(
-            form,
-            choices={
-                "therapist": [("", form.fields["therapist"].empty_label), *therapist_names],
-                "service": [
-                    ("", form.fields["service"].empty_label),
-                    *selectors.service_names(),
-                ],
-            },
-        ),
-    }
+    # The filter's choices from the list above, not from a query of each field.
+    form.fields["therapist"].choices = [
+        ("", form.fields["therapist"].empty_label),
+        *((person.pk, str(person)) for person in everyone),
+    ]
+    form.fields["service"].choices = [
+        ("", form.fields["service"].empty_label),
+        *selectors.service_names(),
+    ]
     return render(
         request,
         "bookings/diary.html",
         {
             "days": days,
-            "day_fragments": render_each(
-                "bookings/fragments/diary_day.html", [{**day, **shown} for day in days]
-            ),
-            "filters": render_one("bookings/fragments/diary_filters.html", filters),
+            "form": form,
+            "therapists": everyone,
+            "show_therapist": therapist is None,
+            "admin": admin,
             "mode": mode,
             "first_day": first_day,
             "last_day": first_day + timedelta(days=length - 1),
@@ -503,20 +493,7 @@ def waitlist_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @caregiver_required
 def my_bookings(request: HttpRequest) -> HttpResponse:
-    found = selectors.bookings_for_caregiver(request.user)
-    # One cache round trip for every card; the split into coming up and past
-    # was made at `now` by the selector, so a card itself never goes stale.
-    cards = render_each(
-        "bookings/fragments/booking_card.html",
-        [{"card": card} for card in found["upcoming"] + found["past"]],
-    )
-    upcoming = len(found["upcoming"])
-    context = {
-        "upcoming": cards[:upcoming],
-        "past": cards[upcoming:],
-        "waitlist": found["waitlist"],
-        "can_book": found["can_book"],
-    }
+    context = selectors.bookings_for_caregiver(request.user)
     return render(request, "bookings/my_bookings.html", context)
 
 

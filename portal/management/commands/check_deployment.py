@@ -18,8 +18,7 @@ QUEUE_DEPTH_WARNING = 1000
 
 class Command(BaseCommand):
     help = (
-        "Check migrations, database, Redis, beat, queue depth and mail;"
-        " non-zero exit on a problem."
+        "Check migrations, database, Redis, beat, queue depth and mail; non-zero exit on a problem."
     )
 
     def handle(self, *args, **options):
