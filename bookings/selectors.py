@@ -4,7 +4,17 @@ number of bookings."""
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -262,8 +272,12 @@ def _with_start(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
             "group_session__therapist",
             "group_session__room",
         )
-        .prefetch_related(Prefetch("children", queryset=Child.objects.order_by("first_name")))
+        .prefetch_related(_children_by_name())
     )
+
+
+def _children_by_name() -> Prefetch:
+    return Prefetch("children", queryset=Child.objects.order_by("first_name"))
 
 
 def _booking_cards(
@@ -273,16 +287,19 @@ def _booking_cards(
     may see (bookings_visible_to) with what their cards show, `starts` and
     the children by first name. Coming up: requested or confirmed, from now
     on; the first `upcoming` of them, or all; past: the newest `past` others.
-    Two or four queries, one of each for the bookings and their children."""
+    Three queries: the bookings coming up, the past ones, and their children."""
     if not memberships.primary_family_ids and not memberships.caregiver_ids:
         return [], []
-    visible = _with_start(bookings_visible_to(user, memberships=memberships))
+    visible = _with_start(bookings_visible_to(user, memberships=memberships)).prefetch_related(None)
     coming_up_q = Q(starts__gte=timezone.now(), status__in=ACTIVE_BOOKING_STATUSES)
     coming_up = visible.filter(coming_up_q).order_by("starts", "id")
     if upcoming is not None:
         coming_up = coming_up[:upcoming]
-    gone = visible.exclude(coming_up_q).order_by("-starts", "-id")[:past] if past else []
-    return list(coming_up), list(gone)
+    found = list(coming_up)
+    gone = list(visible.exclude(coming_up_q).order_by("-starts", "-id")[:past]) if past else []
+    # The children of both lists in one query.
+    prefetch_related_objects([*found, *gone], _children_by_name())
+    return found, gone
 
 
 def bookings_for_caregiver(user: User, *, past_limit: int = 50) -> dict:

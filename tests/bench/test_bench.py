@@ -31,7 +31,7 @@ QUERY_BUDGET = {
     "child_goals": 7,
     "routines": 6,
     "goal_progress": 8,
-    "family_bookings": 6,
+    "family_bookings": 7,
     "therapist_home": 4,
     "timeline": 12,
     "admin_diary": 10,
