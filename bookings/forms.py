@@ -3,7 +3,6 @@ from datetime import datetime
 from django import forms
 from django.utils import timezone
 
-from accounts.formtools import ChoicesByIdField, DateInput, DateTimeInput
 from accounts.models import User
 from bookings import slots
 from bookings.models import (
@@ -14,6 +13,7 @@ from bookings.models import (
     Service,
     WeeklyAvailability,
 )
+from core.forms import ChoicesByIdField, DateInput, DateTimeInput
 from families.models import Caregiver, Child, Family
 
 

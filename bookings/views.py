@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.formtools import add_service_errors
 from accounts.models import Role
 from accounts.policy import admin_required, role_required, staff_required
 from bookings import calendar, selectors, services
@@ -54,6 +53,7 @@ from bookings.permissions import (
     get_waitlist_entry_for_user,
     primary_families,
 )
+from core.forms import add_service_errors
 
 # Therapists per page of the whole practice's diary.
 DIARY_THERAPISTS_PER_PAGE = 5

@@ -2,8 +2,8 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils import timezone
 
-from accounts.formtools import ChoicesByIdField, DateInput
 from accounts.models import Role, User
+from core.forms import ChoicesByIdField, DateInput
 from families.models import (
     AccessLevel,
     Caregiver,

@@ -26,6 +26,7 @@ from goals.models import (
     StrategyTemplate,
     Win,
 )
+from goals.permissions import VIEWERS
 from goals.scoring import gas_t_score
 
 MEANINGFUL_CHANGE = 2  # points on the 1–10 family ratings
@@ -379,6 +380,14 @@ def therapist_child_page(child: Child, *, since: date) -> dict:
         "goals": goals,
         **adherence(child),
     }
+
+
+def child_section_wins(request, child: Child, access: str) -> list[Win]:
+    """The newest wins for the child's page (families.sections); nothing for
+    those who may not see goals."""
+    if access not in VIEWERS:
+        return []
+    return list(wins_for_child(child)[:3])
 
 
 def wins_for_child(child: Child) -> QuerySet[Win]:

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_record
-from accounts.formtools import add_service_errors
 from accounts.models import AuditEvent
 from accounts.policy import therapist_required
+from core.forms import add_service_errors
 from families.permissions import FAMILY_SIDE, Access
 from goals import selectors, services
 from goals.forms import (

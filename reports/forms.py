@@ -1,6 +1,6 @@
 from django import forms
 
-from accounts.formtools import DateInput
+from core.forms import DateInput
 from reports.models import ReportShare
 
 

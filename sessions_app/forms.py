@@ -3,7 +3,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from accounts.formtools import ChoicesByIdField, DateInput, DateTimeInput
+from core.forms import ChoicesByIdField, DateInput, DateTimeInput
 from families.models import Caregiver, Family
 from goals.models import Goal, Routine
 from sessions_app.models import (

@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.formtools import add_service_errors
 from accounts.policy import therapist_required
+from core.forms import add_service_errors
 from families.permissions import CLINICAL, Access, get_child_for_user
 from sessions_app import selectors, services
 from sessions_app.forms import (
