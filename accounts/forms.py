@@ -1,8 +1,8 @@
 from allauth.account import forms as allauth_forms
 from django import forms
 
-from accounts.formtools import DateField
 from accounts.models import AuditEvent
+from core.forms import DateField
 
 
 class AuditSearchForm(forms.Form):

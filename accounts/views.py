@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from accounts import mfa, selectors, services
 from accounts.forms import AuditSearchForm, LockoutLiftForm
-from accounts.formtools import valid_filters
 from accounts.models import Role
 from accounts.policy import admin_required
+from core.forms import valid_filters
 
 
 def _audit_reader_required(view):

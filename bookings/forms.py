@@ -1,10 +1,8 @@
-from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from django import forms
 from django.utils import timezone
 
-from accounts.formtools import ChoicesByIdField, DateField, DateInput, DateTimeField
 from accounts.models import User
 from bookings import slots
 from bookings.models import (
@@ -15,6 +13,7 @@ from bookings.models import (
     Service,
     WeeklyAvailability,
 )
+from core.forms import ChoicesByIdField, DateField, DateTimeField
 from families.models import Caregiver, Child, Family
 
 
@@ -118,48 +117,19 @@ class DiaryFilterForm(forms.Form):
     therapist = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
     service = forms.ModelChoiceField(queryset=Service.objects.all(), required=False)
 
-    def __init__(self, *args, therapists, **kwargs):
+    def __init__(self, *args, therapists, own: bool = False, **kwargs):
+        """`own`: a therapist's own diary, with no therapist to choose (an id
+        in the address is ignored, not an error)."""
         super().__init__(*args, **kwargs)
-        self.fields["therapist"].queryset = therapists
-        self.fields["therapist"].empty_label = "Whole practice"
+        if own:
+            del self.fields["therapist"]
+        else:
+            self.fields["therapist"].queryset = therapists
+            self.fields["therapist"].empty_label = "Whole practice"
         self.fields["service"].empty_label = "All services"
-
-
-# The widgets `plain_fields` describes, by the name a fragment knows them by.
-PLAIN_WIDGETS: dict[str, type[forms.Widget]] = {"select": forms.Select, "date": DateInput}
-
-
-def plain_fields(
-    form: forms.Form, *, choices: Mapping[str, Sequence[tuple]] | None = None
-) -> dict[str, dict]:
-    """A form's fields as the plain values their widgets are drawn from, so
-    that a fragment (portal.fragments) can draw them exactly as the form
-    would (`{% plain_widget %}`): the widget's name, the field's name, value
-    and attributes (its id, `aria-invalid` after an error...), and the
-    choices of a select. Pass the choices of model choice fields (with
-    their empty label first) from values already read: iterating the
-    field's queryset would read it again."""
-    kinds = {widget: name for name, widget in PLAIN_WIDGETS.items()}
-    fields = {}
-    for bound in form:
-        widget = bound.field.widget
-        attrs = {**widget.attrs, **bound.build_widget_attrs({}, widget)}
-        if bound.auto_id and "id" not in widget.attrs:
-            attrs.setdefault("id", bound.auto_id)
-        field = {
-            "widget": kinds[type(widget)],
-            "name": bound.html_name,
-            "value": bound.value(),
-            "attrs": attrs,
-        }
-        if isinstance(widget, forms.Select):
-            given = (choices or {}).get(bound.name)
-            field["choices"] = [
-                (str(value), str(label))
-                for value, label in (given if given is not None else bound.field.choices)
-            ]
-        fields[bound.name] = field
-    return fields
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
 
 
 class SlotSearchForm(forms.Form):

@@ -3,62 +3,44 @@ number of bookings."""
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from functools import cache
-from typing import NamedTuple
 
-from django.db import connection
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import Role, User, user_display_name
+from accounts.models import Role, User
 from bookings import slots
 from bookings.models import (
     ACTIVE_BOOKING_STATUSES,
     Appointment,
     Booking,
     GroupSession,
-    Room,
     Service,
     WaitlistEntry,
 )
 from bookings.permissions import Memberships, bookings_visible_to, memberships_of
 from bookings.services import BUSY_REACH, busy_intervals, busy_of, hours_for
+from core.queries import count_of
 from families.models import AccessLevel, Caregiver, Child
-from portal.sql import as_datetime, table
 
 
 def therapists() -> QuerySet[User]:
     return User.objects.filter(role=Role.THERAPIST, is_active=True).order_by("full_name", "id")
 
 
-class Person(NamedTuple):
-    """A therapist as a list of the practice's therapists shows them: read
-    as plain values, not a user each (the diary's filter lists them all)."""
-
-    pk: int
-    full_name: str
-    email: str
-
-    def __str__(self) -> str:
-        return user_display_name(self.full_name, self.email)
-
-
-def people(therapists: QuerySet[User]) -> list[Person]:
-    return [Person(*row) for row in therapists.values_list("pk", "full_name", "email")]
-
-
 def _count_of(queryset: QuerySet, group_field: str) -> Coalesce:
-    """How many rows of `queryset` belong to the outer group session, as a
-    correlated subquery."""
-    counted = (
-        queryset.filter(**{group_field: OuterRef("pk")})
-        .order_by()
-        .values(group_field)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+    """How many rows of `queryset` belong to the outer group session."""
+    return count_of(queryset.filter(**{group_field: OuterRef("pk")}), per=group_field)
 
 
 def groups_with_counts() -> QuerySet[GroupSession]:
@@ -131,13 +113,12 @@ def diary(
     days: int,
     therapist: User | None = None,
     service: Service | None = None,
-    people: Sequence[User | Person] | None = None,
+    people: Sequence[User] | None = None,
 ) -> list[dict]:
     """Appointments, groups and free time per local day, in time order: of one
     therapist, of `people` (a page of the practice's therapists), or of all.
 
-    Each day is the plain values its fragment shows
-    (bookings/fragments/diary_day.html): `day`, and `items` each with a
+    Each day is what bookings/includes/diary_day.html shows: `day`, and `items` each with a
     `kind` ("appointment", "group" or "free"), `starts_at`, `ends_at` and
     `therapist` (the name shown), and for an appointment its `pk`,
     `service`, `room` and `bookings` (`family`, `children`, `status_label`),
@@ -291,144 +272,41 @@ def _with_start(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
             "group_session__therapist",
             "group_session__room",
         )
-        .prefetch_related(Prefetch("children", queryset=Child.objects.order_by("first_name")))
+        .prefetch_related(_children_by_name())
     )
 
 
-# A caregiver's bookings with what their cards show, in one query: those
-# coming up (requested or confirmed, from now on; the first `upcoming` of
-# them, or all) and the newest `past` others. Written in SQL because
-# building it through the ORM (and the narrow queries by primary key that
-# replaced eleven joins there) cost more than running it (issue 9, `make
-# bench`); each part a subquery, which PostgreSQL and SQLite both cut. The
-# bookings a caregiver sees are their families' (as a primary caregiver)
-# and the ones they bring a child to (bookings.permissions), found by the
-# booking's own indexed columns.
-_CARD_PART = """SELECT * FROM (
-    SELECT {part} AS part, b.id, b.status, b.escort_id, b.appointment_id IS NULL AS is_group,
-        COALESCE(a.starts_at, g.starts_at) AS starts, s.name AS service, s.location,
-        t.full_name, t.email, r.name AS room, g.topic
-    FROM {booking} b
-    LEFT JOIN {appointment} a ON a.id = b.appointment_id
-    LEFT JOIN {group} g ON g.id = b.group_session_id
-    INNER JOIN {service} s ON s.id = COALESCE(a.service_id, g.service_id)
-    INNER JOIN {user} t ON t.id = COALESCE(a.therapist_id, g.therapist_id)
-    LEFT JOIN {room} r ON r.id = COALESCE(a.room_id, g.room_id)
-    WHERE ({visible}) AND {coming_up}
-    ORDER BY starts {direction}, b.id {direction}{limit}) AS part_{part}"""
-_COMING_UP = "COALESCE(a.starts_at, g.starts_at) >= %(now)s AND b.status IN ({})".format(
-    ", ".join(f"%(active_{index})s" for index in range(len(ACTIVE_BOOKING_STATUSES)))
-)
-
-
-@cache
-def _cards_sql(families: int, caregivers: int, *, upcoming_limited: bool, past: bool) -> str:
-    tables = {
-        "booking": table(Booking),
-        "appointment": table(Appointment),
-        "group": table(GroupSession),
-        "service": table(Service),
-        "user": table(User),
-        "room": table(Room),
-    }
-    visible = [
-        f"b.{column} IN ({', '.join(f'%({name}_{index})s' for index in range(count))})"
-        for column, name, count in (
-            ("family_id", "family", families),
-            ("escort_id", "caregiver", caregivers),
-        )
-        if count
-    ]
-    parts = [
-        _CARD_PART.format(
-            part=0,
-            visible=" OR ".join(visible),
-            coming_up=_COMING_UP,
-            direction="ASC",
-            limit=" LIMIT %(upcoming)s" if upcoming_limited else "",
-            **tables,
-        )
-    ]
-    if past:
-        parts.append(
-            _CARD_PART.format(
-                part=1,
-                visible=" OR ".join(visible),
-                coming_up=f"NOT ({_COMING_UP})",
-                direction="DESC",
-                limit=" LIMIT %(past)s",
-                **tables,
-            )
-        )
-    return " UNION ALL ".join(parts)
+def _children_by_name() -> Prefetch:
+    return Prefetch("children", queryset=Child.objects.order_by("first_name"))
 
 
 def _booking_cards(
-    memberships: Memberships, *, upcoming: int | None, past: int
-) -> tuple[list[dict], list[dict]]:
-    """(coming up, soonest first; past, newest first) as booking cards: the
-    plain values a card shows (bookings/fragments/booking_card.html)."""
-    families, caregivers = memberships.primary_family_ids, memberships.caregiver_ids
-    if not families and not caregivers:
+    user: User, memberships: Memberships, *, upcoming: int | None, past: int
+) -> tuple[list[Booking], list[Booking]]:
+    """(coming up, soonest first; past, newest first): the bookings the user
+    may see (bookings_visible_to) with what their cards show, `starts` and
+    the children by first name. Coming up: requested or confirmed, from now
+    on; the first `upcoming` of them, or all; past: the newest `past` others.
+    Three queries: the bookings coming up, the past ones, and their children."""
+    if not memberships.primary_family_ids and not memberships.caregiver_ids:
         return [], []
-    params = {
-        "now": timezone.now(),
-        **{f"active_{index}": status for index, status in enumerate(ACTIVE_BOOKING_STATUSES)},
-        "upcoming": upcoming,
-        "past": past,
-        **{f"family_{index}": pk for index, pk in enumerate(families)},
-        **{f"caregiver_{index}": pk for index, pk in enumerate(caregivers)},
-    }
-    sql = _cards_sql(
-        len(families), len(caregivers), upcoming_limited=upcoming is not None, past=past > 0
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    children = children_named(row[1] for row in rows)
-    escort_ids = {row[3] for row in rows if row[3] is not None}
-    escorts = (
-        {
-            pk: user_display_name(full_name, email)
-            for pk, full_name, email in Caregiver.objects.filter(pk__in=escort_ids)
-            .order_by()
-            .values_list("pk", "user__full_name", "user__email")
-        }
-        if escort_ids
-        else {}
-    )
-    locations = dict(Service.Location.choices)
-    statuses = dict(Booking.Status.choices)
-    found: tuple[list, list] = ([], [])
-    for row in rows:
-        part, pk, status, escort_id, is_group, starts_at, service, location, *rest = row
-        therapist_name, therapist_email, room, topic = rest
-        found[part].append(
-            {
-                "pk": pk,
-                "service": service,
-                "topic": topic if is_group else None,
-                "starts_at": as_datetime(starts_at),
-                "location": str(locations.get(location, location)),
-                "room": room,
-                "children": children.get(pk, []),
-                "therapist": user_display_name(therapist_name, therapist_email),
-                "escort": escorts.get(escort_id),
-                "status": status,
-                "status_label": str(statuses.get(status, status)),
-            }
-        )
-    coming_up, gone = found
-    coming_up.sort(key=lambda card: (card["starts_at"], card["pk"]))
-    gone.sort(key=lambda card: (card["starts_at"], card["pk"]), reverse=True)
-    return coming_up, gone
+    visible = _with_start(bookings_visible_to(user, memberships=memberships)).prefetch_related(None)
+    coming_up_q = Q(starts__gte=timezone.now(), status__in=ACTIVE_BOOKING_STATUSES)
+    coming_up = visible.filter(coming_up_q).order_by("starts", "id")
+    if upcoming is not None:
+        coming_up = coming_up[:upcoming]
+    found = list(coming_up)
+    gone = list(visible.exclude(coming_up_q).order_by("-starts", "-id")[:past]) if past else []
+    # The children of both lists in one query.
+    prefetch_related_objects([*found, *gone], _children_by_name())
+    return found, gone
 
 
 def bookings_for_caregiver(user: User, *, past_limit: int = 50) -> dict:
     """A caregiver's upcoming and past bookings (as booking cards, split at
     `now`), their waitlist places, and whether they may book."""
     memberships = memberships_of(user)
-    upcoming, past = _booking_cards(memberships, upcoming=None, past=past_limit)
+    upcoming, past = _booking_cards(user, memberships, upcoming=None, past=past_limit)
     # Waitlist places are the primary caregiver's, like booking.
     waitlist = list(
         with_place_in_line(
@@ -449,12 +327,12 @@ def bookings_for_caregiver(user: User, *, past_limit: int = 50) -> dict:
 
 def upcoming_cards_for_home(
     user: User, *, memberships: Memberships | None = None, limit: int = 3
-) -> list[dict]:
-    """The caregiver's next few bookings as booking cards, for their home
-    page (which passes the memberships it has read)."""
+) -> list[Booking]:
+    """The caregiver's next few bookings with what their cards show, for
+    their home page (which passes the memberships it has read)."""
     if memberships is None:
         memberships = memberships_of(user)
-    return _booking_cards(memberships, upcoming=limit, past=0)[0]
+    return _booking_cards(user, memberships, upcoming=limit, past=0)[0]
 
 
 def with_place_in_line(entries: QuerySet[WaitlistEntry]) -> QuerySet[WaitlistEntry]:

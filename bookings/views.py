@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.formtools import add_service_errors, day_from_query, valid_filters
 from accounts.models import Role
 from accounts.policy import admin_required, role_required, staff_required
 from bookings import calendar, selectors, services
@@ -34,7 +33,6 @@ from bookings.forms import (
     ServiceForm,
     SlotBookingForm,
     SlotSearchForm,
-    plain_fields,
     slot_choice,
 )
 from bookings.models import (
@@ -55,8 +53,7 @@ from bookings.permissions import (
     get_waitlist_entry_for_user,
     primary_families,
 )
-from portal import pages
-from portal.fragments import render_each, render_one
+from core.forms import add_service_errors, day_from_query, valid_filters
 
 # Therapists per page of the whole practice's diary.
 DIARY_THERAPISTS_PER_PAGE = 5
@@ -183,18 +180,19 @@ def exception_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-@pages.remembered
 def diary(request: HttpRequest) -> HttpResponse:
     """Admins: the whole practice or one therapist; therapists: their own."""
     user = request.user
     therapists = selectors.therapists()
     if user.role == Role.THERAPIST:
         therapists = therapists.filter(pk=user.pk)
-    # Read once, as plain values: the therapist filter's choices, the admin's
-    # links to working hours, and the pages of the practice's diary all come
-    # from this list, however many therapists the practice has.
-    everyone = selectors.people(therapists)
-    form = DiaryFilterForm(request.GET or None, therapists=therapists)
+    # Read once: the therapist filter's choices, the admin's links to working
+    # hours, and the pages of the practice's diary all come from this list,
+    # however many therapists the practice has.
+    everyone = list(therapists.only("pk", "full_name", "email"))
+    form = DiaryFilterForm(
+        request.GET or None, therapists=therapists, own=user.role == Role.THERAPIST
+    )
     cleaned = valid_filters(form)
     mode = cleaned.get("view") or "week"
     day = cleaned.get("date") or timezone.localdate()
@@ -230,32 +228,25 @@ def diary(request: HttpRequest) -> HttpResponse:
     following = query.urlencode()
     admin = user.role == Role.ADMIN
     own = user.role == Role.THERAPIST
-    shown = {"show_therapist": therapist is None, "admin": admin}
-    therapist_names = [(person.pk, str(person)) for person in everyone]
-    filters = {
-        "admin": admin,
-        "own": own,
-        "therapists": therapist_names,
-        "fields": plain_fields(
-            form,
-            choices={
-                "therapist": [("", form.fields["therapist"].empty_label), *therapist_names],
-                "service": [
-                    ("", form.fields["service"].empty_label),
-                    *selectors.service_names(),
-                ],
-            },
-        ),
-    }
+    # The filter's choices from the list above, not from a query of each field.
+    if "therapist" in form.fields:
+        form.fields["therapist"].choices = [
+            ("", form.fields["therapist"].empty_label),
+            *((person.pk, str(person)) for person in everyone),
+        ]
+    form.fields["service"].choices = [
+        ("", form.fields["service"].empty_label),
+        *selectors.service_names(),
+    ]
     return render(
         request,
         "bookings/diary.html",
         {
             "days": days,
-            "day_fragments": render_each(
-                "bookings/fragments/diary_day.html", [{**day, **shown} for day in days]
-            ),
-            "filters": render_one("bookings/fragments/diary_filters.html", filters),
+            "form": form,
+            "therapists": everyone,
+            "show_therapist": therapist is None,
+            "admin": admin,
             "mode": mode,
             "first_day": first_day,
             "last_day": first_day + timedelta(days=length - 1),
@@ -497,22 +488,8 @@ def waitlist_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @caregiver_required
-@pages.remembered
 def my_bookings(request: HttpRequest) -> HttpResponse:
-    found = selectors.bookings_for_caregiver(request.user)
-    # One cache round trip for every card; the split into coming up and past
-    # was made at `now` by the selector, so a card itself never goes stale.
-    cards = render_each(
-        "bookings/fragments/booking_card.html",
-        [{"card": card} for card in found["upcoming"] + found["past"]],
-    )
-    upcoming = len(found["upcoming"])
-    context = {
-        "upcoming": cards[:upcoming],
-        "past": cards[upcoming:],
-        "waitlist": found["waitlist"],
-        "can_book": found["can_book"],
-    }
+    context = selectors.bookings_for_caregiver(request.user)
     return render(request, "bookings/my_bookings.html", context)
 
 

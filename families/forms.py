@@ -2,8 +2,8 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils import timezone
 
-from accounts.formtools import ChoicesByIdField, DateField
 from accounts.models import Role, User
+from core.forms import ChoicesByIdField, DateField
 from families.models import (
     AccessLevel,
     Caregiver,

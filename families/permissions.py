@@ -6,17 +6,14 @@ re-deriving who belongs to a family. Anything not yours answers 404.
 
 from collections.abc import Collection
 from enum import StrEnum
-from functools import cache
 from typing import NamedTuple
 
-from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Role, User
 from families.models import AccessLevel, Caregiver, CaseloadAssignment, Child, Family, Invitation
-from portal.sql import instance, table
 
 
 class Access(StrEnum):
@@ -68,6 +65,19 @@ def children_for(user: User) -> QuerySet[Child]:
     )
 
 
+def membership_sees_child(membership: Caregiver, child: Child) -> bool:
+    """children_for's rule for one membership already read, its `children`
+    prefetched: for work over thousands of memberships at once (the weekly
+    summaries), where a query per membership would not do. A primary
+    caregiver sees every child of the family; a supporting one, the children
+    linked to them."""
+    if membership.family_id != child.family_id:
+        return False
+    if membership.access_level == AccessLevel.PRIMARY:
+        return True
+    return any(linked.pk == child.pk for linked in membership.children.all())
+
+
 class Membership(NamedTuple):
     """A caregiver's membership of a family, as the home page reads it."""
 
@@ -103,21 +113,11 @@ def families_for(user: User) -> QuerySet[Family]:
 
 
 def child_access(user: User, child: Child) -> Access | None:
-    if not user.is_authenticated or not user.is_active:
+    """How the user stands to the child (get_child_for_user's answer), or None."""
+    try:
+        return get_child_for_user(user, child.pk)[1]
+    except Http404:
         return None
-    if user.role == Role.ADMIN:
-        return Access.ADMIN
-    if user.role == Role.THERAPIST:
-        on_caseload = active_assignments().filter(child=child, therapist=user).exists()
-        return Access.THERAPIST if on_caseload else None
-    membership = Caregiver.objects.filter(user=user, family_id=child.family_id).first()
-    if membership is None:
-        return None
-    if membership.is_primary:
-        return Access.PRIMARY
-    if membership.children.filter(pk=child.pk).exists():
-        return Access.SUPPORTING
-    return None
 
 
 def family_access(user: User, family: Family) -> Access | None:
@@ -140,92 +140,29 @@ def get_child_for_user(
     user: User, pk: int, *, allow: Collection[Access] = EVERYONE
 ) -> tuple[Child, Access]:
     """The child with this id (its family read with it) and how the user
-    stands to it, or 404. Every child page starts here, so it is one short
-    query written out: the same rules as `child_access` (a test holds them
-    to it), without the cost of building correlated subqueries through the
-    ORM on each request (issue 9, `make bench`)."""
+    stands to it, or 404. One query: the child comes from children_for(user),
+    with the user's standing read alongside."""
     if not user.is_authenticated or not user.is_active:
         raise Http404
-    found = _child_and_standing(user, pk)
-    if found is None:
+    children = children_for(user).select_related("family").filter(pk=pk)
+    if user.role == Role.CAREGIVER:
+        children = children.annotate(
+            level=Subquery(
+                Caregiver.objects.filter(user=user, family=OuterRef("family")).values(
+                    "access_level"
+                )[:1]
+            )
+        )
+    child = children.first()
+    if child is None:
         raise Http404
-    child, standing = found
-    access = _access_from(user, *standing)
-    if access is None or access not in allow:
+    access = {Role.ADMIN: Access.ADMIN, Role.THERAPIST: Access.THERAPIST}.get(user.role)
+    if access is None:
+        # children_for let the child through: primary, or supporting and linked.
+        access = Access.PRIMARY if child.level == AccessLevel.PRIMARY else Access.SUPPORTING
+    if access not in allow:
         raise Http404
     return child, access
-
-
-# How the user stands to the child, read with it: for a therapist, whether
-# the child is on their caseload today; for a caregiver, their membership of
-# the child's family (one at most) and whether they are linked to the child.
-_STANDING = {
-    "admin": ("", ""),
-    "therapist": (
-        ", EXISTS (SELECT 1 FROM {assignment} a WHERE a.child_id = c.id"
-        " AND a.therapist_id = %(user)s AND a.starts_on <= %(today)s"
-        " AND (a.ends_on IS NULL OR a.ends_on >= %(today)s))",
-        "",
-    ),
-    "caregiver": (
-        ", m.access_level, EXISTS (SELECT 1 FROM {linked} l"
-        " WHERE l.caregiver_id = m.id AND l.child_id = c.id)",
-        " LEFT JOIN {caregiver} m ON m.family_id = c.family_id AND m.user_id = %(user)s",
-    ),
-}
-
-
-@cache
-def _child_sql(kind: str) -> str:
-    quote = connection.ops.quote_name
-    tables = {
-        name: table(model)
-        for name, model in {
-            "child": Child,
-            "family": Family,
-            "caregiver": Caregiver,
-            "linked": Caregiver.children.through,
-            "assignment": CaseloadAssignment,
-        }.items()
-    }
-    columns = [f"c.{quote(f.column)}" for f in Child._meta.concrete_fields]
-    columns += [f"f.{quote(f.column)}" for f in Family._meta.concrete_fields]
-    standing, join = (part.format(**tables) for part in _STANDING[kind])
-    return (
-        f"SELECT {', '.join(columns)}{standing} FROM {tables['child']} c"  # noqa: S608 - names from the models, values as parameters
-        f" INNER JOIN {tables['family']} f ON f.id = c.family_id{join} WHERE c.id = %(child)s"
-    )
-
-
-def _child_and_standing(user: User, pk: int) -> tuple[Child, tuple] | None:
-    """The child and its family, and the user's standing: (level, linked)
-    for a caregiver, (on_caseload,) for a therapist, () for an admin."""
-    kind = {Role.ADMIN: "admin", Role.THERAPIST: "therapist"}.get(user.role, "caregiver")
-    params = {"user": user.pk, "today": timezone.localdate(), "child": pk}
-    with connection.cursor() as cursor:
-        cursor.execute(_child_sql(kind), params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    split = len(Child._meta.concrete_fields)
-    rest = split + len(Family._meta.concrete_fields)
-    child, family = instance(Child, row[:split]), instance(Family, row[split:rest])
-    Child._meta.get_field("family").set_cached_value(child, family)
-    return child, tuple(row[rest:])
-
-
-def _access_from(user: User, *standing) -> Access | None:
-    if user.role == Role.ADMIN:
-        return Access.ADMIN
-    if user.role == Role.THERAPIST:
-        (on_caseload,) = standing
-        return Access.THERAPIST if on_caseload else None
-    level, linked = standing
-    if level == AccessLevel.PRIMARY:
-        return Access.PRIMARY
-    if level == AccessLevel.SUPPORTING and linked:
-        return Access.SUPPORTING
-    return None
 
 
 def get_family_for_user(

@@ -1,17 +1,12 @@
 """Reads for the families pages, each a fixed number of queries."""
 
-from datetime import date
-from functools import cache
-
-from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.db.models import CharField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from accounts.models import Role, User
 from families.models import (
     REMINDER_EMAIL,
     SUMMARY_EMAIL,
-    AccessLevel,
     Caregiver,
     CaseloadAssignment,
     Child,
@@ -20,16 +15,9 @@ from families.models import (
     Family,
     Invitation,
     SummaryFrequency,
-    age_on,
-    child_display_name,
 )
-from families.permissions import (
-    Membership,
-    active_assignments,
-    families_for,
-)
+from families.permissions import active_assignments, children_for, families_for
 from notifications.services import optout_kinds
-from portal.sql import as_date, table
 
 
 def _current_assignments() -> Prefetch:
@@ -40,78 +28,32 @@ def _current_assignments() -> Prefetch:
     )
 
 
-# The caregiver home's children: every child of a family the caregiver is
-# a primary caregiver in, and the children their supporting memberships are
-# linked to (the rule of families.permissions.children_for), with the lead
-# therapist (the first current assignment by kind, then start) shown as a
-# User shows. Written in SQL because building it through the ORM cost more
-# than running it (issue 9, `make bench`).
-_HOME_CHILDREN_SQL = """
-    SELECT c.id, c.first_name, c.preferred_name, c.date_of_birth, c.school, c.discharged_on,
-        (SELECT COALESCE(NULLIF(u.full_name, ''), u.email)
-            FROM {assignment} a INNER JOIN {user} u ON u.id = a.therapist_id
-            WHERE a.child_id = c.id AND a.starts_on <= %(today)s
-                AND (a.ends_on IS NULL OR a.ends_on >= %(today)s)
-            ORDER BY a.kind, a.starts_on LIMIT 1)
-    FROM {child} c
-    WHERE c.family_id IN ({families}) AND ({visible})
-    ORDER BY c.first_name, c.id
-"""
-
-
-@cache
-def _home_children_sql(families: int, primary: int, supporting: int) -> str:
-    def marks(name: str, count: int) -> str:
-        return ", ".join(f"%({name}_{index})s" for index in range(count))
-
-    visible = [f"c.family_id IN ({marks('primary', primary)})"] if primary else []
-    if supporting:
-        visible.append(
-            f"c.id IN (SELECT l.child_id FROM {table(Caregiver.children.through)} l"  # noqa: S608 - names from the models, values as parameters
-            f" WHERE l.caregiver_id IN ({marks('supporting', supporting)}))"
-        )
-    return _HOME_CHILDREN_SQL.format(
-        assignment=table(CaseloadAssignment),
-        user=table(User),
-        child=table(Child),
-        families=marks("family", families),
-        visible=" OR ".join(visible) or "1 = 0",
+def lead_therapist_name() -> Subquery:
+    """The name (as a User is shown) of the outer child's lead therapist
+    today: the first current assignment by kind, then start."""
+    return Subquery(
+        active_assignments()
+        .filter(child=OuterRef("pk"))
+        .order_by("kind", "starts_on")
+        .values(
+            name=Coalesce(
+                NullIf("therapist__full_name", Value("")),
+                "therapist__email",
+                output_field=CharField(),
+            )
+        )[:1]
     )
 
 
-def children_for_home(memberships: list[Membership], *, today: date | None = None) -> dict:
-    """The caregiver home's child cards as plain values (portal.fragments),
-    and the names by id of every child the caregiver may see, discharged
-    ones too (their wins still show on the home page). One query."""
-    today = today or timezone.localdate()
-    if not memberships:
-        return {"children": [], "child_names": {}}
-    primary = [m.family_id for m in memberships if m.access_level == AccessLevel.PRIMARY]
-    supporting = [m.caregiver_id for m in memberships if m.access_level == AccessLevel.SUPPORTING]
-    params = {
-        "today": today,
-        **{f"family_{index}": m.family_id for index, m in enumerate(memberships)},
-        **{f"primary_{index}": pk for index, pk in enumerate(primary)},
-        **{f"supporting_{index}": pk for index, pk in enumerate(supporting)},
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_home_children_sql(len(memberships), len(primary), len(supporting)), params)
-        rows = cursor.fetchall()
-    cards, child_names = [], {}
-    for pk, first_name, preferred_name, born, school, discharged_on, lead_name in rows:
-        child_names[pk] = child_display_name(first_name, preferred_name)
-        if discharged_on is not None:
-            continue
-        cards.append(
-            {
-                "pk": pk,
-                "display_name": child_names[pk],
-                "age": age_on(as_date(born), today),
-                "school": school,
-                "therapist": lead_name,
-            }
-        )
-    return {"children": cards, "child_names": child_names}
+def children_for_home(user: User) -> list[Child]:
+    """Every child the caregiver may see (children_for), discharged ones too
+    (their wins still show on the home page), by first name, each with
+    `lead_therapist`. One query."""
+    return list(
+        children_for(user)
+        .annotate(lead_therapist=lead_therapist_name())
+        .order_by("first_name", "id")
+    )
 
 
 def family_list_for_staff(user: User, *, search: str = "") -> QuerySet[Family]:

@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import selectors as audit_selectors
-from accounts.formtools import add_service_errors
 from accounts.models import Role, User
 from accounts.policy import admin_required, role_required, staff_required
+from core.forms import add_service_errors
 from families import selectors, services
 from families.forms import (
     AcceptInvitationForm,
@@ -38,6 +38,7 @@ from families.permissions import (
     get_family_for_user,
     get_invitation_for_manager,
 )
+from families.sections import sections_for
 
 
 @staff_required
@@ -124,6 +125,8 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "access": access,
         "assignments": selectors.caseload_for_child(child),
         "can_edit": access in (Access.PRIMARY, Access.THERAPIST, Access.ADMIN),
+        # The sections of the apps above this one (families.sections).
+        "sections": sections_for(request, child, access),
     }
     return render(request, "families/child_detail.html", context)
 

@@ -4,7 +4,7 @@ today, goals of the right child) and views put their errors by the field."""
 from django import forms
 from django.utils import timezone
 
-from accounts.formtools import ChoicesByIdField, DateField
+from core.forms import ChoicesByIdField, DateField
 from goals.models import (
     STRATEGY_FIELDS,
     FamilyRating,

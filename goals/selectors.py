@@ -4,20 +4,18 @@ many goals, ratings, strategies or practice logs a child has."""
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
 from itertools import groupby
 
-from django.db import connection
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
-from accounts.models import User, user_short_name
 from families.models import Child
 from goals import charts
 from goals.models import (
     ROUTINE_ORDER,
-    STRATEGY_FIELDS,
+    FamilyRating,
     Goal,
     GoalStatus,
     HomeStrategy,
@@ -28,8 +26,8 @@ from goals.models import (
     StrategyTemplate,
     Win,
 )
+from goals.permissions import VIEWERS
 from goals.scoring import gas_t_score
-from portal.sql import as_datetime, table
 
 MEANINGFUL_CHANGE = 2  # points on the 1–10 family ratings
 
@@ -48,9 +46,9 @@ def _ratings() -> Prefetch:
 # page, the chart on a goal's page): a goal rated for years costs what a new
 # one does (issue 9, `make bench`). The goal's page pages through the rest.
 RECENT_RATINGS = 20
-# The first page of a goal's ratings is the recent ratings already loaded
-# (goals.plain.goal_detail).
+# The first page of a goal's ratings is the recent ratings its chart draws.
 RATINGS_PER_PAGE = RECENT_RATINGS
+NEWEST_FIRST = (F("rated_on").desc(), F("created_at").desc(), F("id").desc())
 
 
 def _recent_ratings() -> Prefetch:
@@ -133,8 +131,10 @@ def _decorate(goal: Goal, today: date, *, width: int = 320) -> Goal:
     return goal
 
 
-def goals_page(child: Child) -> dict:
-    """The child's current goals, each with its ratings and a small chart."""
+def goals_page(child: Child, *, with_t_score: bool = True) -> dict:
+    """The child's current goals, each with its recent ratings and a small
+    chart, how many goals are closed, the newest wins and (for the therapist)
+    the T-score: four queries, however long the history."""
     today = timezone.localdate()
     goals = _with_recent_ratings(
         child.goals.filter(status=GoalStatus.ACTIVE).order_by("priority", "created_at", "id")
@@ -143,9 +143,53 @@ def goals_page(child: Child) -> dict:
         _decorate(goal, today)
     return {
         "goals": goals,
-        "t_score": t_score_for(goals),
+        "t_score": t_score_for(goals) if with_t_score else None,
         "closed_goal_count": child.goals.exclude(status=GoalStatus.ACTIVE).count(),
         "wins": list(wins_for_child(child)[:5]),
+    }
+
+
+def _family_rows(goal: Goal) -> list[dict]:
+    """Each family rating with its change since the first baseline rating."""
+    ratings = list(goal.family_ratings.order_by("rated_on", "created_at", "id"))
+    baseline = next((r for r in ratings if r.kind == FamilyRating.Kind.BASELINE), None)
+    rows = []
+    for rating in ratings:
+        performance_change = satisfaction_change = None
+        if baseline is not None and rating.pk != baseline.pk:
+            performance_change = rating.performance - baseline.performance
+            satisfaction_change = rating.satisfaction - baseline.satisfaction
+        rows.append(
+            {
+                "rating": rating,
+                "performance_change": performance_change,
+                "satisfaction_change": satisfaction_change,
+                "performance_meaningful": performance_change is not None
+                and abs(performance_change) >= MEANINGFUL_CHANGE,
+                "satisfaction_meaningful": satisfaction_change is not None
+                and abs(satisfaction_change) >= MEANINGFUL_CHANGE,
+            }
+        )
+    return rows
+
+
+def goal_detail(goal: Goal, page_number=None) -> dict:
+    """A goal's page: a page of all its ratings (newest first), the chart of
+    its recent ratings (the first page, oldest first), the family's scores
+    and the strategies for it. Five queries, six past the first page."""
+    today = timezone.localdate()
+    newest_first = goal.ratings.select_related("rated_by").order_by(*NEWEST_FIRST)
+    page: Page = Paginator(newest_first, RATINGS_PER_PAGE).get_page(page_number)
+    ratings = list(page.object_list)
+    recent = ratings if page.number == 1 else list(newest_first[:RECENT_RATINGS])
+    for rating in {*ratings, *recent}:
+        rating.goal = goal  # what each level looks like comes from the goal
+    return {
+        "chart": charts.progress_chart(goal, recent[::-1], today=today),
+        "ratings": ratings,
+        "ratings_page": page,
+        "family_rows": _family_rows(goal),
+        "strategies": list(goal.strategies.order_by("retired_on", "routine", "id")),
     }
 
 
@@ -198,37 +242,22 @@ def routines_page(child: Child) -> dict:
     }
 
 
-# What a strategy card on "this week at home" shows of a strategy.
-STRATEGY_CARD_FIELDS = ("pk", *STRATEGY_FIELDS)
-
-
 def routines_week(child: Child, *, weeks: int = 8) -> dict:
-    """ "This week at home" as plain values (portal.fragments), in two queries.
-
-    `groups`: the active strategies by moment of the day, as on routines_page,
-    each a dict shaped like a HomeStrategy for
-    goals/includes/strategy_body.html (its goals' titles in `goals.all`) with
-    `practised_this_week`; `chart` and `weekly`: practice logged per week,
-    oldest first. Both counts come from one read of the recent practice.
-    """
+    """ "This week at home": the active strategies by moment of the day, as
+    on routines_page, each with `practised_this_week`, and practice logged per
+    week for the chart (`chart`, `weekly`, oldest first). Three queries: both
+    counts come from one read of the recent practice."""
     today = timezone.localdate()
     week_start = today - timedelta(days=6)
     windows = _week_windows(today, weeks)
-    # One row per strategy and goal, goals in priority order.
-    rows = (
-        child.strategies.filter(retired_on__isnull=True)
-        .order_by("pk", "goals__priority", "goals__id")
-        .values_list(*STRATEGY_CARD_FIELDS, "goals__title")
-    )
-    strategies: dict[int, dict] = {}
-    for *fields, goal_title in rows:
-        strategy = strategies.get(fields[0])
-        if strategy is None:
-            strategy = dict(zip(STRATEGY_CARD_FIELDS, fields, strict=True))
-            strategy.update(goals={"all": []}, practised_this_week=0)
-            strategies[strategy["pk"]] = strategy
-        if goal_title is not None:
-            strategy["goals"]["all"].append({"title": goal_title})
+    strategies = {
+        strategy.pk: strategy
+        for strategy in child.strategies.filter(retired_on__isnull=True).prefetch_related(
+            _strategy_goals()
+        )
+    }
+    for strategy in strategies.values():
+        strategy.practised_this_week = 0
     # Read by the child's own index on the log: the weeks shown, not years.
     practice = (
         PracticeLog.objects.filter(child=child, practised_on__gte=windows[0][0])
@@ -238,18 +267,16 @@ def routines_week(child: Child, *, weeks: int = 8) -> dict:
     per_week = [0] * weeks
     for strategy_id, day in practice:
         if day >= week_start and strategy_id in strategies:
-            strategies[strategy_id]["practised_this_week"] += 1
+            strategies[strategy_id].practised_this_week += 1
         if day <= today and (index := _week_index(day, windows)) is not None:
             per_week[index] += 1
     weekly = [(start, end, per_week[i]) for i, (start, end) in enumerate(windows)]
-    chart = charts.practice_chart(weekly)
-    chart["bars"] = [dict(vars(bar)) for bar in chart["bars"]]
-    ordered = sorted(strategies.values(), key=lambda s: (ROUTINE_ORDER[s["routine"]], s["pk"]))
-    groups = [
-        {"routine": routine, "label": Routine(routine).label, "strategies": list(items)}
-        for routine, items in groupby(ordered, key=lambda s: s["routine"])
-    ]
-    return {"groups": groups, "strategy_count": len(ordered), "chart": chart, "weekly": weekly}
+    return {
+        "groups": _group_by_routine(list(strategies.values())),
+        "strategy_count": len(strategies),
+        "chart": charts.practice_chart(weekly),
+        "weekly": weekly,
+    }
 
 
 def history_page(child: Child) -> dict:
@@ -355,60 +382,37 @@ def therapist_child_page(child: Child, *, since: date) -> dict:
     }
 
 
+def child_section_wins(request, child: Child, access: str) -> list[Win]:
+    """The newest wins for the child's page (families.sections); nothing for
+    those who may not see goals."""
+    if access not in VIEWERS:
+        return []
+    return list(wins_for_child(child)[:3])
+
+
 def wins_for_child(child: Child) -> QuerySet[Win]:
     return child.wins.select_related("author", "goal").order_by("-created_at", "-id")
 
 
-# Each child's newest wins, read from that child's own index and cut there,
-# then merged: with one IN over the children, a child with years of wins made
-# PostgreSQL read every win of the practice (issue 9). Written in SQL because
-# building the union through the ORM cost more than running it; each part is
-# a subquery, which PostgreSQL and SQLite both cut.
-_WINS_PART = """SELECT * FROM (
-    SELECT w.text, w.created_at, w.child_id, u.full_name, u.email, g.title, w.id
-    FROM {win} w LEFT JOIN {user} u ON u.id = w.author_id LEFT JOIN {goal} g ON g.id = w.goal_id
-    WHERE w.child_id = %s ORDER BY w.created_at DESC, w.id DESC LIMIT %s) AS part_{index}"""
-
-
-@cache
-def _wins_sql(children: int) -> str:
-    tables = {"win": table(Win), "user": table(User), "goal": table(Goal)}
-    parts = [_WINS_PART.format(index=index, **tables) for index in range(children)]
-    return " UNION ALL ".join(parts) + " ORDER BY created_at DESC, id DESC LIMIT %s"
-
-
-def newest_wins(child_ids: Collection[int], *, limit: int = 5) -> list[dict]:
-    """The newest wins of these children, newest first, as plain values
-    (portal.fragments) shaped like a Win for goals/includes/win_list.html,
-    with `child_id`."""
+def newest_wins(child_ids: Collection[int], *, limit: int = 5) -> list[Win]:
+    """The newest wins of these children, newest first, with their child,
+    author and goal: one query. Each child's wins are numbered newest first
+    and cut at `limit` before they are merged, so a child with years of wins
+    costs what a new one does."""
     if not child_ids:
         return []
-    params = [value for child_id in child_ids for value in (child_id, limit)]
-    with connection.cursor() as cursor:
-        cursor.execute(_wins_sql(len(child_ids)), [*params, limit])
-        rows = cursor.fetchall()
-    return [
-        {
-            "text": text,
-            "created_at": as_datetime(created_at),
-            "child_id": child_id,
-            "author": (
-                {"get_short_name": user_short_name(full_name, email)} if email is not None else None
-            ),
-            "goal": {"title": goal_title} if goal_title is not None else None,
-        }
-        for text, created_at, child_id, full_name, email, goal_title, _ in rows
-    ]
-
-
-def wins_for_home(child_names: dict[int, str], *, limit: int = 5) -> list[dict]:
-    """The newest wins of every child a caregiver may see (by id, with the
-    names the page shows; joined here, PostgreSQL read every child of the
-    practice to find them again), each with its child's name."""
-    return [
-        win | {"child": {"display_name": child_names[win["child_id"]]}}
-        for win in newest_wins(child_names, limit=limit)
-    ]
+    newest = Window(
+        RowNumber(),
+        partition_by=[F("child_id")],
+        order_by=[F("created_at").desc(), F("id").desc()],
+    )
+    return list(
+        Win.objects.filter(child_id__in=child_ids)
+        .annotate(newest=newest)
+        .filter(newest__lte=limit)
+        .select_related("child", "author", "goal")
+        .order_by("-created_at", "-id")[:limit]
+    )
 
 
 def goal_choices(child: Child) -> QuerySet[Goal]:

@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_record
-from accounts.formtools import add_service_errors
 from accounts.models import AuditEvent
 from accounts.policy import therapist_required
+from core.forms import add_service_errors
 from families.permissions import FAMILY_SIDE, Access
-from goals import plain, selectors, services
+from goals import selectors, services
 from goals.forms import (
     FamilyRatingForm,
     GoalForm,
@@ -40,7 +40,6 @@ from goals.permissions import (
     sees_therapist_notes,
 )
 from goals.scoring import FORMULA
-from portal import fragments, pages
 
 
 def _audit_view(request: HttpRequest, record, child_id: int) -> None:
@@ -58,26 +57,16 @@ def _routines_url(child_pk: int) -> str:
 
 
 @login_required
-@pages.remembered
 def child_goals(request: HttpRequest, pk: int) -> HttpResponse:
     child, access = get_child_for_goals(request.user, pk)
     is_therapist = access == Access.THERAPIST
-    today = timezone.localdate()
-    # Only the therapist sees the T-score.
-    found = plain.goal_cards(child, with_t_score=is_therapist)
-    cards = fragments.render_each(
-        "goals/fragments/goal_card.html",
-        [card | {"today": today, "is_therapist": is_therapist} for card in found.cards],
-    )
     context = {
         "child": child,
         "access": access,
         "is_therapist": is_therapist,
-        "t_score": found.t_score,
         "formula": FORMULA,
-        "cards": fragments.joined(cards),
-        "closed_goal_count": found.closed_goal_count,
-        "wins": plain.recent_wins(child),
+        # Only the therapist sees the T-score.
+        **selectors.goals_page(child, with_t_score=is_therapist),
     }
     if is_therapist:
         _audit_view(request, child, child.pk)
@@ -85,74 +74,32 @@ def child_goals(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@pages.remembered
 def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     goal, access = get_goal_for_user(request.user, pk)
-    is_therapist = access == Access.THERAPIST
-    values = plain.goal_detail(goal, request.GET.get("page"))
-    child = goal.child
-    body = {
-        **values,
-        "child": {"pk": child.pk},
-        "is_therapist": is_therapist,
-        "today": timezone.localdate(),
-        "notes": None,
-    }
-    if sees_therapist_notes(access):
-        body |= {
-            "notes": {
-                "text": goal.therapist_notes,
-                "status_choices": list(GoalStatusForm.base_fields["status"].choices),
-            },
-        }
     context = {
-        "child": child,
+        "goal": goal,
+        "child": goal.child,
         "access": access,
-        "title": goal.title,
-        "body": fragments.render_one(
-            "goals/fragments/goal_detail_body.html", body, request=request
-        ),
+        "is_therapist": access == Access.THERAPIST,
+        "sees_notes": sees_therapist_notes(access),
+        "status_choices": GoalStatusForm.base_fields["status"].choices,
+        **selectors.goal_detail(goal, request.GET.get("page")),
     }
-    if is_therapist:
+    if access == Access.THERAPIST:
         _audit_view(request, goal, goal.child_id)
     return render(request, "goals/goal_detail.html", context)
 
 
 @login_required
-@pages.remembered
 def routines(request: HttpRequest, pk: int) -> HttpResponse:
     child, access = get_child_for_goals(request.user, pk)
-    week = selectors.routines_week(child)
-    # One remembered fragment per strategy card (portal.fragments): logging
-    # practice re-renders that card and the chart only.
-    shared = {
-        "access": str(access),
-        "can_log": access in FAMILY_SIDE,
-        "outcomes": [(value, str(label)) for value, label in Outcome.choices],
-    }
-    groups = week["groups"]
-    strategies = [s for group in groups for s in group["strategies"]]
-    cards = iter(
-        fragments.render_each(
-            "goals/includes/strategy_card.html",
-            [{"s": s, **shared} for s in strategies],
-            request=request,
-        )
-    )
-    for group in groups:
-        group["cards"] = [next(cards) for _ in group.pop("strategies")]
     context = {
         "child": child,
         "access": access,
-        "can_log": shared["can_log"],
-        "groups": groups,
-        "strategy_count": week["strategy_count"],
+        "can_log": access in FAMILY_SIDE,
+        "outcomes": Outcome.choices,
+        **selectors.routines_week(child),
     }
-    if strategies:
-        context["chart_html"] = fragments.render_one(
-            "goals/includes/chart_practice.svg.html",
-            {"chart": week["chart"], "weekly": week["weekly"]},
-        )
     return render(request, "goals/routines.html", context)
 
 

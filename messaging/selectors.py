@@ -130,3 +130,9 @@ def recent_practice(child: Child, limit: int = 10):
         .select_related("strategy")
         .order_by("-practised_on", "-created_at")[:limit]
     )
+
+
+def child_section_conversations(request, child, access) -> list:
+    """The conversations the viewer takes part in, with their unread counts,
+    for the child's page (families.sections)."""
+    return unread_by_topic(request.user, child, access)

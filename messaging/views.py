@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.formtools import add_service_errors
 from accounts.policy import staff_required
+from core.forms import add_service_errors
 from families.models import ConsentKind
 from families.permissions import get_child_for_user
 from families.selectors import consent_given

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "core",
     "accounts",
     "notifications",
     "families",
@@ -284,29 +285,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A lost broker must not hang a request: give up quickly, the sweeps catch up.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 2}
-# Rendered fragments (portal/fragments.py), remembered under a digest of what
-# they show, so nothing is ever stale: shared by every web process through
-# Redis when there is one, else kept in each process.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "fragments": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "portal",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-        if REDIS_URL
-        else {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "fragments",
-            "OPTIONS": {"MAX_ENTRIES": 20_000},
-        }
-    ),
-}
-# portal.pages: how long a remembered page may be served while nothing it
-# read has changed (its time-relative words are never older than this). 0: off.
-PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
+# Nothing with a person's data is cached: pages are rendered afresh from the
+# database. The default cache holds only what is the same for everyone.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # How long a claimed e-mail may stay "sending" before the sweep takes it as
 # the claimer's death and tries again: longer than the task time limit.
 OUTBOX_CLAIM_LEASE_SECONDS = env_int("OUTBOX_CLAIM_LEASE_SECONDS", 600)

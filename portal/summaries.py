@@ -30,6 +30,7 @@ from django.utils import timezone
 from bookings.models import ACTIVE_BOOKING_STATUSES, Booking
 from families.models import SUMMARY_EMAIL as SUMMARY
 from families.models import AccessLevel, Caregiver, Child, Family, SummaryFrequency
+from families.permissions import membership_sees_child
 from families.services import caregiver_summaries_restart, caregiver_summaries_stop
 from goals.models import Goal, GoalStatus, HomeStrategy, PracticeLog, ProgressRating, Win
 from notifications.emails import render_email
@@ -164,10 +165,7 @@ class Summary:
 
 def _visible_children(caregiver: Caregiver, children_by_family: dict) -> list[Child]:
     children = children_by_family.get(caregiver.family_id, [])
-    if caregiver.access_level == AccessLevel.PRIMARY:
-        return children
-    linked = {child.pk for child in caregiver.children.all()}
-    return [child for child in children if child.pk in linked]
+    return [child for child in children if membership_sees_child(caregiver, child)]
 
 
 def _sees_session(caregiver: Caregiver, note: SessionNote) -> bool:

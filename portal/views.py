@@ -5,7 +5,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
-from django.utils.safestring import SafeString
 
 from accounts.models import Role, User
 from bookings import selectors as bookings_selectors
@@ -13,12 +12,10 @@ from bookings.permissions import Memberships
 from families import selectors as family_selectors
 from families.permissions import caregiver_memberships
 from goals import selectors as goals_selectors
-from portal import fragments, pages
 from sessions_app import selectors as sessions_selectors
 
 
 @login_required
-@pages.remembered
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.role == Role.ADMIN:
@@ -30,31 +27,29 @@ def home(request: HttpRequest) -> HttpResponse:
         # The caseload: the clinical picture from the sessions app, the next
         # visit from the diary; the home page is where the two meet.
         children = sessions_selectors.caseload(user)
-        visits = bookings_selectors.next_visits([child["pk"] for child in children])
-        cards = fragments.render_each(
-            "portal/includes/caseload_card.html",
-            [{"child": child | {"next_visit_at": visits.get(child["pk"])}} for child in children],
-        )
-        return render(request, "portal/home_therapist.html", {"cards": cards})
-    return render(request, "portal/home_caregiver.html", {"body": _caregiver_home_body(user)})
+        visits = bookings_selectors.next_visits([child.pk for child in children])
+        for child in children:
+            child.next_visit_at = visits.get(child.pk)
+        return render(request, "portal/home_therapist.html", {"children": children})
+    return render(request, "portal/home_caregiver.html", _caregiver_home(user))
 
 
-def _caregiver_home_body(user: User) -> SafeString:
-    """The caregiver's families, next bookings, children and newest wins:
-    plain values read in a few small queries, rendered once per change of
-    any of them (portal.fragments)."""
+def _caregiver_home(user: User) -> dict:
+    """The caregiver's families, next bookings, children and newest wins, in
+    a few small queries."""
     memberships = caregiver_memberships(user)
     context = {"families": [m.family_name for m in memberships]}
     if memberships:
-        found = family_selectors.children_for_home(memberships)
+        children = family_selectors.children_for_home(user)
         context.update(
-            children=found["children"],
+            children=[child for child in children if child.discharged_on is None],
             upcoming_bookings=bookings_selectors.upcoming_cards_for_home(
                 user, memberships=Memberships.of(memberships)
             ),
-            wins=goals_selectors.wins_for_home(found["child_names"]),
+            # Discharged children's wins still show.
+            wins=goals_selectors.newest_wins([child.pk for child in children]),
         )
-    return fragments.render_one("portal/includes/home_caregiver_body.html", context)
+    return context
 
 
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:

@@ -8,8 +8,8 @@ application = get_wsgi_application()
 
 def warm_up() -> None:
     """Do once, at import, what each web worker would otherwise do on its first
-    request: import every view (the URL configuration), read the templates'
-    digest (portal.fragments) and compile the portal's templates. gunicorn
+    request: import every view (the URL configuration) and compile the
+    portal's templates. gunicorn
     loads this module in its master (preload_app), so a worker recycled under
     load starts warm instead of holding up the requests that first need a
     page's templates. Opens no connection to the database or Redis."""
@@ -19,10 +19,7 @@ def warm_up() -> None:
     from django.template.loader import get_template
     from django.urls import get_resolver
 
-    from portal import fragments
-
     get_resolver().url_patterns  # noqa: B018 - imports the URL configuration
-    fragments.release_digest()
     for engine in engines.all():
         for folder in map(Path, engine.template_dirs):
             if "site-packages" in folder.parts:

@@ -1,6 +1,6 @@
 from django import forms
 
-from accounts.formtools import DateField
+from core.forms import DateField
 from reports.models import ReportShare
 
 

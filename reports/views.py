@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_record
-from accounts.formtools import add_service_errors
 from accounts.models import AuditEvent
+from core.forms import add_service_errors
 from families.permissions import Access
 from reports import selectors, services
 from reports.forms import DocumentForm, PeriodForm, ShareForm

@@ -3,7 +3,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from accounts.formtools import ChoicesByIdField, DateField, DateTimeField
+from core.forms import ChoicesByIdField, DateField, DateTimeField
 from families.models import Caregiver, Family
 from goals.models import Goal, Routine
 from sessions_app.models import (

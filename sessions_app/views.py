@@ -11,10 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.formtools import add_service_errors
 from accounts.policy import therapist_required
+from core.forms import add_service_errors
 from families.permissions import CLINICAL, Access, get_child_for_user
-from portal import fragments, pages
 from sessions_app import selectors, services
 from sessions_app.forms import (
     AddendumForm,
@@ -45,24 +44,12 @@ def unsigned_notes(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def timeline(request: HttpRequest, pk: int) -> HttpResponse:
-    response = _timeline_page(request, pk)
-    # Outside the remembered page: every view is recorded, served afresh or not.
+    child, _ = get_child_for_user(request.user, pk, allow=CLINICAL)
+    page = selectors.timeline_page(child, request.GET.get("before"))
     services.record_viewed(
         request=request, record_type="clinical_timeline", record_id=pk, child_id=pk
     )
-    return response
-
-
-@pages.remembered
-def _timeline_page(request: HttpRequest, pk: int) -> HttpResponse:
-    child, _ = get_child_for_user(request.user, pk, allow=CLINICAL)
-    page, entries = selectors.timeline_page(
-        child, request.GET.get("page"), viewer_id=request.user.pk
-    )
-    cards = fragments.render_each("sessions_app/includes/timeline_entry.html", entries)
-    return render(
-        request, "sessions_app/timeline.html", {"child": child, "page": page, "cards": cards}
-    )
+    return render(request, "sessions_app/timeline.html", {"child": child, "page": page})
 
 
 @login_required

@@ -1,6 +1,6 @@
 """Every date a person can send is held to a sane range (a date of 9999-12-31
 in a form or an address once gave 500s): each date field of every form of the
-portal is one of accounts.formtools' bounded fields."""
+portal is one of core.forms' bounded fields."""
 
 import importlib
 import pkgutil
@@ -10,7 +10,7 @@ from django import forms
 from django.apps import apps
 from django.conf import settings
 
-from accounts import formtools
+from core import forms as formtools
 
 pytestmark = pytest.mark.django_db
 

@@ -57,6 +57,7 @@ def test_the_diary_far_in_the_future_shows_this_week_instead(world, login):
     assert response.status_code == 200
     today = timezone.localdate()
     assert response.context["first_day"] == today - timedelta(days=today.weekday())
+    assert "Please choose a date between 1 January 1900 and 31 December 2099." in response.text
 
 
 def test_a_therapist_asking_for_another_therapists_diary_gets_their_own_for_that_day(world, login):

@@ -15,7 +15,7 @@ def test_warm_up_compiles_every_page_template():
     for name in (
         "base.html",
         "goals/routines.html",
-        "sessions_app/includes/timeline_entry.html",
-        "bookings/fragments/diary_day.html",
+        "sessions_app/timeline.html",
+        "bookings/includes/diary_day.html",
     ):
         assert name in compiled, name

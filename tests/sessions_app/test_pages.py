@@ -1,6 +1,7 @@
 """The therapist's caseload and timeline: what they show, and a number of
 queries that does not grow with the number of sessions."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from django.utils import timezone
 from families.models import Caregiver, CaseloadAssignment
 from sessions_app.models import Addendum
 from tests import factories
+from tests.factories import GoalFactory, ProgressRatingFactory
 from tests.sessions_app.factories import (
     AssessmentFactory,
     NoteFactory,
@@ -107,19 +109,45 @@ def test_timeline_newest_first_with_notes_assessments_and_addenda(world, client)
     assert "Addendum text" in html and "Draft" in html
 
 
-def test_timeline_paginates(world, client):
+def _older_link(html: str) -> str | None:
+    found = re.search(r'href="(\?before=[^"]+)">Older<', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def test_timeline_pages_by_keyset_newest_first(world, client):
     _add_history(world, world.child, 25)
     client.force_login(world.therapist)
     url = reverse("sessions_app:timeline", args=[world.child.pk])
     first = client.get(url).content.decode()
     # A child's history is not counted (that cost grows with it): no "of N".
-    assert "Page 1<" in first and "page=2" in first
-    second = client.get(url + "?page=2").content.decode()
+    assert "Page 1" not in first and ">Newest<" not in first
+    older = _older_link(first)
+    assert older is not None
+    second = client.get(url + older).content.decode()
     assert "Initial assessment" in second  # the oldest entry, on the last page
-    assert "Page 2<" in second and "page=3" not in second and "page=1" in second
-    # Beyond the last page, and nonsense, answer a page that exists.
-    assert "Initial assessment" in client.get(url + "?page=40").content.decode()
-    assert "Page 1<" in client.get(url + "?page=abc").content.decode()
+    assert _older_link(second) is None and ">Newest<" in second
+    # Every session once, across the two pages, newest first.
+    sessions = re.findall(r'href="/sessions/(\d+)/"', first + second)
+    assert len(sessions) == len(set(sessions)) == 25
+    # Nonsense answers the newest page.
+    for nonsense in ("?before=abc", "?before=2026-01-01~9~1", "?before=2026-01-01T00:00~0~x"):
+        assert client.get(url + nonsense).content.decode().count("timeline-entry") == 20
+
+
+def test_timeline_cut_between_records_of_the_same_moment(world, client):
+    """Entries at the same time and day are ordered by kind and id, so a
+    page cut among them neither repeats nor skips one."""
+    day = timezone.localdate() - timedelta(days=3)
+    goal = GoalFactory(child=world.child)
+    for n in range(30):
+        ProgressRatingFactory(goal=goal, rated_on=day, note=f"rating {n}")
+    client.force_login(world.therapist)
+    url = reverse("sessions_app:timeline", args=[world.child.pk])
+    first = client.get(url).content.decode()
+    second = client.get(url + _older_link(first)).content.decode()
+    notes = re.findall(r"\. (rating \d+)</p>", first + second)
+    assert sorted(notes) == sorted(f"rating {n}" for n in range(30))
+    assert notes == [f"rating {n}" for n in range(29, -1, -1)]
 
 
 def test_timeline_queries_do_not_grow(world, client, django_assert_max_num_queries):
@@ -130,7 +158,9 @@ def test_timeline_queries_do_not_grow(world, client, django_assert_max_num_queri
     _add_history(world, world.child, 15)
     with django_assert_max_num_queries(before):
         client.get(url)
-    assert before <= 9
+    # The session, the user, the child, the sessions with their attendees,
+    # addenda and goals, each other kind, and the audit row.
+    assert before <= 12
 
 
 def test_family_sessions_page_queries_do_not_grow(world, client, django_assert_max_num_queries):

@@ -9,7 +9,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from portal import revisions
 from portal.health import check_database, check_redis
 from portal.tasks import BEAT_HEARTBEAT_KEY
 
@@ -19,8 +18,7 @@ QUEUE_DEPTH_WARNING = 1000
 
 class Command(BaseCommand):
     help = (
-        "Check migrations, database, the page cache's triggers, Redis, beat, queue depth and mail;"
-        " non-zero exit on a problem."
+        "Check migrations, database, Redis, beat, queue depth and mail; non-zero exit on a problem."
     )
 
     def handle(self, *args, **options):
@@ -33,14 +31,6 @@ class Command(BaseCommand):
             pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
             if pending:
                 problems.append(f"{len(pending)} migrations not applied: run `manage.py migrate`")
-            without = revisions.missing()
-            if without:
-                tables = "table" if len(without) == 1 else "tables"
-                problems.append(
-                    f"{len(without)} {tables} without the page cache's revision trigger "
-                    f"({', '.join(without[:3])}{', …' if len(without) > 3 else ''}): "
-                    "run `manage.py migrate`"
-                )
         problems.extend(self._celery_problems())
         problems.extend(self._mail_problems())
         if problems:

@@ -1,4 +1,5 @@
-"""Form helpers every app's views share (this is the ground-floor app)."""
+"""Form helpers every app's views and forms share: the browser's date pickers and
+showing a service's errors next to their fields (the ground floor)."""
 
 from datetime import date, datetime
 
