@@ -78,7 +78,16 @@ APPOINTMENTS = [
     ("lily", "bennett", "therapist2@demo.example", "1:1 therapy session", -1, time(10), None),
     ("lily", "bennett", "therapist2@demo.example", "1:1 therapy session", 3, time(10), None),
     ("arjun", "patel", "therapist2@demo.example", "Initial assessment", 0, time(14), None),
-    (None, "okafor", "therapist1@demo.example", "Parent coaching consultation", 4, time(16), None),
+    # A parents-only consultation, about Zara (she stays at home).
+    (
+        "zara",
+        "okafor",
+        "therapist1@demo.example",
+        "Parent coaching consultation",
+        4,
+        time(16),
+        None,
+    ),
 ]
 
 

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import User
-from bookings import slots
+from bookings import services, slots
 from bookings.models import (
     AvailabilityException,
     Booking,
@@ -188,12 +188,15 @@ class BookingPeopleForm(forms.Form):
         self.fields["children"].queryset = family.children.filter(discharged_on__isnull=True)
         self.fields["escort"].queryset = family.caregivers.select_related("user")
         if service.parent_only:
-            del self.fields["children"]
+            self.fields["children"].label = "Which children is it about?"
+            self.fields[
+                "children"
+            ].help_text = "The children stay at home. Only their therapists read the notes."
 
     def clean(self):
         cleaned = super().clean()
-        if "children" in self.fields and not self.service.is_group and not cleaned.get("children"):
-            self.add_error("children", "Choose who the appointment is for.")
+        if not self.service.is_group and not cleaned.get("children"):
+            self.add_error("children", services.NO_CHILDREN[self.service.parent_only])
         return cleaned
 
 

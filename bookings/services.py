@@ -91,13 +91,21 @@ def _check_booker(by: User, family: Family) -> None:
     raise ValidationError("Only a parent or guardian of the family, or the practice, can book.")
 
 
+# What to say when a booking names no child, by whether the service is for
+# parents only (a consultation is about some of the family's children).
+NO_CHILDREN = {
+    False: "Choose who the appointment is for.",
+    True: "Choose which children the consultation is about.",
+}
+
+
 def _check_people(
     *, service: Service, family: Family, children: list[Child], escort: Caregiver | None
 ) -> None:
     if any(child.family_id != family.pk for child in children):
         raise ValidationError({"children": "Choose children of this family only."})
-    if not service.parent_only and not service.is_group and not children:
-        raise ValidationError({"children": "Choose who the appointment is for."})
+    if not service.is_group and not children:
+        raise ValidationError({"children": NO_CHILDREN[service.parent_only]})
     if escort is not None:
         if escort.family_id != family.pk:
             raise ValidationError({"escort": "Choose someone from this family."})
@@ -469,6 +477,7 @@ def _start_sessions(attendance: Attendance, *, by: User, request) -> None:
                     booking_id=booking.pk,
                     family=booking.family,
                     children=booking.children.all(),
+                    parents_only=service.parent_only,
                     therapist=appointment.therapist,
                     session_type=SESSION_TYPE_FOR_SERVICE[service.kind],
                     starts_at=appointment.starts_at,

@@ -27,10 +27,11 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from bookings.models import ACTIVE_BOOKING_STATUSES, Booking
 from families.models import SUMMARY_EMAIL as SUMMARY
 from families.models import AccessLevel, Caregiver, Child, Family, SummaryFrequency
-from families.permissions import membership_sees_child
+from families.permissions import children_for, membership_sees_child
 from families.services import caregiver_summaries_restart, caregiver_summaries_stop
 from goals.models import Goal, GoalStatus, HomeStrategy, PracticeLog, ProgressRating, Win
 from notifications.emails import render_email
@@ -169,9 +170,16 @@ def _visible_children(caregiver: Caregiver, children_by_family: dict) -> list[Ch
 
 
 def _sees_session(caregiver: Caregiver, note: SessionNote) -> bool:
-    if caregiver.access_level == AccessLevel.PRIMARY or caregiver.sees_all_session_summaries:
+    session = note.session
+    if caregiver.access_level == AccessLevel.PRIMARY:
         return True
-    return caregiver.pk in {person.pk for person in note.session.caregivers_attended.all()}
+    if session.child_id is None and not any(
+        membership_sees_child(caregiver, child) for child in session.about_children.all()
+    ):
+        return False  # a consultation about children not linked to them
+    if caregiver.sees_all_session_summaries:
+        return True
+    return caregiver.pk in {person.pk for person in session.caregivers_attended.all()}
 
 
 def build_summaries(caregivers: list[Caregiver], periods: dict[int, Period]) -> dict[int, Summary]:
@@ -237,7 +245,8 @@ def build_summaries(caregivers: list[Caregiver], periods: dict[int, Period]) -> 
         .exclude(family_summary="")
         .select_related("session")
         .prefetch_related(
-            Prefetch("session__caregivers_attended", queryset=Caregiver.objects.only("id"))
+            Prefetch("session__caregivers_attended", queryset=Caregiver.objects.only("id")),
+            Prefetch("session__about_children", queryset=Child.objects.only("id", "family_id")),
         )
         .order_by("session__starts_at", "id")
     )
@@ -329,9 +338,27 @@ def _caregivers(queryset) -> list[Caregiver]:
     )
 
 
-def summary_for(caregiver: Caregiver, period: Period) -> Summary:
+def summary_for(caregiver: Caregiver, period: Period, *, viewer: User | None = None) -> Summary:
+    """The caregiver's summary; shown to a `viewer` other than the caregiver
+    (a therapist previewing it), only the children the viewer may see, and the
+    consultations about them."""
     caregiver = _caregivers(Caregiver.objects.filter(pk=caregiver.pk))[0]
-    return build_summaries([caregiver], {caregiver.pk: period})[caregiver.pk]
+    summary = build_summaries([caregiver], {caregiver.pk: period})[caregiver.pk]
+    if viewer is not None and viewer.pk != caregiver.user_id:
+        visible = set(children_for(viewer).values_list("pk", flat=True))
+        summary.children = [entry for entry in summary.children if entry.child.pk in visible]
+        summary.family_sessions = [
+            note
+            for note in summary.family_sessions
+            if any(child.pk in visible for child in note.session.about_children.all())
+        ]
+        summary.upcoming = [
+            booking
+            for booking in summary.upcoming
+            if not booking.children.all()
+            or any(child.pk in visible for child in booking.children.all())
+        ]
+    return summary
 
 
 # --- Queueing ----------------------------------------------------------------------------

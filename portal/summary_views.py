@@ -53,7 +53,9 @@ def summary_preview(request: HttpRequest, pk: int) -> HttpResponse:
             .values_list("sent_at", flat=True)
             .first()
         )
-        summary = summary_for(caregiver, period_until_now(since=last, now=timezone.now()))
+        summary = summary_for(
+            caregiver, period_until_now(since=last, now=timezone.now()), viewer=request.user
+        )
         if access == Access.THERAPIST:
             # Staff reading what families are told of sessions: recorded like any clinical read.
             audit_record(

@@ -70,6 +70,14 @@ class TherapySession(models.Model):
     others_attended = models.CharField(
         "others there", max_length=200, blank=True, help_text="For example the class teacher."
     )
+    # A parents-only consultation (no `child`) is about some of the family's
+    # children: only their therapists may read it (sessions_app.permissions).
+    about_children = models.ManyToManyField(
+        Child,
+        blank=True,
+        related_name="consultations",
+        verbose_name="the children it was about",
+    )
     # The booking it came from. A plain id: bookings sits above this app and
     # hands attendance over through our service; we never import it. A family
     # visit with two siblings gives one session per child.

@@ -19,7 +19,7 @@ from django.http import Http404
 
 from accounts.models import User
 from families.models import Caregiver, Child
-from families.permissions import EVERYONE, Access, child_access, family_access
+from families.permissions import EVERYONE, Access, child_access, children_for, family_access
 from sessions_app.models import Assessment, SessionNote, TherapySession
 
 
@@ -32,6 +32,11 @@ def session_access(user: User, session: TherapySession) -> Access | None:
         access = child_access(user, session.child)
     else:
         access = family_access(user, session.family)
+        # A parents-only consultation is clinical content about the children
+        # it was about: a therapist reads it only with one of them on their
+        # caseload, not for having a sibling there.
+        if access == Access.THERAPIST and not _about_any_of(session, children_for(user)):
+            return None
     if access == Access.SUPPORTING:
         membership = _supporting_membership(user, session.family_id)
         if membership is None:
@@ -93,13 +98,21 @@ def can_sign(user: User, record: SessionNote | Assessment) -> bool:
     return user.is_therapist and therapist_id == user.pk
 
 
+def _about_any_of(session: TherapySession, children: QuerySet[Child]) -> bool:
+    return session.about_children.filter(pk__in=children.values("pk")).exists()
+
+
+def sessions_of_child_q(child: Child) -> Q:
+    """A child's sessions: their own, and the parents-only consultations
+    about them (not every consultation of the family)."""
+    return Q(child=child) | Q(child__isnull=True, about_children=child)
+
+
 def sessions_for_child_view(user: User, child: Child, access: Access) -> QuerySet[TherapySession]:
     """The sessions a person may see on a child's page: those of the child and
     the family's parents-only consultations, narrowed for supporting
     caregivers to the sessions they were at."""
-    sessions = TherapySession.objects.filter(
-        Q(child=child) | Q(child__isnull=True, family_id=child.family_id)
-    )
+    sessions = TherapySession.objects.filter(sessions_of_child_q(child))
     if access == Access.SUPPORTING:
         membership = _supporting_membership(user, child.family_id)
         if membership is None:

@@ -31,7 +31,7 @@ from sessions_app.models import (
     StrategyChange,
     TherapySession,
 )
-from sessions_app.permissions import sessions_for_child_view
+from sessions_app.permissions import sessions_for_child_view, sessions_of_child_q
 
 PAGE_SIZE = 20
 REVIEW_SOON_DAYS = 7
@@ -211,9 +211,7 @@ def timeline_page(child: Child, before: str | None = None) -> TimelinePage:
         ]
 
     sessions = (
-        TherapySession.objects.filter(
-            Q(child=child) | Q(child__isnull=True, family_id=child.family_id)
-        )
+        TherapySession.objects.filter(sessions_of_child_q(child))
         .select_related("child", "therapist", "note")
         .prefetch_related(_attendees(), *_note_parts(strategy_changes=False))
     )

@@ -76,6 +76,7 @@ def session_create(
     child_attended: bool,
     caregivers_attended: Iterable[Caregiver] = (),
     others_attended: str = "",
+    about_children: Iterable[Child] = (),
     booking_id: int | None = None,
     request: HttpRequest | None = None,
 ) -> TherapySession:
@@ -103,9 +104,13 @@ def session_create(
         others_attended=others_attended,
         booking_id=booking_id,
     )
+    about = [] if child is not None else list(about_children)
+    if any(about_child.family_id != family.pk for about_child in about):
+        raise ValidationError({"about_children": "Choose children of this family only."})
     session.full_clean()
     session.save()
     session.caregivers_attended.set(caregivers)
+    session.about_children.set(about)
     audit_record(
         request=request,
         user=by,
@@ -124,6 +129,7 @@ def sessions_for_attended_booking(
     booking_id: int,
     family: Family,
     children: Iterable[Child],
+    parents_only: bool = False,
     therapist: User,
     session_type: str,
     starts_at: datetime,
@@ -133,9 +139,13 @@ def sessions_for_attended_booking(
     request: HttpRequest | None = None,
 ) -> list[TherapySession]:
     """The sessions of an appointment that took place, ready for their notes:
-    one per child (or one for the family when only parents came). Calling it
-    again for the same booking returns the sessions it made the first time."""
+    one per child, or for a parents-only consultation one for the family,
+    about the children booked. Calling it again for the same booking returns
+    the sessions it made the first time."""
     children = list(children)
+    about = children if parents_only else []
+    if parents_only:
+        children = []
     existing = {
         session.child_id: session
         for session in TherapySession.objects.select_for_update().filter(booking_id=booking_id)
@@ -158,6 +168,7 @@ def sessions_for_attended_booking(
                 location=location,
                 child_attended=child is not None,
                 caregivers_attended=[escort] if escort is not None else [],
+                about_children=about,
                 booking_id=booking_id,
                 request=request,
             )

@@ -62,7 +62,7 @@ def test_parent_books_a_consultation_and_cancels_it(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("bookings:book_service", args=[consultation.pk]),
-            {"slot": value, "escort": escort.pk},
+            {"slot": value, "escort": escort.pk, "children": [world.child.pk]},
         )
     booking = Booking.objects.get(family=world.family)
     assert response.status_code == 302

@@ -30,6 +30,12 @@ class SessionFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             obj.caregivers_attended.set(extracted)
 
+    @factory.post_generation
+    def about(obj, create, extracted, **kwargs):
+        """The children a parents-only consultation (child=None) is about."""
+        if create and extracted:
+            obj.about_children.set(extracted)
+
 
 class NoteFactory(factory.django.DjangoModelFactory):
     class Meta:

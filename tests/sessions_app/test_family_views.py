@@ -93,6 +93,7 @@ def test_parents_only_consultations_show_to_parents(world, client):
         child_attended=False,
         session_type="parent_coaching",
         caregivers=[parent],
+        about=[world.child],
     )
     signed_note(session=session, family_summary="We talked about bedtime routines")
     client.force_login(world.parent)
