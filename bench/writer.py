@@ -21,12 +21,14 @@ import argparse
 import json
 import os
 import random
+import signal
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 KINDS = ("practice_log", "note_autosave", "message", "audit", "login")
@@ -216,10 +218,11 @@ def run(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     writer: Callable[..., None] = write,
+    stopped: Callable[[], bool] = lambda: False,
 ) -> dict:
-    """Write at `rate` a second until `seconds` have passed or `max_writes`
-    are done. A write that falls behind is not made up for with a burst: the
-    achieved rate says so."""
+    """Write at `rate` a second until `seconds` have passed, `max_writes`
+    are done or `stopped()` says the measured run is over. A write that falls
+    behind is not made up for with a burst: the achieved rate says so."""
     rng = rng or random.Random(18)  # noqa: S311 - which record to write against, not a secret
     limit = round(rate * seconds) if rate > 0 else 0
     if max_writes is not None:
@@ -232,10 +235,12 @@ def run(
     while n < limit:
         due = start + n / rate
         now = clock()
-        if now - start >= seconds:
+        if now - start >= seconds or stopped():
             break
         if due > now:
             sleep(due - now)
+            if stopped():
+                break
         kind = KINDS[n % len(KINDS)]
         try:
             writer(kind, cast=cast, rng=rng, n=n)
@@ -272,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, required=True, help="stop after this long")
     parser.add_argument("--max-writes", type=int, default=None, help="stop after this many")
     parser.add_argument("--out", help="write the result here as JSON (else print it)")
+    parser.add_argument("--ready", help="create this file when the first write is about to go")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     import django
@@ -286,12 +292,20 @@ def main(argv: list[str] | None = None) -> int:
     # unread nudge) run here, in the writer, rather than piling up in Redis.
     app.conf.task_always_eager = True
     rng = random.Random(18)  # noqa: S311
+    found = pick_cast(rng=rng)
+    # SIGTERM (from bench/run.py when the measured run is over) ends the
+    # writes between two of them, and the result is still written.
+    ending = []
+    signal.signal(signal.SIGTERM, lambda *_: ending.append(True))
+    if args.ready:
+        Path(args.ready).touch()
     result = run(
         rate=args.rate,
         seconds=args.seconds,
         max_writes=args.max_writes,
-        cast=pick_cast(rng=rng),
+        cast=found,
         rng=rng,
+        stopped=lambda: bool(ending),
     )
     text = json.dumps(result)
     if args.out:

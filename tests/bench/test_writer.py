@@ -161,3 +161,20 @@ def test_writes_only_to_this_machine(host, redis, refused):
             writer.check_loopback(database, redis)
     else:
         writer.check_loopback(database, redis)
+
+
+def test_ends_between_two_writes_when_the_measured_run_is_over(practice):
+    clock = FakeClock()
+    made = []
+    result = writer.run(
+        rate=5,
+        seconds=60,
+        cast=practice,
+        clock=clock,
+        sleep=clock.sleep,
+        writer=lambda kind, **kw: made.append(kind),
+        stopped=lambda: len(made) >= 3,
+    )
+    assert made == list(writer.KINDS[:3])
+    # Ended at once, not after waiting for the next write's turn.
+    assert result["writes"] == 3 and result["seconds"] == pytest.approx(0.4)
