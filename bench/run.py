@@ -44,10 +44,12 @@ SEED_VERSION_QUERY = "SELECT scale, version FROM bench_seed"
 
 
 def database_name(scale: float) -> str:
-    """portal_bench at scale 1, portal_bench_x10 at 10, portal_bench_x0_1 at 0.1."""
+    """portal_bench at scale 1, portal_bench_x10 at 10, portal_bench_x0_1 at 0.1
+    (BENCH_DATABASE names another stem, for two people benchmarking on one server)."""
+    stem = os.environ.get("BENCH_DATABASE", "portal_bench")
     if scale == 1:
-        return "portal_bench"
-    return "portal_bench_x" + f"{scale:g}".replace(".", "_")
+        return stem
+    return f"{stem}_x" + f"{scale:g}".replace(".", "_")
 
 
 def server_env(database_url: str) -> dict[str, str]:

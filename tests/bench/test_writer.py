@@ -4,6 +4,7 @@ writer sleeps (or when a slow write is made to take time), so the pace is
 checked exactly, without waiting."""
 
 import random
+import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -178,3 +179,25 @@ def test_ends_between_two_writes_when_the_measured_run_is_over(practice):
     assert made == list(writer.KINDS[:3])
     # Ended at once, not after waiting for the next write's turn.
     assert result["writes"] == 3 and result["seconds"] == pytest.approx(0.4)
+
+
+def test_a_slow_write_does_not_hold_up_the_next_ones(practice):
+    """With writes in parallel, each starts on its turn while an earlier one
+    is still under way (here the first waits until the fourth has been made)."""
+    clock = FakeClock()
+    fourth_made = threading.Event()
+    made = []
+
+    def writes(kind, *, n, **kwargs):
+        if n == 0:
+            assert fourth_made.wait(timeout=10), "the later writes waited for the first"
+        made.append(n)
+        if n == 3:
+            fourth_made.set()
+
+    result = writer.run(
+        rate=5, seconds=1, parallel=2, cast=practice, clock=clock, sleep=clock.sleep, writer=writes
+    )
+    assert result["errors"] == 0, result["first_error"]
+    assert made[:3] == [1, 2, 3] and sorted(made) == [0, 1, 2, 3, 4]
+    assert result["by_kind"] == dict.fromkeys(writer.KINDS, 1)
