@@ -58,44 +58,52 @@ def measure_home(base: str, cookies: dict[str, str], *, path: str = "/") -> dict
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         try:
-            context = browser.new_context(
-                viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2
-            )
-            context.add_cookies(
-                [{"name": name, "value": value, "url": base} for name, value in cookies.items()]
-            )
-            context.add_init_script(LCP_OBSERVER)
-            page = context.new_page()
-            devtools = context.new_cdp_session(page)
-            devtools.send("Network.enable")
-            devtools.send("Network.emulateNetworkConditions", SLOW_4G)
-            received = {"bytes": 0, "requests": 0, "from_cache": 0}
-
-            def finished(event: dict) -> None:
-                received["bytes"] += int(event.get("encodedDataLength", 0))
-                received["requests"] += 1
-
-            def from_cache(event: dict) -> None:
-                received["from_cache"] += 1
-
-            devtools.on("Network.loadingFinished", finished)
-            devtools.on("Network.requestServedFromCache", from_cache)
-            visits = {}
-            for visit in ("first", "repeat"):
-                received.update(bytes=0, requests=0, from_cache=0)
-                answer = page.goto(base + path, wait_until="networkidle")
-                if answer is None or answer.status != 200 or page.url != base + path:
-                    raise RuntimeError(f"the family's home did not open: {page.url}")
-                # The LCP entry is reported a frame after the paint.
-                page.wait_for_timeout(500)
-                lcp = page.evaluate("window.__lcp")
-                visits[visit] = {
-                    "bytes": received["bytes"],
-                    "kb": round(received["bytes"] / 1024, 1),
-                    "requests": received["requests"],
-                    "from_cache": received["from_cache"],
-                    "lcp_ms": round(lcp) if lcp else None,
-                }
+            return measure_visits(browser, base, cookies, path=path)
         finally:
             browser.close()
+
+
+def measure_visits(browser, base: str, cookies: dict[str, str], *, path: str = "/") -> dict:
+    """measure_home in a browser that is already running (the tests' own)."""
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
+    try:
+        context.add_cookies(
+            [{"name": name, "value": value, "url": base} for name, value in cookies.items()]
+        )
+        context.add_init_script(LCP_OBSERVER)
+        page = context.new_page()
+        devtools = context.new_cdp_session(page)
+        devtools.send("Network.enable")
+        devtools.send("Network.emulateNetworkConditions", SLOW_4G)
+        received = {"bytes": 0, "requests": 0, "from_cache": 0}
+
+        def finished(event: dict) -> None:
+            received["bytes"] += int(event.get("encodedDataLength", 0))
+            received["requests"] += 1
+
+        def from_cache(event: dict) -> None:
+            received["from_cache"] += 1
+
+        devtools.on("Network.loadingFinished", finished)
+        devtools.on("Network.requestServedFromCache", from_cache)
+        visits = {}
+        for visit in ("first", "repeat"):
+            received.update(bytes=0, requests=0, from_cache=0)
+            answer = page.goto(base + path, wait_until="networkidle")
+            if answer is None or answer.status != 200 or page.url != base + path:
+                raise RuntimeError(f"the family's home did not open: {page.url}")
+            # The LCP entry is reported a frame after the paint.
+            page.wait_for_timeout(500)
+            lcp = page.evaluate("window.__lcp")
+            visits[visit] = {
+                "bytes": received["bytes"],
+                "kb": round(received["bytes"] / 1024, 1),
+                "requests": received["requests"],
+                "from_cache": received["from_cache"],
+                "lcp_ms": round(lcp) if lcp else None,
+            }
+    finally:
+        context.close()
     return {"path": path, "viewport": PHONE["width"], "network": "slow 4G", **visits}
