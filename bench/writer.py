@@ -66,13 +66,14 @@ class Cast:
 
 def pick_cast(*, rng: random.Random, pool: int = POOL) -> Cast:
     """The bench family and `pool` others picked at random, with what each writes."""
+    from django.db.models import Q
     from django.utils import timezone
 
     from accounts.models import User
     from bench.seed import BENCH_EMAILS
     from families.models import AccessLevel, Caregiver, CaseloadAssignment
     from goals.models import HomeStrategy
-    from sessions_app.models import Location, SessionType, TherapySession
+    from sessions_app.models import Location, RecordStatus, SessionType, TherapySession
     from sessions_app.services import session_create
 
     bench_parent = User.objects.get(email=BENCH_EMAILS["parent"])
@@ -102,8 +103,9 @@ def pick_cast(*, rng: random.Random, pool: int = POOL) -> Cast:
     found.people = list(parent_of.values())
 
     today = timezone.localdate()
+    current = Q(starts_on__lte=today) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
     for assignment in CaseloadAssignment.objects.filter(
-        child_id__in=children, starts_on__lte=today
+        current, child_id__in=children
     ).select_related("therapist"):
         found.readers.append((assignment.therapist, assignment.child_id))
         if assignment.therapist not in found.people:
@@ -112,13 +114,13 @@ def pick_cast(*, rng: random.Random, pool: int = POOL) -> Cast:
     # Sessions seen today whose notes are still drafts: made once, kept for
     # later runs (their notes are never signed, so they stay drafts).
     drafts = list(
-        TherapySession.objects.filter(therapist=bench_therapist, note_signed=False)
-        .exclude(note__status="signed")
+        TherapySession.objects.filter(therapist=bench_therapist)
+        .exclude(note__status=RecordStatus.SIGNED)
         .select_related("family", "child")
         .order_by("-id")[:DRAFTS]
     )
     caseload = (
-        CaseloadAssignment.objects.filter(therapist=bench_therapist, starts_on__lte=today)
+        CaseloadAssignment.objects.filter(current, therapist=bench_therapist)
         .select_related("child__family")
         .order_by("id")
     )
