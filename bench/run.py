@@ -41,6 +41,8 @@ RESULTS = ROOT / "bench" / "results"
 LUA = ROOT / "bench" / "wrk_report.lua"
 PYTHON = sys.executable
 SEED_VERSION_QUERY = "SELECT scale, version FROM bench_seed"
+# Seconds of load before each measured run (templates loaded, connections open).
+WARMUP_SECONDS = 2
 
 
 def database_name(scale: float) -> str:
@@ -249,11 +251,13 @@ def workers(env: dict[str, str]) -> int:
     return int(out.stdout.strip() or 0)
 
 
-WARMUP_SECONDS = 2
-
-
 def run_wrk(
-    url: str, cookies: dict[str, str], *, duration: int, concurrency: int, warmup: int = 2
+    url: str,
+    cookies: dict[str, str],
+    *,
+    duration: int,
+    concurrency: int,
+    warmup: int = WARMUP_SECONDS,
 ) -> dict:
     header = "Cookie: " + "; ".join(f"{name}={value}" for name, value in cookies.items())
     threads = str(min(2, concurrency))

@@ -204,9 +204,13 @@ def test_wrk_output_without_a_result_is_an_error():
         report.parse_wrk("unable to connect to 127.0.0.1:1 Connection refused")
 
 
-def test_database_names():
+def test_database_names(monkeypatch):
     from bench.run import database_name
 
+    monkeypatch.delenv("BENCH_DATABASE", raising=False)
     assert database_name(1) == "portal_bench"
     assert database_name(10) == "portal_bench_x10"
     assert database_name(0.1) == "portal_bench_x0_1"
+    monkeypatch.setenv("BENCH_DATABASE", "portal_bw_bench")
+    assert database_name(1) == "portal_bw_bench"
+    assert database_name(10) == "portal_bw_bench_x10"
