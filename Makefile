@@ -66,8 +66,9 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# Measured speed at the size of a busy practice (README, "Performance").
-# Flags through BENCH_ARGS, e.g. make bench BENCH_ARGS="--growth --scales 0.1,1".
+# Every key page rendered afresh under a practice's writes, at scales 1 and 10, and
+# the family's home on a throttled phone (README, "Performance").
+# Flags through BENCH_ARGS, e.g. make bench BENCH_ARGS="--scales 0.1 --duration 3".
 bench: install
 	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(PY) -m bench.run $(BENCH_ARGS)

@@ -24,12 +24,10 @@ class Target:
     role: str
     path: str
     cookie: str = ""
-    # The CSRF cookie a browser holds after its first page with a form: a
-    # remembered page (portal.pages) is kept for the viewer's own secret.
+    # The CSRF cookie a browser holds after its first page with a form, so
+    # that no measured request has to set one.
     csrf: str = ""
     queries: int | None = None
-    # The queries of the page rendered afresh (the page cache off).
-    render_queries: int | None = None
     status: int | None = None
     baseline: bool = False
 
@@ -91,18 +89,16 @@ def bench_objects() -> dict:
     return {"users": users, "child_id": child_id, "goal_id": goal.pk}
 
 
-def count_queries(client, path: str) -> tuple[int, int, int]:
-    """(status, queries, queries when rendered afresh) of a GET, after one
-    request to warm the caches a long-running worker would have warm."""
+def count_queries(client, path: str) -> tuple[int, int]:
+    """(status, queries) of a GET, after one request to warm what a
+    long-running worker would have warm (templates, content types)."""
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext, override_settings
+    from django.test.utils import CaptureQueriesContext
 
     client.get(path)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path)
-    with override_settings(PAGE_CACHE_SECONDS=0), CaptureQueriesContext(connection) as rendered:
-        client.get(path)
-    return response.status_code, len(captured), len(rendered)
+    return response.status_code, len(captured)
 
 
 def make_targets(*, measure_queries: bool = True) -> list[Target]:
@@ -132,9 +128,7 @@ def make_targets(*, measure_queries: bool = True) -> list[Target]:
             client = Client(HTTP_HOST="127.0.0.1")
             client.cookies[settings.SESSION_COOKIE_NAME] = cookies[role]
             client.cookies[settings.CSRF_COOKIE_NAME] = csrf[role]
-            target.status, target.queries, target.render_queries = count_queries(
-                client, target.path
-            )
+            target.status, target.queries = count_queries(client, target.path)
         targets.append(target)
     return targets
 

@@ -1,17 +1,20 @@
 """`make bench`: the portal measured at the size of a busy practice.
 
-    python -m bench.run                  # scale 1 into the database portal_bench
-    python -m bench.run --scale 0.1      # a tenth of the practice (portal_bench_x0_1)
-    python -m bench.run --growth         # scales 1 and 10, and p95 at 10× over 1×
-    python -m bench.run --growth --scales 0.1,1 --duration 5   # a quick look
+    python -m bench.run                  # scales 1 and 10 (portal_bench, portal_bench_x10)
+    python -m bench.run --scales 1       # scale 1 only
+    python -m bench.run --scales 0.1 --duration 5   # a quick look at a tenth of the practice
     python -m bench.run --reseed         # seed again even if the database has that scale
+    python -m bench.run --writes 0       # no writes beside the reads, to compare
 
 For each scale it makes sure the bench database holds that practice (seeding
 it when not), serves the portal with gunicorn and production settings on
 127.0.0.1, drives each key page with wrk at a fixed concurrency as the right
-persona, counts each page's SQL queries, and writes bench/results/latest.json
-and latest.txt (the run before is kept as previous.json, and the change
-printed). Needs PostgreSQL (BENCH_POSTGRES, default postgres://postgres@127.0.0.1:5432)
+persona while bench/writer.py writes a practice's mix (5 writes a second by
+default) from a process of its own, opens the family's home in Chromium on a
+throttled phone (bench/browser.py), counts each page's SQL queries, and
+writes bench/results/latest.json and latest.txt (the run before is kept as
+previous.json, and the change printed), each target marked met or missed.
+Needs PostgreSQL (BENCH_POSTGRES, default postgres://postgres@127.0.0.1:5432)
 and wrk; Redis (BENCH_REDIS_URL, default db 9) if the portal's tasks need it.
 """
 
@@ -20,6 +23,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -30,20 +34,24 @@ from pathlib import Path
 from urllib.error import URLError
 from urllib.request import urlopen
 
-from bench import SEED_VERSION, report
+from bench import SEED_VERSION, browser, report
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 LUA = ROOT / "bench" / "wrk_report.lua"
 PYTHON = sys.executable
 SEED_VERSION_QUERY = "SELECT scale, version FROM bench_seed"
+# Seconds of load before each measured run (templates loaded, connections open).
+WARMUP_SECONDS = 2
 
 
 def database_name(scale: float) -> str:
-    """portal_bench at scale 1, portal_bench_x10 at 10, portal_bench_x0_1 at 0.1."""
+    """portal_bench at scale 1, portal_bench_x10 at 10, portal_bench_x0_1 at 0.1
+    (BENCH_DATABASE names another stem, for two people benchmarking on one server)."""
+    stem = os.environ.get("BENCH_DATABASE", "portal_bench")
     if scale == 1:
-        return "portal_bench"
-    return "portal_bench_x" + f"{scale:g}".replace(".", "_")
+        return stem
+    return f"{stem}_x" + f"{scale:g}".replace(".", "_")
 
 
 def server_env(database_url: str) -> dict[str, str]:
@@ -182,6 +190,60 @@ class Server:
                 self.process.kill()
 
 
+class Writes:
+    """bench/writer.py in a process of its own, writing while one run is
+    measured: started (and ready) before the load, ended when it is over.
+    Its own bound (`seconds`) ends it should this runner die."""
+
+    def __init__(self, env: dict[str, str], *, rate: float, seconds: float, scratch: Path):
+        self.env, self.rate, self.seconds = env, rate, seconds
+        self.out = scratch / "writes.json"
+        self.ready = scratch / "writes.ready"
+        self.process: subprocess.Popen | None = None
+        self.result: dict = {"rate": rate, "writes": 0, "achieved_per_s": 0.0, "errors": 0}
+
+    def __enter__(self) -> "Writes":
+        if self.rate <= 0:
+            return self
+        self.out.unlink(missing_ok=True)
+        self.ready.unlink(missing_ok=True)
+        self.process = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "bench.writer",
+                *("--rate", f"{self.rate:g}", "--seconds", f"{self.seconds:g}"),
+                *("--out", str(self.out), "--ready", str(self.ready)),
+            ],
+            cwd=ROOT,
+            env=self.env,
+        )
+        deadline = time.monotonic() + 120
+        while not self.ready.exists():
+            if self.process.poll() is not None:
+                raise RuntimeError("bench.writer stopped before its first write")
+            if time.monotonic() > deadline:
+                self.process.kill()
+                raise RuntimeError("bench.writer was not ready within two minutes")
+            time.sleep(0.1)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.out.exists():
+            self.result = json.loads(self.out.read_text())
+        elif exc[0] is None:
+            raise RuntimeError(f"bench.writer ended ({self.process.returncode}) without a result")
+
+
 def workers(env: dict[str, str]) -> int:
     """How many workers gunicorn.conf.py starts with this environment."""
     code = "import runpy; print(runpy.run_path('gunicorn.conf.py')['workers'])"
@@ -190,7 +252,12 @@ def workers(env: dict[str, str]) -> int:
 
 
 def run_wrk(
-    url: str, cookies: dict[str, str], *, duration: int, concurrency: int, warmup: int = 2
+    url: str,
+    cookies: dict[str, str],
+    *,
+    duration: int,
+    concurrency: int,
+    warmup: int = WARMUP_SECONDS,
 ) -> dict:
     header = "Cookie: " + "; ".join(f"{name}={value}" for name, value in cookies.items())
     threads = str(min(2, concurrency))
@@ -277,52 +344,69 @@ def measure_scale(scale: float, args) -> dict:
     broken = [f"{t['name']} ({t['path']}): {t['status']}" for t in targets if t["status"] != 200]
     if broken:
         raise RuntimeError("Pages that do not answer 200: " + ", ".join(broken))
-    measured, rendered = {}, {}
+    measured = {}
+    phone = None
     RESULTS.mkdir(parents=True, exist_ok=True)
     log = RESULTS / f"gunicorn-{database_name(scale)}.log"
-    with Server(env, log) as server:
+    with Server(env, log) as server, tempfile.TemporaryDirectory() as scratch:
         for target in targets:
-            measured[target["name"]] = _measure(server, target, args)
-        # The pages rendered afresh on every request (the page cache off):
-        # what a first view, or one after a change, costs.
-        if not args.no_rendered:
-            print("  rendered afresh (PAGE_CACHE_SECONDS=0):")
-            with Server(
-                {**env, "PAGE_CACHE_SECONDS": "0"}, log.with_suffix(".rendered.log")
-            ) as bare:
-                for target in targets:
-                    if not target["baseline"]:
-                        rendered[target["name"]] = _measure(
-                            bare, target, args, queries=target["render_queries"]
-                        )
+            measured[target["name"]] = _measure(server, target, args, env, Path(scratch))
         # The baselines again, after the pages: the machine's speed drifts
         # over minutes, and their mean is what the pages are compared with.
         print("  baselines again:")
         for target in targets:
             if target["baseline"]:
                 measured[target["name"]] = report.combine(
-                    [measured[target["name"]], _measure(server, target, args)]
+                    [measured[target["name"]], _measure(server, target, args, env, Path(scratch))]
                 )
+        if not args.no_browser:
+            phone = _measure_phone(server, targets, args, env, Path(scratch))
     result = report.scale_result(targets, measured)
-    if rendered:
-        baselines = {name: measured[name] for name in ("bare", "layout") if name in measured}
-        with_queries = [t | {"queries": t["render_queries"]} for t in targets]
-        result["rendered"] = report.scale_result(with_queries, rendered | baselines)
+    result["phone"] = phone
     result["seed_seconds"] = seed_seconds
     result["database"] = database_name(scale)
     return result
 
 
-def _measure(server: Server, target: dict, args, *, queries: int | None = None) -> dict:
-    queries = target["queries"] if queries is None else queries
+def _measure(server: Server, target: dict, args, env: dict[str, str], scratch: Path) -> dict:
     print(f"  {target['name']:<16} {target['path']}", end="", flush=True)
-    found = run_wrk(
-        server.base + target["path"],
-        {"sessionid": target["cookie"], "csrftoken": target["csrf"]},
-        duration=args.duration,
-        concurrency=args.concurrency,
+    # The writes run through the warm-up and the measured run; their own bound
+    # is a safety net, the runner ends them when wrk is done.
+    seconds = args.duration + WARMUP_SECONDS + 30
+    with Writes(env, rate=args.writes, seconds=seconds, scratch=scratch) as writes:
+        found = run_wrk(
+            server.base + target["path"],
+            {"sessionid": target["cookie"], "csrftoken": target["csrf"]},
+            duration=args.duration,
+            concurrency=args.concurrency,
+            warmup=WARMUP_SECONDS,
+        )
+    found["writes"] = writes.result
+    print(
+        f"  {found['rps']:.0f} rps, p95 {found['p95_ms']:.1f} ms, {target['queries']} queries,"
+        f" {writes.result['achieved_per_s']:g} writes/s"
     )
-    print(f"  {found['rps']:.0f} rps, p95 {found['p95_ms']:.1f} ms, {queries} queries")
+    return found
+
+
+def _measure_phone(
+    server: Server, targets: list[dict], args, env: dict[str, str], scratch: Path
+) -> dict | None:
+    """The family's home in Chromium on a throttled phone, under the same writes."""
+    if not browser.available():
+        print("  phone: skipped (no Playwright or no /usr/bin/chromium)")
+        return {"skipped": "Playwright or /usr/bin/chromium is missing"}
+    parent = next(t for t in targets if t["role"] == "parent")
+    print("  phone: the family's home at 375 px on slow 4G", end="", flush=True)
+    with Writes(env, rate=args.writes, seconds=300, scratch=scratch) as writes:
+        found = browser.measure_home(
+            server.base, {"sessionid": parent["cookie"], "csrftoken": parent["csrf"]}
+        )
+    found["writes"] = writes.result
+    print(
+        f"  first {found['first']['kb']} KB, repeat {found['repeat']['kb']} KB,"
+        f" LCP {found['first']['lcp_ms']} ms"
+    )
     return found
 
 
@@ -348,11 +432,9 @@ def commit() -> str:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="make bench", description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--scale", type=float, default=1.0, help="size of the practice (1 = the issue's)"
-    )
-    parser.add_argument("--growth", action="store_true", help="measure two scales and compare p95")
-    parser.add_argument(
-        "--scales", default="1,10", help="the two scales of --growth (default 1,10)"
+        "--scales",
+        default="1,10",
+        help="one or two sizes of the practice, 1 = the issue's (default 1,10: p95 at 10× over 1×)",
     )
     parser.add_argument(
         "--reseed", action="store_true", help="seed even if the database holds that scale"
@@ -364,9 +446,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--pages", default="", help="only these pages (comma-separated names)")
     parser.add_argument("--no-background", action="store_true", help="skip the background timings")
     parser.add_argument(
-        "--no-rendered",
-        action="store_true",
-        help="skip the second pass with the page cache off (pages rendered on every request)",
+        "--writes",
+        type=float,
+        default=report.TARGET_WRITES_PER_S,
+        help="writes a second beside every measured run (default 5; 0 to compare)",
+    )
+    parser.add_argument(
+        "--no-browser", action="store_true", help="skip the family's home on a throttled phone"
     )
     return parser.parse_args(argv)
 
@@ -378,9 +464,9 @@ def main(argv: list[str] | None = None) -> int:
             "wrk is not installed: `make bench` installs it (apt-get install wrk).", file=sys.stderr
         )
         return 2
-    scales = [float(s) for s in args.scales.split(",")] if args.growth else [args.scale]
-    if args.growth and len(scales) != 2:
-        print("--scales takes two scales, e.g. 1,10", file=sys.stderr)
+    scales = [float(s) for s in args.scales.split(",")]
+    if len(scales) not in (1, 2):
+        print("--scales takes one or two scales, e.g. 1,10", file=sys.stderr)
         return 2
     first_env = server_env(f"{_postgres_base()}/{database_name(scales[0])}")
     results = {
@@ -391,27 +477,24 @@ def main(argv: list[str] | None = None) -> int:
             "concurrency": args.concurrency,
             "duration_s": args.duration,
             "workers": workers(first_env),
+            "writes_per_s": args.writes,
         },
         "scales": {},
     }
     for scale in scales:
         print(f"\n== Scale {scale:g} ==")
         results["scales"][f"{scale:g}"] = measure_scale(scale, args)
-    if args.growth:
+    if len(scales) == 2:
         small, large = (results["scales"][f"{s:g}"] for s in scales)
         ratios = report.growth(small, large)
         results["growth"] = {
             "scales": [f"{s:g}" for s in scales],
             "p95_ratio": ratios,
-            "misses": report.growth_misses(ratios),
         }
-        if "rendered" in small and "rendered" in large:
-            results["growth"]["rendered_p95_ratio"] = report.growth(
-                small["rendered"], large["rendered"]
-            )
     if not args.no_background:
         url = f"{_postgres_base()}/{database_name(scales[0])}"
         results["background"] = background_timings(server_env(url))
+    results["targets"] = report.verdicts(results)
     previous = report.save(results, RESULTS)
     text = report.render(results)
     (RESULTS / "latest.txt").write_text(text + "\n")

@@ -1,9 +1,8 @@
 """The benchmark's own code, without running a benchmark: the baselines, the
-seeder at a thousandth of the practice, the logged-in sessions, the report
-maker on made-up wrk output, and the query budget of every key page at two
-sizes of history."""
+seeder at a thousandth of the practice, the logged-in sessions and the query
+budget of every key page at two sizes of history (the report: test_report.py;
+the writer: test_writer.py)."""
 
-import json
 from datetime import timedelta
 
 import pytest
@@ -152,7 +151,7 @@ def _queries_per_page() -> dict[str, int]:
     """What each page runs, rendered afresh as every page is."""
     targets = make_targets()
     assert {t.name: t.status for t in targets} == {name: 200 for name, _, _ in PAGES}
-    return {t.name: t.render_queries for t in targets}
+    return {t.name: t.queries for t in targets}
 
 
 @pytest.mark.django_db
@@ -200,133 +199,18 @@ def test_sessions_carry_the_second_factor_record(db, world):
     assert response.status_code == 200 and "My caseload" in response.content.decode()
 
 
-def _wrk(rps: float, p95: float, not_200: int = 0) -> str:
-    line = {
-        "requests": int(rps * 10),
-        "seconds": 10.0,
-        "rps": rps,
-        "p50_ms": p95 / 2,
-        "p95_ms": p95,
-        "p99_ms": p95 * 1.5,
-        "max_ms": p95 * 2,
-        "not_200": not_200,
-        "socket_errors": 0,
-        "bytes": 1000,
-    }
-    return f"Running 10s test @ http://127.0.0.1/\nBENCH_JSON {json.dumps(line)}\n"
-
-
-def _targets() -> list[dict]:
-    return [
-        {"name": name, "label": label, "role": role, "path": "/", "queries": 3,
-         "baseline": name in {"bare", "layout"}}
-        for name, label, role in PAGES[:4]
-    ]  # fmt: skip
-
-
-def test_report_from_wrk_output(tmp_path):
-    measured = {
-        "bare": report.parse_wrk(_wrk(400, 20)),
-        "layout": report.parse_wrk(_wrk(200, 40)),
-        "parent_home": report.parse_wrk(_wrk(150, 50)),
-        "child_goals": report.parse_wrk(_wrk(60, 140, not_200=3)),
-    }
-    result = report.scale_result(_targets(), measured)
-    home, goals = result["pages"]["parent_home"], result["pages"]["child_goals"]
-    assert home["vs_layout"] == 0.75 and home["vs_bare"] == 0.38
-    assert goals["errors"] == 3
-    assert result["misses"] == [
-        "child_goals: 3 error responses",
-        "child_goals: p95 140 ms (target under 100 ms)",
-        "child_goals: 0.3× the empty layout's throughput (target at least 0.5)",
-    ]
-    table = report.table(result)
-    assert "parent_home" in table and "0.75" in table
-
-    bigger = report.scale_result(
-        _targets(), {**measured, "parent_home": report.parse_wrk(_wrk(140, 70))}
-    )
-    ratios = report.growth(result, bigger)
-    assert ratios["parent_home"] == 1.4
-    assert report.growth_misses(ratios) == ["parent_home: p95 grew 1.4× (target within 1.3×)"]
-
-    run = {"run": {"at": "then", "machine": "test", "commit": "abc", "concurrency": 8,
-                   "duration_s": 10, "workers": 5}}  # fmt: skip
-    assert report.save({**run, "scales": {"1": result}}, tmp_path) is None
-    previous = report.save({**run, "scales": {"1": bigger}}, tmp_path)
-    assert previous["scales"]["1"]["pages"]["parent_home"]["p95_ms"] == 50
-    assert (tmp_path / "previous.json").exists()
-    change = report.changes(previous, {**run, "scales": {"1": bigger}})
-    assert "parent_home: rps 150 → 140 (-7%), p95 50.0 → 70.0 ms (+40%)" in change
-    text = report.render({**run, "scales": {"1": bigger}, "growth": {
-        "scales": ["1", "10"], "p95_ratio": ratios, "misses": report.growth_misses(ratios)}})  # fmt: skip
-    assert "Growth: p95 at scale 10 over scale 1" in text
-
-
-def test_baselines_measured_twice_count_as_their_mean():
-    first, second = report.parse_wrk(_wrk(400, 20)), report.parse_wrk(_wrk(200, 40, not_200=1))
-    both = report.combine([first, second])
-    assert both["rps"] == 300 and both["p95_ms"] == 30
-    assert both["requests"] == first["requests"] + second["requests"]
-    assert both["not_200"] == 1
-    assert [run["rps"] for run in both["runs"]] == [400, 200]
-    result = report.scale_result(
-        _targets(), {"layout": both, "parent_home": report.parse_wrk(_wrk(150, 50))}
-    )
-    assert result["pages"]["parent_home"]["vs_layout"] == 0.5
-
-
-def test_report_shows_the_pages_rendered_afresh_beside_those_seen_again():
-    baselines = {"bare": report.parse_wrk(_wrk(400, 20)), "layout": report.parse_wrk(_wrk(200, 40))}
-    seen_again = report.scale_result(
-        _targets(),
-        baselines
-        | {
-            "parent_home": report.parse_wrk(_wrk(190, 30)),
-            "child_goals": report.parse_wrk(_wrk(180, 35)),
-        },
-    )
-    afresh = {
-        "parent_home": report.parse_wrk(_wrk(80, 60)),
-        "child_goals": report.parse_wrk(_wrk(70, 120)),
-    }
-    rendered = report.scale_result([t | {"queries": 7} for t in _targets()], afresh | baselines)
-    assert seen_again["misses"] == []
-    assert rendered["pages"]["parent_home"]["vs_layout"] == 0.4
-    assert rendered["pages"]["parent_home"]["queries"] == 7
-    bigger = report.scale_result(
-        [t | {"queries": 7} for t in _targets()],
-        afresh | baselines | {"child_goals": report.parse_wrk(_wrk(70, 180))},
-    )
-    run = {"run": {"at": "then", "machine": "test", "commit": "abc", "concurrency": 8,
-                   "duration_s": 10, "workers": 5}}  # fmt: skip
-    text = report.render(
-        {
-            **run,
-            "scales": {"1": seen_again | {"rendered": rendered}},
-            "growth": {
-                "scales": ["1", "10"],
-                "p95_ratio": report.growth(seen_again, seen_again),
-                "rendered_p95_ratio": report.growth(rendered, bigger),
-                "misses": [],
-            },
-        }
-    )
-    assert "All targets met at this scale." in text
-    assert "rendered afresh on every request" in text
-    assert "Short of the targets when rendered afresh:" in text
-    assert "  - child_goals: p95 120 ms (target under 100 ms)" in text
-    assert "  child_goals: 1.0× (rendered afresh: 1.5×)" in text
-
-
 def test_wrk_output_without_a_result_is_an_error():
     with pytest.raises(ValueError, match="no result line"):
         report.parse_wrk("unable to connect to 127.0.0.1:1 Connection refused")
 
 
-def test_database_names():
+def test_database_names(monkeypatch):
     from bench.run import database_name
 
+    monkeypatch.delenv("BENCH_DATABASE", raising=False)
     assert database_name(1) == "portal_bench"
     assert database_name(10) == "portal_bench_x10"
     assert database_name(0.1) == "portal_bench_x0_1"
+    monkeypatch.setenv("BENCH_DATABASE", "portal_bw_bench")
+    assert database_name(1) == "portal_bw_bench"
+    assert database_name(10) == "portal_bw_bench_x10"
