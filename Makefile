@@ -6,6 +6,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run up screenshots test lint format install assets migrate seed bench clean
 
+# Production settings are the portal's default; the development targets switch
+# debug on explicitly (and with it the development SECRET_KEY and hosts).
+migrate seed run test screenshots: export DEBUG := true
+
 $(STAMP): pyproject.toml
 	@# WeasyPrint (progress report PDFs) needs Pango and a font from Debian.
 	@ldconfig -p | grep -q libpangoft2-1.0.so.0 || { \

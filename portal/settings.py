@@ -1,8 +1,11 @@
 """Settings for the Family OT Portal, read from the environment.
 
-With nothing set, the portal runs on a SQLite file with Celery tasks run inline
-(the embedded default for a newcomer). Production sets DEBUG=false, SECRET_KEY,
+Production settings are the default: DEBUG is on only when DEBUG=true says so
+(`make run`, the tests), so a forgotten variable can never show a debug page
+with the database URL and the password just typed. Production sets SECRET_KEY,
 ALLOWED_HOSTS, DATABASE_URL and REDIS_URL: see .env.example and the README.
+Without DATABASE_URL and REDIS_URL the portal runs on a SQLite file with
+Celery tasks run inline (the embedded set-up `make run` uses).
 """
 
 from datetime import timedelta
@@ -16,7 +19,7 @@ from portal.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("DEBUG", default=True)
+DEBUG = env_bool("DEBUG", default=False)
 
 _DEV_SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else None)
