@@ -172,13 +172,28 @@ MFA_ALLOW_UNVERIFIED_EMAIL = True
 SESSION_COOKIE_AGE = env_int("FAMILY_SESSION_SECONDS", 14 * 24 * 60 * 60)
 STAFF_SESSION_SECONDS = env_int("STAFF_SESSION_SECONDS", 30 * 60)
 
-# Log-in throttling (django-axes): ten failures for one account, or from one
-# address, within an hour lock it out until the hour is up or an admin lifts
-# it (Security → Locked log-ins, or `manage.py axes_reset`).
+# How many proxies of our own (load balancer, TLS terminator) stand in front
+# of the portal. Only the X-Forwarded-For entries they added are believed
+# (accounts.audit.client_ip); 0, the default, ignores the header altogether.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# allauth's rate limits read the address with the same rule.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
+# Log-in throttling (django-axes, accounts.throttling.LockoutHandler): ten
+# failures for one account from one address within an hour lock that account
+# at that address; AXES_ADDRESS_FAILURE_LIMIT failures from one address, for
+# any accounts, lock the address. A stranger can therefore lock only
+# themselves out, never a member of staff working from elsewhere. Locks end
+# after the hour or when an admin lifts them (Security → Locked log-ins, or
+# `manage.py axes_reset`).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = timedelta(hours=1)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "accounts.throttling.LockoutHandler"
 AXES_USERNAME_CALLABLE = "accounts.throttling.login_identifier"
+# The one address rule (accounts.audit.client_ip), so django-ipware's own
+# reading of X-Forwarded-For never applies.
 AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = False
