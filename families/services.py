@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Role, User
 from families import tasks
+from families.grants import grant_check, grant_notice_queue
 from families.models import (
     REMINDER_EMAIL,
     SUMMARY_EMAIL,
@@ -166,9 +167,13 @@ def invitation_create(
     children: Iterable[Child],
     request=None,
 ) -> Invitation:
+    """Invite someone to the family: what `by` may grant is checked here,
+    whatever the form offered (families.grants), and the family's other
+    primary caregivers are told."""
     email = email.strip().lower()
     children = list(children)
     _check_invitation_children(family, access_level, children)
+    grant_check(by=by, family=family, access_level=access_level, children=children)
     if Caregiver.objects.filter(family=family, user__email__iexact=email).exists():
         raise ValidationError({"email": "This person is already part of the family."})
     if User.objects.filter(email__iexact=email).exclude(role=Role.CAREGIVER).exists():
@@ -200,6 +205,7 @@ def invitation_create(
             record_id=invitation.pk,
             detail=f"{access_level} {relationship} to family {family.pk}",
         )
+        grant_notice_queue(by=by, family=family, object_type="invitation", object_id=invitation.pk)
         _queue_invitation_email(invitation, raw_token)
     return invitation
 
@@ -209,6 +215,13 @@ def invitation_resend(*, invitation: Invitation, by: User, request=None) -> Invi
     """A fresh link and a fresh week; the old link stops working."""
     if invitation.accepted_at is not None or invitation.revoked_at is not None:
         raise ValidationError("This invitation has already been used or withdrawn.")
+    # A new link is the grant made again: only by someone who may make it.
+    grant_check(
+        by=by,
+        family=invitation.family,
+        access_level=invitation.access_level,
+        children=list(invitation.children.all()),
+    )
     raw_token, token_hash = Invitation.new_token()
     invitation.token_hash = token_hash
     invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
@@ -352,16 +365,19 @@ def caregiver_update(
 ) -> Caregiver:
     children = list(children)
     _check_invitation_children(caregiver.family, access_level, children)
+    grant_check(by=by, family=caregiver.family, access_level=access_level, children=children)
     # Judge by what is stored, not by an instance a form may already have changed.
     stored = Caregiver.objects.select_for_update().get(pk=caregiver.pk)
+    stored_children = set(stored.children.values_list("pk", flat=True))
     if stored.is_primary and access_level != AccessLevel.PRIMARY:
         _ensure_another_primary(stored)
     caregiver.relationship = relationship
     caregiver.access_level = access_level
     caregiver.sees_all_session_summaries = sees_all_session_summaries
     caregiver.save()
-    caregiver.children.set(children if access_level == AccessLevel.SUPPORTING else [])
-    audit_record(
+    new_children = children if access_level == AccessLevel.SUPPORTING else []
+    caregiver.children.set(new_children)
+    event = audit_record(
         request=request,
         user=by,
         action=AuditEvent.Action.PERMISSION,
@@ -369,6 +385,22 @@ def caregiver_update(
         record_id=caregiver.pk,
         detail=f"now {access_level} for {len(children)} children",
     )
+    granted_more = (
+        stored.access_level != access_level and access_level == AccessLevel.PRIMARY
+    ) or (
+        access_level == AccessLevel.SUPPORTING
+        and not {child.pk for child in new_children} <= stored_children
+    )
+    if granted_more:
+        # Keyed by the audit event: each widening of access is its own notice.
+        grant_notice_queue(
+            by=by,
+            family=caregiver.family,
+            object_type="caregiver",
+            object_id=caregiver.pk,
+            occasion=str(event.pk),
+            grantee=caregiver.user,
+        )
     return caregiver
 
 

@@ -189,7 +189,7 @@ def caseload_end(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def invitation_create(request: HttpRequest, pk: int) -> HttpResponse:
     family, _ = get_family_for_user(request.user, pk, allow=FAMILY_MANAGERS)
-    form = InvitationForm(request.POST or None, family=family)
+    form = InvitationForm(request.POST or None, family=family, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invitation_create(
