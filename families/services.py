@@ -4,6 +4,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,12 +35,29 @@ from notifications.services import opted_out, optout_remove
 logger = logging.getLogger(__name__)
 
 
+class InvitationEmail(StrEnum):
+    """What became of an invitation's e-mail by the time the request ends,
+    so the page tells the person who invited the truth."""
+
+    SENT = "sent"  # handed to the mail server (tasks run inline)
+    QUEUED = "queued"  # with a worker, which retries it
+    FAILED = "failed"  # not sent: the invitation stands and can be resent
+
+
 def _queue_invitation_email(invitation: Invitation, raw_token: str) -> None:
+    """Send (or queue) the e-mail once the invitation is committed, and note
+    on `invitation.email_status` how that went."""
+    invitation.email_status = InvitationEmail.QUEUED
+
     def send() -> None:
         try:
             tasks.send_invitation_email.delay(invitation_id=invitation.pk, token=raw_token)
-        except Exception:  # a lost broker: the invitation stands and can be resent
-            logger.warning("Could not queue the invitation e-mail %s", invitation.pk)
+        except Exception:  # a lost broker, or (inline) a mail server that refused it
+            logger.warning("Could not send the invitation e-mail %s", invitation.pk, exc_info=True)
+            invitation.email_status = InvitationEmail.FAILED
+            return
+        if Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=False).exists():
+            invitation.email_status = InvitationEmail.SENT
 
     transaction.on_commit(send)
 
@@ -305,24 +323,34 @@ def invitation_accept(
     if user is None:
         if User.objects.filter(email__iexact=invitation.email).exists():
             raise InvitationProblem("login_needed", invitation)
-        user = User.objects.create_user(
-            email=invitation.email,
-            password=password,
-            full_name=full_name.strip() or invitation.full_name,
-            role=Role.CAREGIVER,
-        )
-        created = True
     elif user.email.lower() != invitation.email.lower():
         raise InvitationProblem("wrong_account", invitation)
     elif user.role != Role.CAREGIVER:
         raise InvitationProblem("staff_account", invitation)
 
-    # Compare-and-swap: of two simultaneous clicks, only one claims the link.
+    # Compare-and-swap: of simultaneous clicks, only one claims the link; the
+    # others wait here for it to commit and then find the link used. The
+    # account is made only after the claim, so they never race to create it.
     claimed = Invitation.objects.filter(
         pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
     ).update(accepted_at=timezone.now(), accepted_by=user)
     if not claimed:
         raise InvitationProblem("used", invitation)
+    if user is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=invitation.email,
+                    password=password,
+                    full_name=full_name.strip() or invitation.full_name,
+                    role=Role.CAREGIVER,
+                )
+        except IntegrityError:
+            # The address got an account a moment ago (another family's
+            # invitation, say): the claim is undone with this transaction.
+            raise InvitationProblem("login_needed", invitation) from None
+        created = True
+        Invitation.objects.filter(pk=invitation.pk).update(accepted_by=user)
 
     caregiver = Caregiver.objects.filter(user=user, family=invitation.family).first()
     if caregiver is None:

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RejectNulBytesMiddleware",
     "accounts.middleware.PermissionsPolicyMiddleware",
+    "accounts.middleware.NoStoreForSignedInMiddleware",
     "accounts.middleware.SessionExpiryMiddleware",
     "accounts.middleware.MFARequiredMiddleware",
     # Last, as django-axes asks: it turns a lock-out into the lock-out page.
