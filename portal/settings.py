@@ -304,8 +304,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 2
 # Rendered fragments (portal/fragments.py), remembered under a digest of what
 # they show, so nothing is ever stale: shared by every web process through
 # Redis when there is one, else kept in each process.
+# The default cache holds what must be shared by every web process: allauth's
+# log-in, password-reset and two-factor rate limits (and anything else that
+# counts). In each process's memory, gunicorn's N workers would each allow the
+# limit: with Redis, it holds across all of them and every machine.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "shared",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
     "fragments": (
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
