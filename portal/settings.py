@@ -117,6 +117,10 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Production connects as the application role, which owns no table and may
+# not TRUNCATE (manage.py db_roles, README "Two database roles");
+# check_deployment says so when it does not. Development runs as the owner.
+DATABASE_APP_ROLE_REQUIRED = env_bool("DATABASE_APP_ROLE_REQUIRED", default=not DEBUG)
 
 # --- Accounts and log-in ------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
