@@ -657,19 +657,37 @@ def family_erase_contact_data(*, family: Family, by: User, request=None) -> int:
     return len(closed)
 
 
-def child_purge(*, child: Child, by: User, request=None) -> None:
-    """Destroy a child's record once its retention date has passed."""
+def child_purge(*, child: Child, by: User, request=None) -> dict[str, int]:
+    """Destroy a child's record once its retention date has passed: everything
+    the rule covers, in every app (families.retention.destroyers: sessions,
+    signed notes and assessments, uploaded files; then the child with its
+    goals, strategies, logs, wins, messages, bookings' link to them, intake and
+    reports), in one transaction, audited with how much went. The audit trail
+    itself stays: it names the child only by number. Returns what went, by kind."""
     from django.db.models import ProtectedError
 
-    from families.retention import is_past_retention, retention_until
+    from families.retention import destroyers, is_past_retention, retention_until
 
     if not is_past_retention(child):
         raise ValidationError(
             f"{child.display_name}'s record must be kept until {retention_until(child):%-d %B %Y}."
         )
     child_id, family_id = child.pk, child.family_id
+    destroyed: dict[str, int] = {}
     try:
         with transaction.atomic():
+            for destroy in destroyers():
+                for kind, count in destroy(child).items():
+                    destroyed[kind] = destroyed.get(kind, 0) + count
+            _, cascaded = child.delete()
+            for kind, count in cascaded.items():
+                destroyed[kind] = destroyed.get(kind, 0) + count
+            destroyed = {kind: count for kind, count in sorted(destroyed.items()) if count}
+            # The audit line has room for the clinical record first, briefly.
+            clinical = sorted(destroyed, key=lambda kind: not kind.startswith("sessions_app."))
+            summary = f"{sum(destroyed.values())} rows and files: " + ", ".join(
+                f"{destroyed[kind]} {kind.rsplit('.', 1)[-1]}" for kind in clinical
+            )
             audit_record(
                 request=request,
                 user=by,
@@ -677,10 +695,13 @@ def child_purge(*, child: Child, by: User, request=None) -> None:
                 record_type="child",
                 record_id=child_id,
                 child_id=child_id,
-                detail=f"record destroyed after retention (family {family_id})",
+                detail=f"record destroyed after retention (family {family_id}): {summary}",
             )
-            child.delete()
     except ProtectedError as error:
+        # A kind of record no app has registered a destroyer for yet.
+        logger.error("Child %s could not be destroyed: %s", child_id, error)
         raise ValidationError(
-            "Other records still point at this child; remove those first."
+            "Some of this child's records could not be destroyed. Nothing was deleted; please "
+            "tell the team that looks after the portal."
         ) from error
+    return destroyed

@@ -5,3 +5,18 @@ class MessagingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "messaging"
     verbose_name = "Messages and media"
+
+    def ready(self) -> None:
+        from families.retention import register_destroyer
+
+        register_destroyer(child_media_files_destroy)
+
+
+def child_media_files_destroy(child) -> dict[str, int]:
+    """A child's record destroyed after retention (families.services.child_purge):
+    the rows go with the child; their files go from storage after the commit."""
+    from families.retention import files_destroy_after_commit
+    from messaging.models import MediaFile
+
+    names = MediaFile.objects.filter(child=child).values_list("file", flat=True)
+    return {"messaging files": files_destroy_after_commit(names)}
