@@ -6,12 +6,22 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run up screenshots test lint format install assets migrate seed bench clean
 
+# Production settings are the portal's default; the development targets switch
+# debug on explicitly (and with it the development SECRET_KEY and hosts).
+migrate seed run test screenshots: export DEBUG := true
+
 $(STAMP): pyproject.toml
 	@# WeasyPrint (progress report PDFs) needs Pango and a font from Debian.
 	@ldconfig -p | grep -q libpangoft2-1.0.so.0 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 	    apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; \
 	  else echo "Please run: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; exit 1; fi; }
+	@# ffmpeg strips location and other metadata from families' videos
+	@# (messaging/media.py); without it videos are refused.
+	@command -v ffmpeg >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq ffmpeg; \
+	  else echo "Please run: sudo apt-get install ffmpeg"; exit 1; fi; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'

@@ -8,6 +8,13 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request) -> str:
+        # allauth's rate limits count by the address the portal's own rule
+        # believes (TRUSTED_PROXY_COUNT), like django-axes and the audit trail.
+        from accounts.audit import client_ip
+
+        return client_ip(request) or super().get_client_ip(request)
+
     def is_open_for_signup(self, request) -> bool:
         # Families join through an invitation from the practice or a parent;
         # staff accounts are made by the practice manager.

@@ -28,8 +28,11 @@ class AuditSearchForm(forms.Form):
 
 
 class LockoutLiftForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("account", "Account"), ("address", "Address")])
-    value = forms.CharField(max_length=255)
+    kind = forms.ChoiceField(
+        choices=[("pair", "An account at an address"), ("address", "An address")]
+    )
+    address = forms.CharField(max_length=45)
+    account = forms.CharField(max_length=255, required=False)
 
 
 class LoginForm(allauth_forms.LoginForm):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 from accounts import mfa
 
@@ -58,6 +59,27 @@ class PermissionsPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class NoStoreForSignedInMiddleware:
+    """Pages seen while logged in hold a child's health record, a family's
+    contact details or both: no browser cache, proxy or back button on a
+    shared computer may keep a copy. One rule for every signed-in HTML page,
+    rather than one decorator per view that a new page could forget."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            add_never_cache_headers(response)
         return response
 
 

@@ -1,11 +1,10 @@
-"""Reads for the security pages: the audit search, a child's access history
-and the current log-in lock-outs. Each is a fixed number of queries."""
+"""Reads for the security pages: the audit search and a child's access
+history (the log-in lock-outs: accounts.lockouts). Each is a fixed number of
+queries."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from axes.models import AccessAttempt
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -58,40 +57,4 @@ def child_access_history(child_id: int) -> QuerySet[AuditEvent]:
     """Everyone who saw or changed anything of this child's record."""
     return (
         AuditEvent.objects.filter(child_id=child_id).select_related("user").order_by("-at", "-id")
-    )
-
-
-@dataclass(frozen=True)
-class Lockout:
-    kind: str  # "account" or "address"
-    value: str
-    failures: int
-    last_attempt: datetime
-
-
-def current_lockouts() -> list[Lockout]:
-    """Accounts and addresses that have reached the failure limit within the
-    cool-off period (django-axes counts per account and per address)."""
-    since = timezone.now() - settings.AXES_COOLOFF_TIME
-    attempts = list(
-        AccessAttempt.objects.filter(attempt_time__gte=since).values(
-            "username", "ip_address", "failures_since_start", "attempt_time"
-        )
-    )
-    totals: dict[tuple[str, str], list] = {}
-    for attempt in attempts:
-        for kind, value in (("account", attempt["username"]), ("address", attempt["ip_address"])):
-            if not value:
-                continue
-            entry = totals.setdefault((kind, value), [0, attempt["attempt_time"]])
-            entry[0] += attempt["failures_since_start"]
-            entry[1] = max(entry[1], attempt["attempt_time"])
-    return sorted(
-        (
-            Lockout(kind=kind, value=value, failures=count, last_attempt=last)
-            for (kind, value), (count, last) in totals.items()
-            if count >= settings.AXES_FAILURE_LIMIT
-        ),
-        key=lambda lockout: lockout.last_attempt,
-        reverse=True,
     )

@@ -9,24 +9,33 @@ from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 
 
-def lockout_lift(*, by: User, kind: str, value: str, request: HttpRequest | None = None) -> int:
-    """Forget the failed log-ins of an account or an address, so it can try
-    again at once. Returns how many counters were cleared."""
-    value = value.strip()[:255]
-    if not value:
-        raise ValidationError("Say which account or address to unlock.")
-    if kind == "account":
-        cleared = reset(username=value)
+def lockout_lift(
+    *, by: User, kind: str, address: str, account: str = "", request: HttpRequest | None = None
+) -> int:
+    """Forget the failed log-ins of an account at an address ("pair") or of
+    everyone at an address ("address"), so they can try again at once.
+    Returns how many counters were cleared."""
+    address = address.strip()
+    account = account.strip().lower()[:255]
+    try:
+        validate_ipv46_address(address)
+    except ValidationError:
+        raise ValidationError("Choose an address from the list.") from None
+    if kind == "pair":
+        if not account:
+            raise ValidationError("Say which account to unlock.")
+        cleared = reset(ip=address, username=account)
+        what = f"{account} at {address}"
     elif kind == "address":
-        validate_ipv46_address(value)
-        cleared = reset(ip=value)
+        cleared = reset(ip=address)
+        what = f"address {address}"
     else:
-        raise ValidationError("Unlock an account or an address.")
+        raise ValidationError("Unlock an account at an address, or an address.")
     audit_record(
         request=request,
         user=by,
         action=AuditEvent.Action.PERMISSION,
         record_type="lockout",
-        detail=f"lifted for {kind} {value}"[:300],
+        detail=f"lifted for {what}"[:300],
     )
     return cleared

@@ -1,7 +1,12 @@
 """Hooks for django-axes: what counts as "the account" and "the address" of a
 log-in attempt."""
 
+from axes.attempts import get_cool_off_threshold
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username, get_failure_limit
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.http import HttpRequest
 
 from accounts.audit import client_ip as _client_ip
@@ -33,3 +38,30 @@ class AxesBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class LockoutHandler(AxesDatabaseHandler):
+    """django-axes' database handler with two limits instead of one.
+
+    An account is locked only at the address its failures came from
+    (AXES_FAILURE_LIMIT), so ten wrong passwords from a stranger cannot keep
+    a therapist out of work; an address is locked, for every account, after
+    AXES_ADDRESS_FAILURE_LIMIT failures, so one address cannot try many
+    accounts. axes compares one number with AXES_FAILURE_LIMIT: an address
+    past its own limit reports at least that many.
+    """
+
+    def get_failures(self, request, credentials: dict | None = None) -> int:
+        username = get_client_username(request, credentials)
+        recent = AccessAttempt.objects.filter(
+            ip_address=request.axes_ip_address,
+            attempt_time__gte=get_cool_off_threshold(request),
+        ).values_list("username", "failures_since_start")
+        at_address = account_at_address = 0
+        for attempt_username, failures in recent:
+            at_address += failures
+            if attempt_username == username:
+                account_at_address += failures
+        if at_address >= settings.AXES_ADDRESS_FAILURE_LIMIT:
+            return max(account_at_address, get_failure_limit(request, credentials))
+        return account_at_address

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts import lockouts as lockout_reads
 from accounts import mfa, selectors, services
 from accounts.forms import AuditSearchForm, LockoutLiftForm
 from accounts.models import Role
@@ -67,7 +68,11 @@ def lockouts(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/lockouts.html",
-        {"lockouts": selectors.current_lockouts(), "limit": settings.AXES_FAILURE_LIMIT},
+        {
+            "lockouts": lockout_reads.current_lockouts(),
+            "limit": settings.AXES_FAILURE_LIMIT,
+            "address_limit": settings.AXES_ADDRESS_FAILURE_LIMIT,
+        },
     )
 
 
@@ -76,12 +81,14 @@ def lockouts(request: HttpRequest) -> HttpResponse:
 def lockout_lift(request: HttpRequest) -> HttpResponse:
     form = LockoutLiftForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose an account or an address from the list.")
+        messages.error(request, "Choose a lock-out from the list.")
         return redirect("accounts:lockouts")
     try:
         services.lockout_lift(by=request.user, request=request, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{form.cleaned_data['value']} can log in again.")
+        data = form.cleaned_data
+        who = data["account"] if data["kind"] == "pair" else f"Everyone at {data['address']}"
+        messages.success(request, f"{who} can log in again.")
     return redirect("accounts:lockouts")

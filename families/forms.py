@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from core.forms import ChoicesByIdField, DateField
+from families.grants import grantable_children, grantable_levels
 from families.models import (
     AccessLevel,
     Caregiver,
@@ -143,9 +144,23 @@ class InvitationForm(forms.Form):
         help_text="Supporting caregivers see the goals and home strategies of these children only.",
     )
 
-    def __init__(self, *args, family: Family, **kwargs):
+    def __init__(self, *args, family: Family, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["children"].queryset = family.children.filter(discharged_on__isnull=True)
+        # Offer only what this person may grant (families.grants); the
+        # service refuses the rest whatever is posted.
+        levels = grantable_levels(user, family)
+        self.fields["access_level"].choices = [
+            (value, label) for value, label in AccessLevel.choices if value in levels
+        ]
+        self.fields["children"].queryset = grantable_children(user, family)
+        if user.role == Role.THERAPIST:
+            self.fields[
+                "access_level"
+            ].help_text = "Only a parent or the practice office can give primary access."
+            self.fields["children"].help_text = (
+                "Children you work with. Supporting caregivers see the goals and home "
+                "strategies of these children only."
+            )
 
     def clean(self):
         cleaned = super().clean()

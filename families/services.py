@@ -4,6 +4,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Role, User
 from families import tasks
+from families.grants import grant_check, grant_notice_queue
 from families.models import (
     REMINDER_EMAIL,
     SUMMARY_EMAIL,
@@ -33,12 +35,29 @@ from notifications.services import opted_out, optout_remove
 logger = logging.getLogger(__name__)
 
 
+class InvitationEmail(StrEnum):
+    """What became of an invitation's e-mail by the time the request ends,
+    so the page tells the person who invited the truth."""
+
+    SENT = "sent"  # handed to the mail server (tasks run inline)
+    QUEUED = "queued"  # with a worker, which retries it
+    FAILED = "failed"  # not sent: the invitation stands and can be resent
+
+
 def _queue_invitation_email(invitation: Invitation, raw_token: str) -> None:
+    """Send (or queue) the e-mail once the invitation is committed, and note
+    on `invitation.email_status` how that went."""
+    invitation.email_status = InvitationEmail.QUEUED
+
     def send() -> None:
         try:
             tasks.send_invitation_email.delay(invitation_id=invitation.pk, token=raw_token)
-        except Exception:  # a lost broker: the invitation stands and can be resent
-            logger.warning("Could not queue the invitation e-mail %s", invitation.pk)
+        except Exception:  # a lost broker, or (inline) a mail server that refused it
+            logger.warning("Could not send the invitation e-mail %s", invitation.pk, exc_info=True)
+            invitation.email_status = InvitationEmail.FAILED
+            return
+        if Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=False).exists():
+            invitation.email_status = InvitationEmail.SENT
 
     transaction.on_commit(send)
 
@@ -166,9 +185,13 @@ def invitation_create(
     children: Iterable[Child],
     request=None,
 ) -> Invitation:
+    """Invite someone to the family: what `by` may grant is checked here,
+    whatever the form offered (families.grants), and the family's other
+    primary caregivers are told."""
     email = email.strip().lower()
     children = list(children)
     _check_invitation_children(family, access_level, children)
+    grant_check(by=by, family=family, access_level=access_level, children=children)
     if Caregiver.objects.filter(family=family, user__email__iexact=email).exists():
         raise ValidationError({"email": "This person is already part of the family."})
     if User.objects.filter(email__iexact=email).exclude(role=Role.CAREGIVER).exists():
@@ -200,6 +223,7 @@ def invitation_create(
             record_id=invitation.pk,
             detail=f"{access_level} {relationship} to family {family.pk}",
         )
+        grant_notice_queue(by=by, family=family, object_type="invitation", object_id=invitation.pk)
         _queue_invitation_email(invitation, raw_token)
     return invitation
 
@@ -209,6 +233,13 @@ def invitation_resend(*, invitation: Invitation, by: User, request=None) -> Invi
     """A fresh link and a fresh week; the old link stops working."""
     if invitation.accepted_at is not None or invitation.revoked_at is not None:
         raise ValidationError("This invitation has already been used or withdrawn.")
+    # A new link is the grant made again: only by someone who may make it.
+    grant_check(
+        by=by,
+        family=invitation.family,
+        access_level=invitation.access_level,
+        children=list(invitation.children.all()),
+    )
     raw_token, token_hash = Invitation.new_token()
     invitation.token_hash = token_hash
     invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
@@ -292,24 +323,34 @@ def invitation_accept(
     if user is None:
         if User.objects.filter(email__iexact=invitation.email).exists():
             raise InvitationProblem("login_needed", invitation)
-        user = User.objects.create_user(
-            email=invitation.email,
-            password=password,
-            full_name=full_name.strip() or invitation.full_name,
-            role=Role.CAREGIVER,
-        )
-        created = True
     elif user.email.lower() != invitation.email.lower():
         raise InvitationProblem("wrong_account", invitation)
     elif user.role != Role.CAREGIVER:
         raise InvitationProblem("staff_account", invitation)
 
-    # Compare-and-swap: of two simultaneous clicks, only one claims the link.
+    # Compare-and-swap: of simultaneous clicks, only one claims the link; the
+    # others wait here for it to commit and then find the link used. The
+    # account is made only after the claim, so they never race to create it.
     claimed = Invitation.objects.filter(
         pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
     ).update(accepted_at=timezone.now(), accepted_by=user)
     if not claimed:
         raise InvitationProblem("used", invitation)
+    if user is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=invitation.email,
+                    password=password,
+                    full_name=full_name.strip() or invitation.full_name,
+                    role=Role.CAREGIVER,
+                )
+        except IntegrityError:
+            # The address got an account a moment ago (another family's
+            # invitation, say): the claim is undone with this transaction.
+            raise InvitationProblem("login_needed", invitation) from None
+        created = True
+        Invitation.objects.filter(pk=invitation.pk).update(accepted_by=user)
 
     caregiver = Caregiver.objects.filter(user=user, family=invitation.family).first()
     if caregiver is None:
@@ -352,16 +393,19 @@ def caregiver_update(
 ) -> Caregiver:
     children = list(children)
     _check_invitation_children(caregiver.family, access_level, children)
+    grant_check(by=by, family=caregiver.family, access_level=access_level, children=children)
     # Judge by what is stored, not by an instance a form may already have changed.
     stored = Caregiver.objects.select_for_update().get(pk=caregiver.pk)
+    stored_children = set(stored.children.values_list("pk", flat=True))
     if stored.is_primary and access_level != AccessLevel.PRIMARY:
         _ensure_another_primary(stored)
     caregiver.relationship = relationship
     caregiver.access_level = access_level
     caregiver.sees_all_session_summaries = sees_all_session_summaries
     caregiver.save()
-    caregiver.children.set(children if access_level == AccessLevel.SUPPORTING else [])
-    audit_record(
+    new_children = children if access_level == AccessLevel.SUPPORTING else []
+    caregiver.children.set(new_children)
+    event = audit_record(
         request=request,
         user=by,
         action=AuditEvent.Action.PERMISSION,
@@ -369,6 +413,22 @@ def caregiver_update(
         record_id=caregiver.pk,
         detail=f"now {access_level} for {len(children)} children",
     )
+    granted_more = (
+        stored.access_level != access_level and access_level == AccessLevel.PRIMARY
+    ) or (
+        access_level == AccessLevel.SUPPORTING
+        and not {child.pk for child in new_children} <= stored_children
+    )
+    if granted_more:
+        # Keyed by the audit event: each widening of access is its own notice.
+        grant_notice_queue(
+            by=by,
+            family=caregiver.family,
+            object_type="caregiver",
+            object_id=caregiver.pk,
+            occasion=str(event.pk),
+            grantee=caregiver.user,
+        )
     return caregiver
 
 
@@ -597,19 +657,37 @@ def family_erase_contact_data(*, family: Family, by: User, request=None) -> int:
     return len(closed)
 
 
-def child_purge(*, child: Child, by: User, request=None) -> None:
-    """Destroy a child's record once its retention date has passed."""
+def child_purge(*, child: Child, by: User, request=None) -> dict[str, int]:
+    """Destroy a child's record once its retention date has passed: everything
+    the rule covers, in every app (families.retention.destroyers: sessions,
+    signed notes and assessments, uploaded files; then the child with its
+    goals, strategies, logs, wins, messages, bookings' link to them, intake and
+    reports), in one transaction, audited with how much went. The audit trail
+    itself stays: it names the child only by number. Returns what went, by kind."""
     from django.db.models import ProtectedError
 
-    from families.retention import is_past_retention, retention_until
+    from families.retention import destroyers, is_past_retention, retention_until
 
     if not is_past_retention(child):
         raise ValidationError(
             f"{child.display_name}'s record must be kept until {retention_until(child):%-d %B %Y}."
         )
     child_id, family_id = child.pk, child.family_id
+    destroyed: dict[str, int] = {}
     try:
         with transaction.atomic():
+            for destroy in destroyers():
+                for kind, count in destroy(child).items():
+                    destroyed[kind] = destroyed.get(kind, 0) + count
+            _, cascaded = child.delete()
+            for kind, count in cascaded.items():
+                destroyed[kind] = destroyed.get(kind, 0) + count
+            destroyed = {kind: count for kind, count in sorted(destroyed.items()) if count}
+            # The audit line has room for the clinical record first, briefly.
+            clinical = sorted(destroyed, key=lambda kind: not kind.startswith("sessions_app."))
+            summary = f"{sum(destroyed.values())} rows and files: " + ", ".join(
+                f"{destroyed[kind]} {kind.rsplit('.', 1)[-1]}" for kind in clinical
+            )
             audit_record(
                 request=request,
                 user=by,
@@ -617,10 +695,13 @@ def child_purge(*, child: Child, by: User, request=None) -> None:
                 record_type="child",
                 record_id=child_id,
                 child_id=child_id,
-                detail=f"record destroyed after retention (family {family_id})",
+                detail=f"record destroyed after retention (family {family_id}): {summary}",
             )
-            child.delete()
     except ProtectedError as error:
+        # A kind of record no app has registered a destroyer for yet.
+        logger.error("Child %s could not be destroyed: %s", child_id, error)
         raise ValidationError(
-            "Other records still point at this child; remove those first."
+            "Some of this child's records could not be destroyed. Nothing was deleted; please "
+            "tell the team that looks after the portal."
         ) from error
+    return destroyed

@@ -1,6 +1,7 @@
 """Families, children, caseloads and invitations. Thin function views: every
 object comes through families.permissions, every write through services."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -66,10 +67,8 @@ def family_register(request: HttpRequest) -> HttpResponse:
             caregiver_name=caregiver_form.cleaned_data["full_name"],
             caregiver_relationship=caregiver_form.cleaned_data["relationship"],
         )
-        messages.success(
-            request,
-            f"{family.name} is registered. We've e-mailed {invitation.email} a link to join.",
-        )
+        messages.success(request, f"{family.name} is registered.")
+        _say_how_the_invitation_went(request, invitation)
         return redirect(family)
     return render(
         request,
@@ -192,7 +191,7 @@ def caseload_end(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def invitation_create(request: HttpRequest, pk: int) -> HttpResponse:
     family, _ = get_family_for_user(request.user, pk, allow=FAMILY_MANAGERS)
-    form = InvitationForm(request.POST or None, family=family)
+    form = InvitationForm(request.POST or None, family=family, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invitation_create(
@@ -201,10 +200,7 @@ def invitation_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(
-                request,
-                f"We've sent an invitation to {invitation.email}. The link works for 7 days.",
-            )
+            _say_how_the_invitation_went(request, invitation)
             return redirect(family)
     return render(request, "families/invitation_form.html", {"family": family, "form": form})
 
@@ -218,8 +214,30 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"We've sent a new link to {invitation.email}.")
+        _say_how_the_invitation_went(request, invitation)
     return redirect(invitation.family)
+
+
+def _say_how_the_invitation_went(request: HttpRequest, invitation) -> None:
+    status = getattr(invitation, "email_status", services.InvitationEmail.QUEUED)
+    days = settings.INVITATION_VALID_DAYS
+    if status == services.InvitationEmail.SENT:
+        messages.success(
+            request,
+            f"We've sent an invitation to {invitation.email}. The link works for {days} days.",
+        )
+    elif status == services.InvitationEmail.QUEUED:
+        messages.success(
+            request,
+            f"An invitation to {invitation.email} is on its way. The link works for {days} days.",
+        )
+    else:
+        messages.warning(
+            request,
+            f"The invitation to {invitation.email} is saved, but we couldn't send the e-mail just "
+            "now. Please check the address and press Resend below in a little while, or call us "
+            "if it keeps happening.",
+        )
 
 
 @require_POST

@@ -7,6 +7,7 @@ class MessagingConfig(AppConfig):
     verbose_name = "Messages and media"
 
     def ready(self) -> None:
+        from families.retention import register_destroyer
         from families.sections import register
         from messaging.selectors import child_section_conversations
 
@@ -16,3 +17,14 @@ class MessagingConfig(AppConfig):
             order=30,
             read=child_section_conversations,
         )
+        register_destroyer(child_media_files_destroy)
+
+
+def child_media_files_destroy(child) -> dict[str, int]:
+    """A child's record destroyed after retention (families.services.child_purge):
+    the rows go with the child; their files go from storage after the commit."""
+    from families.retention import files_destroy_after_commit
+    from messaging.models import MediaFile
+
+    names = MediaFile.objects.filter(child=child).values_list("file", flat=True)
+    return {"messaging files": files_destroy_after_commit(names)}

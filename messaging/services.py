@@ -68,11 +68,11 @@ def media_attach(
     checked = []
     for upload in files:
         try:
-            checked.append((upload, check_upload(upload)))
+            checked.append(check_upload(upload))
         except ValidationError as error:
             raise ValidationError({"attachments": error.messages}) from None
     stored = []
-    for upload, media in checked:
+    for media in checked:
         record = MediaFile(
             child=child,
             message=message,
@@ -83,8 +83,7 @@ def media_attach(
             extension=media.extension,
             size=media.size,
         )
-        content = ContentFile(media.content) if media.content is not None else upload
-        record.file.save(f"{record.id}.{media.extension}", content, save=False)
+        record.file.save(f"{record.id}.{media.extension}", ContentFile(media.content), save=False)
         record.save()
         stored.append(record)
     return stored

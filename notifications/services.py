@@ -224,10 +224,16 @@ def _render(messages: list[OutboxMessage]) -> dict[int, Rendered | str]:
     return rendered
 
 
+def header_value(text: str) -> str:
+    """A line break in a header would end it (and Django refuses to send
+    one): user text in a subject, such as a family's name, loses its breaks."""
+    return " ".join(text.split())
+
+
 def _email(message: OutboxMessage, content: Rendered, connection) -> EmailMultiAlternatives:
     url = unsubscribe_url(message.recipient_email, message.kind)
     email = EmailMultiAlternatives(
-        subject=content.subject,
+        subject=header_value(content.subject),
         body=content.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient_email],

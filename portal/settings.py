@@ -1,8 +1,11 @@
 """Settings for the Family OT Portal, read from the environment.
 
-With nothing set, the portal runs on a SQLite file with Celery tasks run inline
-(the embedded default for a newcomer). Production sets DEBUG=false, SECRET_KEY,
+Production settings are the default: DEBUG is on only when DEBUG=true says so
+(`make run`, the tests), so a forgotten variable can never show a debug page
+with the database URL and the password just typed. Production sets SECRET_KEY,
 ALLOWED_HOSTS, DATABASE_URL and REDIS_URL: see .env.example and the README.
+Without DATABASE_URL and REDIS_URL the portal runs on a SQLite file with
+Celery tasks run inline (the embedded set-up `make run` uses).
 """
 
 from datetime import timedelta
@@ -17,7 +20,7 @@ from portal.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("DEBUG", default=True)
+DEBUG = env_bool("DEBUG", default=False)
 
 _DEV_SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else None)
@@ -69,6 +72,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RejectNulBytesMiddleware",
     "accounts.middleware.PermissionsPolicyMiddleware",
+    "accounts.middleware.NoStoreForSignedInMiddleware",
     "accounts.middleware.SessionExpiryMiddleware",
     "accounts.middleware.MFARequiredMiddleware",
     # Last, as django-axes asks: it turns a lock-out into the lock-out page.
@@ -117,6 +121,10 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Production connects as the application role, which owns no table and may
+# not TRUNCATE (manage.py db_roles, README "Two database roles");
+# check_deployment says so when it does not. Development runs as the owner.
+DATABASE_APP_ROLE_REQUIRED = env_bool("DATABASE_APP_ROLE_REQUIRED", default=not DEBUG)
 
 # --- Accounts and log-in ------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -173,13 +181,28 @@ MFA_ALLOW_UNVERIFIED_EMAIL = True
 SESSION_COOKIE_AGE = env_int("FAMILY_SESSION_SECONDS", 14 * 24 * 60 * 60)
 STAFF_SESSION_SECONDS = env_int("STAFF_SESSION_SECONDS", 30 * 60)
 
-# Log-in throttling (django-axes): ten failures for one account, or from one
-# address, within an hour lock it out until the hour is up or an admin lifts
-# it (Security → Locked log-ins, or `manage.py axes_reset`).
+# How many proxies of our own (load balancer, TLS terminator) stand in front
+# of the portal. Only the X-Forwarded-For entries they added are believed
+# (accounts.audit.client_ip); 0, the default, ignores the header altogether.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# allauth's rate limits read the address with the same rule.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
+# Log-in throttling (django-axes, accounts.throttling.LockoutHandler): ten
+# failures for one account from one address within an hour lock that account
+# at that address; AXES_ADDRESS_FAILURE_LIMIT failures from one address, for
+# any accounts, lock the address. A stranger can therefore lock only
+# themselves out, never a member of staff working from elsewhere. Locks end
+# after the hour or when an admin lifts them (Security → Locked log-ins, or
+# `manage.py axes_reset`).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = timedelta(hours=1)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "accounts.throttling.LockoutHandler"
 AXES_USERNAME_CALLABLE = "accounts.throttling.login_identifier"
+# The one address rule (accounts.audit.client_ip), so django-ipware's own
+# reading of X-Forwarded-For never applies.
 AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = False
@@ -293,9 +316,23 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A lost broker must not hang a request: give up quickly, the sweeps catch up.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 2}
-# Nothing with a person's data is cached: pages are rendered afresh from the
-# database. The default cache holds only what is the same for everyone.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The default cache holds what must be shared by every web process: allauth's
+# log-in, password-reset and two-factor rate limits (and anything else that
+# counts). In each process's memory, gunicorn's N workers would each allow the
+# limit: with Redis, it holds across all of them and every machine. Nothing
+# with a person's data is cached: pages are rendered afresh from the database.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "shared",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
+}
 # How long a claimed e-mail may stay "sending" before the sweep takes it as
 # the claimer's death and tries again: longer than the task time limit.
 OUTBOX_CLAIM_LEASE_SECONDS = env_int("OUTBOX_CLAIM_LEASE_SECONDS", 600)

@@ -169,7 +169,17 @@ class NoteTemplate(models.Model):
 
 
 class SignedRecordQuerySet(models.QuerySet):
-    """update() refuses to touch the content of signed rows."""
+    """update() refuses to touch the content of signed rows, and delete() to
+    remove them (PostgreSQL's triggers refuse both again; on SQLite this is
+    the guard)."""
+
+    def delete(self):
+        if self.filter(status=RecordStatus.SIGNED).exists():
+            raise SignedRecordError(
+                f"A signed {self.model._meta.verbose_name} cannot be deleted "
+                "(add an addendum instead)."
+            )
+        return super().delete()
 
     def update(self, **kwargs):
         frozen = set(kwargs) & set(self.model.FROZEN_FIELDS)
@@ -429,6 +439,9 @@ class StandardisedTest(PartOfAssessment):
 class AddendumQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise SignedRecordError("Addenda cannot be changed: add another one.")
+
+    def delete(self):
+        raise SignedRecordError("Addenda cannot be deleted.")
 
 
 class Addendum(models.Model):

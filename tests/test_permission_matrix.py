@@ -21,7 +21,6 @@ def test_every_object_url_is_in_the_matrix():
     assert not missing, f"URLs with no permission-matrix row: {sorted(missing)}"
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
 def _clinical_words(world) -> dict[int, list[str]]:
     """For each child of the world, words that only someone who may see that
     child may read: a goal, a strategy, a win, a signed note (its clinical
@@ -65,6 +64,7 @@ def _clinical_words(world) -> dict[int, list[str]]:
     return words
 
 
+@pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.id)
 def test_matrix(route, persona, world, client):
     words = _clinical_words(world) if route.method == "get" else {}

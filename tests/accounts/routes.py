@@ -8,7 +8,7 @@ ROUTES = [
         "accounts:lockout_lift",
         frozenset({"admin"}),
         method="post",
-        data=lambda w: {"kind": "account", "value": "nobody@example.org"},
+        data=lambda w: {"kind": "pair", "account": "nobody@example.org", "address": "192.0.2.1"},
         ok=(302,),
     ),
 ]

@@ -184,3 +184,48 @@ def test_invitation_and_permission_changes_are_audited(world, client):
     assert AuditEvent.objects.filter(
         action="permission", child_id=world.sibling.pk, user=world.admin
     ).exists()
+
+
+def _request_from(rf, remote: str, forwarded: str | None = None):
+    extra = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    return rf.get("/", **extra)
+
+
+def test_forwarded_for_is_ignored_without_a_trusted_proxy(rf, settings):
+    """Issue 19, finding 4: nobody can write an invented address into the
+    audit trail or the lock-out counts by sending X-Forwarded-For."""
+    from accounts.audit import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_ip(_request_from(rf, "198.51.100.4", "203.0.113.99")) == "198.51.100.4"
+
+
+def test_the_address_our_proxy_saw_is_taken_from_the_right(rf, settings):
+    from accounts.audit import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    # The client wrote "6.6.6.6"; our one proxy appended the address it saw.
+    request = _request_from(rf, "10.0.0.2", "6.6.6.6, 203.0.113.5")
+    assert client_ip(request) == "203.0.113.5"
+    settings.TRUSTED_PROXY_COUNT = 2
+    request = _request_from(rf, "10.0.0.3", "6.6.6.6, 203.0.113.5, 10.0.0.2")
+    assert client_ip(request) == "203.0.113.5"
+    # Fewer entries than proxies, or garbage where the address should be:
+    # the nearest sender is all we know.
+    assert client_ip(_request_from(rf, "10.0.0.3", "203.0.113.5")) == "10.0.0.3"
+    assert client_ip(_request_from(rf, "10.0.0.3", "x, <script>")) == "10.0.0.3"
+
+
+def test_a_failed_login_records_the_real_address_not_the_invented_one(client, world):
+    from django.urls import reverse
+
+    client.post(
+        reverse("account_login"),
+        {"login": world.parent.email, "password": "wrong"},
+        REMOTE_ADDR="198.51.100.30",
+        HTTP_X_FORWARDED_FOR="192.0.2.77",
+    )
+    event = AuditEvent.objects.get(action=AuditEvent.Action.LOGIN_FAILED)
+    assert event.ip_address == "198.51.100.30"

@@ -37,17 +37,44 @@ def test_account_locked_after_failures_with_a_clear_message(low_limit, world, cl
     assert "_auth_user_id" not in client.session
 
 
-def test_lockout_is_per_account_from_any_address(low_limit, world):
+def test_lockout_holds_the_account_at_the_address_it_came_from(low_limit, world):
     _fail(Client(), world.parent.email, 3, ip="198.51.100.1")
     response = Client().post(
         reverse("account_login"),
         {"login": world.parent.email, "password": PASSWORD},
-        REMOTE_ADDR="198.51.100.2",
+        REMOTE_ADDR="198.51.100.1",
     )
     assert response.status_code == 429
 
 
-def test_lockout_is_per_address_across_accounts(low_limit, world):
+def _login_from(ip: str, email: str):
+    return Client().post(
+        reverse("account_login"), {"login": email, "password": PASSWORD}, REMOTE_ADDR=ip
+    )
+
+
+def test_a_stranger_cannot_lock_a_therapist_out_of_work(settings, world):
+    """Issue 19, finding 4: ten wrong passwords (and more) for a therapist's
+    account, from one address with a new invented X-Forwarded-For each time,
+    lock nobody but the stranger: the therapist logs in from the practice."""
+    settings.ACCOUNT_RATE_LIMITS = False
+    attacker = Client()
+    for n in range(settings.AXES_FAILURE_LIMIT + 5):
+        attacker.post(
+            reverse("account_login"),
+            {"login": world.therapist.email, "password": "wrong-password"},
+            REMOTE_ADDR="198.51.100.66",
+            HTTP_X_FORWARDED_FOR=f"10.0.{n}.1",
+        )
+    # The stranger's address is locked for that account...
+    assert _login_from("198.51.100.66", world.therapist.email).status_code == 429
+    # ...and the therapist, from the practice's own address, is not.
+    response = password_login(Client(), world.therapist.email)
+    assert response.status_code == 302  # logged in (a lock-out answers 429)
+
+
+def test_lockout_is_per_address_across_accounts(low_limit, settings, world):
+    settings.AXES_ADDRESS_FAILURE_LIMIT = 3
     client = Client()
     for email in ["a@example.org", "b@example.org", "c@example.org"]:
         _fail(client, email, 1, ip="198.51.100.7")
@@ -62,42 +89,79 @@ def test_lockout_is_per_address_across_accounts(low_limit, world):
     assert response.status_code == 302
 
 
+def test_an_invented_forwarded_address_does_not_dodge_the_address_limit(low_limit, settings, world):
+    """Issue 19, finding 4: with no trusted proxy, X-Forwarded-For is ignored,
+    so a new invented address on every try still counts against the real one."""
+    settings.AXES_ADDRESS_FAILURE_LIMIT = 3
+    for n, email in enumerate(["a@example.org", "b@example.org", "c@example.org"]):
+        Client().post(
+            reverse("account_login"),
+            {"login": email, "password": "wrong-password"},
+            REMOTE_ADDR="198.51.100.8",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
+        )
+    response = Client().post(
+        reverse("account_login"),
+        {"login": world.parent.email, "password": PASSWORD},
+        REMOTE_ADDR="198.51.100.8",
+        HTTP_X_FORWARDED_FOR="192.0.2.200",
+    )
+    assert response.status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"198.51.100.8"}
+
+
 def test_unknown_and_known_accounts_lock_alike(low_limit, world):
     _fail(Client(), "nobody@example.org", 3, ip="198.51.100.3")
     _fail(Client(), world.parent.email, 3, ip="198.51.100.4")
     unknown = Client().post(
         reverse("account_login"),
         {"login": "nobody@example.org", "password": "x"},
-        REMOTE_ADDR="198.51.100.5",
+        REMOTE_ADDR="198.51.100.3",
     )
     known = Client().post(
         reverse("account_login"),
         {"login": world.parent.email, "password": "x"},
-        REMOTE_ADDR="198.51.100.6",
+        REMOTE_ADDR="198.51.100.4",
     )
     assert unknown.status_code == known.status_code == 429
 
 
-def test_admin_lifts_a_lockout(low_limit, world, client):
+def test_admin_sees_and_lifts_a_lockout(low_limit, world, client):
     _fail(Client(), world.parent.email, 3, ip="198.51.100.8")
     client.force_login(world.admin)
-    page = client.get(reverse("accounts:lockouts"))
-    assert world.parent.email in page.content.decode()
+    page = client.get(reverse("accounts:lockouts")).content.decode()
+    assert world.parent.email in page
+    assert "198.51.100.8" in page
     response = client.post(
-        reverse("accounts:lockout_lift"), {"kind": "account", "value": world.parent.email}
+        reverse("accounts:lockout_lift"),
+        {"kind": "pair", "account": world.parent.email, "address": "198.51.100.8"},
     )
     assert response.status_code == 302
     assert not AccessAttempt.objects.filter(username=world.parent.email).exists()
-    assert AuditEvent.objects.filter(record_type="lockout", user=world.admin).exists()
-    assert password_login(Client(), world.parent.email).status_code == 302
+    event = AuditEvent.objects.get(record_type="lockout", user=world.admin)
+    assert event.detail == f"lifted for {world.parent.email} at 198.51.100.8"
+    assert _login_from("198.51.100.8", world.parent.email).status_code == 302
+
+
+def test_admin_lifts_an_address_lockout(low_limit, settings, world, client):
+    settings.AXES_ADDRESS_FAILURE_LIMIT = 3
+    for email in ["a@example.org", "b@example.org", "c@example.org"]:
+        _fail(Client(), email, 1, ip="198.51.100.9")
+    client.force_login(world.admin)
+    page = client.get(reverse("accounts:lockouts")).content.decode()
+    assert "Every account at address <strong>198.51.100.9</strong>" in page
+    client.post(reverse("accounts:lockout_lift"), {"kind": "address", "address": "198.51.100.9"})
+    assert not AccessAttempt.objects.exists()
+    assert _login_from("198.51.100.9", world.parent.email).status_code == 302
 
 
 def test_lift_rejects_a_malformed_address(world, client):
     client.force_login(world.admin)
     response = client.post(
-        reverse("accounts:lockout_lift"), {"kind": "address", "value": "'; DROP TABLE x"}
+        reverse("accounts:lockout_lift"), {"kind": "address", "address": "'; DROP TABLE x"}
     )
     assert response.status_code == 302
+    assert not AuditEvent.objects.filter(record_type="lockout").exists()
 
 
 def test_lockouts_page_is_constant_queries(low_limit, world, client, django_assert_num_queries):

@@ -11,6 +11,7 @@ def test_children_ids_beyond_any_database_are_an_invalid_choice(world):
             "children": ["99999999999999999999999999"],
         },
         family=world.family,
+        user=world.parent,
     )
     assert not form.is_valid()
     assert "children" in form.errors
@@ -26,6 +27,7 @@ def test_another_familys_child_is_an_invalid_choice(world):
             "children": [world.other_child.pk],
         },
         family=world.family,
+        user=world.parent,
     )
     assert not form.is_valid()
     assert "children" in form.errors

@@ -68,6 +68,30 @@ def test_photo_alone_without_words_is_fine(world, login):
     assert Message.objects.get().body == ""
 
 
+def test_a_photos_comment_xmp_and_location_are_all_stripped(world, login):
+    """Issue 19, finding 7: a JPEG comment segment survived the re-encode."""
+    give_media_consent(world.family)
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 26.0), 3: "W", 4: (0.0, 7.0, 40.0)}
+    out = io.BytesIO()
+    Image.new("RGB", (16, 16), (10, 120, 200)).save(
+        out,
+        format="JPEG",
+        exif=exif.tobytes(),
+        comment=b"Flat 2, 12 Acacia Avenue, London",
+        xmp=b"<x:xmpmeta><dc:creator>Aisha at home</dc:creator></x:xmpmeta>",
+    )
+    original = out.getvalue()
+    assert b"Acacia" in original and b"Aisha at home" in original
+    assert _send(login(world.parent), world.child, "x.jpg", original).status_code == 302
+    stored = MediaFile.objects.get().file.read()
+    assert b"Acacia" not in stored and b"Aisha at home" not in stored
+    assert b"\xff\xfe" not in stored.split(b"\xff\xda")[0]  # no COM segment before the scan
+    picture = Image.open(io.BytesIO(stored))
+    assert not {"comment", "exif", "xmp"} & set(picture.info)
+    assert dict(picture.getexif()) == {}
+
+
 def test_exif_is_stripped(world, login):
     give_media_consent(world.family)
     exif = Image.Exif()
@@ -130,19 +154,82 @@ def test_oversized_photo_is_refused(world, login):
     assert not MediaFile.objects.exists()
 
 
-def test_video_is_kept_and_oversized_video_refused(world, login, monkeypatch):
+def _video_with_a_location(tmp_path, container="mov") -> bytes:
+    """A one-second clip made by ffmpeg itself, tagged as a phone would tag
+    it: where it was filmed, and a comment with a home address."""
+    import shutil
+    import subprocess
+
+    from tests.conftest import skip_or_fail
+
+    if shutil.which("ffmpeg") is None:
+        skip_or_fail("this test needs ffmpeg (apt-get install ffmpeg)")
+    path = tmp_path / f"clip.{container}"
+    subprocess.run(
+        [
+            *("ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error"),
+            *("-f", "lavfi", "-i", "testsrc=size=64x64:rate=5", "-t", "1", "-c:v", "mpeg4"),
+            *("-metadata", "location=+51.5074-000.1278/"),
+            *("-metadata", "comment=Flat 2, 12 Acacia Avenue"),
+            *("-movflags", "use_metadata_tags", str(path)),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize(("container", "mime"), [("mov", "video/quicktime"), ("mp4", "video/mp4")])
+def test_videos_lose_their_location_and_keep_their_pictures(
+    world, login, tmp_path, container, mime
+):
+    """Issue 19, finding 7: a video's location tag and comment are gone."""
+    import subprocess
+
+    give_media_consent(world.family)
+    original = _video_with_a_location(tmp_path, container)
+    assert b"+51.5074-000.1278" in original and b"Acacia" in original
+    response = _send(login(world.parent), world.child, f"clip.{container}", original)
+    assert response.status_code == 302
+    media = MediaFile.objects.get()
+    assert (media.kind, media.content_type, media.extension) == ("video", mime, container)
+    stored = media.file.read()
+    assert media.size == len(stored)
+    assert b"51.5074" not in stored and b"Acacia" not in stored
+    assert b"Lavf" not in stored  # no encoder name or version either
+    saved = tmp_path / f"stored.{container}"
+    saved.write_bytes(stored)
+    probe = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "stream=codec_type,width", "-of", "csv", saved],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert probe.stdout.strip() == "stream,video,64"
+
+
+def test_videos_are_refused_with_a_clear_message_without_ffmpeg(world, login, monkeypatch):
+    """Issue 19, finding 7: without ffmpeg nothing is stored byte for byte."""
+    monkeypatch.setattr(media_checks, "ffmpeg_path", lambda: None)
+    give_media_consent(world.family)
+    response = _send(login(world.parent), world.child, "clip.mp4", MP4_HEAD + b"\0" * 2000)
+    assert response.status_code == 400
+    assert "We can&#x27;t take videos at the moment" in response.content.decode()
+    assert not MediaFile.objects.exists()
+
+
+def test_damaged_and_oversized_videos_are_refused(world, login, monkeypatch, tmp_path):
     give_media_consent(world.family)
     client = login(world.parent)
-    video = MP4_HEAD + b"\0" * 2000
-    assert _send(client, world.child, "clip.mp4", video).status_code == 302
-    media = MediaFile.objects.get()
-    assert (media.kind, media.content_type, media.extension) == ("video", "video/mp4", "mp4")
+    response = _send(client, world.child, "clip.mp4", MP4_HEAD + b"\0" * 2000)
+    assert response.status_code == 400
+    assert "could not be read" in response.content.decode()
 
     monkeypatch.setattr(media_checks, "MAX_VIDEO_BYTES", 1000)
-    response = _send(client, world.child, "long.mp4", video)
+    response = _send(client, world.child, "long.mov", _video_with_a_location(tmp_path))
     assert response.status_code == 400
     assert "up to 100 MB" in response.content.decode()
-    assert MediaFile.objects.count() == 1
+    assert not MediaFile.objects.exists()
 
 
 def test_image_bomb_refused_by_the_checker_directly():

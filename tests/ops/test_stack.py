@@ -3,6 +3,7 @@ production settings; /readyz follows Redis, and the pages do not depend on it.""
 
 import signal
 
+import psycopg
 import pytest
 
 from tests.ops.procs import (
@@ -56,6 +57,19 @@ def test_full_stack_comes_up_and_readyz_follows_redis(own_redis, stack_database,
         assert '"redis": "ok"' in body
         status, page = http_get(f"{base}/accounts/login/")
         assert status == 200 and "Log in" in page
+        # The portal runs as the application role (issue 19, finding 6):
+        # only migrate and the role set-up ran as the owner.
+        name = stack_database.rsplit("/", 1)[1]
+        with psycopg.connect(stack_database) as conn:
+            roles = {
+                row[0]
+                for row in conn.execute(
+                    "SELECT usename FROM pg_stat_activity WHERE datname = %s AND pid <> "
+                    "pg_backend_pid()",
+                    [name],
+                )
+            }
+        assert roles == {"portal_app"}
 
         redis_process.terminate()
         redis_process.wait()

@@ -1,3 +1,5 @@
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,9 +27,6 @@ def test_env_helpers_read_and_fail_loudly(monkeypatch):
 
 
 def test_production_settings_need_a_secret_key(tmp_path):
-    import subprocess
-    import sys
-
     env = {"PATH": "/usr/bin:/bin", "DEBUG": "false", "DJANGO_SETTINGS_MODULE": "portal.settings"}
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
@@ -39,3 +38,44 @@ def test_production_settings_need_a_secret_key(tmp_path):
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def _settings_in_a_fresh_process(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print('DEBUG', settings.DEBUG, settings.ALLOWED_HOSTS)",
+        ],
+        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "portal.settings", **env},
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_debug_is_off_unless_switched_on():
+    """Issue 19, finding 8: with DEBUG unset the portal runs with production
+    settings, so a database outage never shows the debug page (with the
+    database URL and the password just typed)."""
+    result = _settings_in_a_fresh_process({"SECRET_KEY": "x" * 50})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "DEBUG False []"
+
+    # Nor does a missing SECRET_KEY quietly fall back to the development key.
+    result = _settings_in_a_fresh_process({})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+    result = _settings_in_a_fresh_process({"DEBUG": "true"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "DEBUG True ['127.0.0.1', 'localhost']"
+
+
+def test_the_test_suite_switches_debug_on_explicitly():
+    import os
+
+    assert os.environ["DJANGO_SETTINGS_MODULE"] == "portal.settings_test"
+    assert os.environ["DEBUG"] == "true"

@@ -18,7 +18,8 @@ QUEUE_DEPTH_WARNING = 1000
 
 class Command(BaseCommand):
     help = (
-        "Check migrations, database, Redis, beat, queue depth and mail; non-zero exit on a problem."
+        "Check migrations, the database role, Redis, beat, queue depth and mail; non-zero exit "
+        "on a problem."
     )
 
     def handle(self, *args, **options):
@@ -31,11 +32,42 @@ class Command(BaseCommand):
             pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
             if pending:
                 problems.append(f"{len(pending)} migrations not applied: run `manage.py migrate`")
+            problems.extend(self._role_problems())
         problems.extend(self._celery_problems())
         problems.extend(self._mail_problems())
         if problems:
             raise CommandError("Deployment check failed:\n- " + "\n- ".join(problems))
         self.stdout.write(self.style.SUCCESS("Deployment looks healthy."))
+
+    def _role_problems(self) -> list[str]:
+        """The portal must not connect as a role that could rewrite history:
+        one that owns tables (ALTER TABLE … DISABLE TRIGGER) or may TRUNCATE."""
+        if connection.vendor != "postgresql" or not settings.DATABASE_APP_ROLE_REQUIRED:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT current_user,
+                       (SELECT rolsuper FROM pg_roles WHERE rolname = current_user),
+                       count(*) FILTER (WHERE tableowner = current_user),
+                       count(*) FILTER (
+                           WHERE has_table_privilege(
+                               quote_ident(schemaname) || '.' || quote_ident(tablename),
+                               'TRUNCATE'
+                           )
+                       )
+                FROM pg_tables WHERE schemaname = current_schema()
+                """
+            )
+            role, superuser, owned, truncatable = cursor.fetchone()
+        if superuser or owned or truncatable:
+            return [
+                f"the portal connects as {role}, which "
+                + ("is a superuser" if superuser else f"owns {owned} tables")
+                + (f" and may TRUNCATE {truncatable}" if truncatable else "")
+                + ": connect as the application role (`manage.py db_roles`, README)"
+            ]
+        return []
 
     def _celery_problems(self) -> list[str]:
         if not settings.REDIS_URL:

@@ -22,7 +22,7 @@ def about_from_history(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("families", "0001_initial"),
-        ("sessions_app", "0008_session_note_signed"),
+        ("sessions_app", "0009_records_go_after_retention"),
     ]
 
     operations = [
