@@ -319,12 +319,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 2
 # The default cache holds what must be shared by every web process: allauth's
 # log-in, password-reset and two-factor rate limits (and anything else that
 # counts). In each process's memory, gunicorn's N workers would each allow the
-# limit: with Redis, it holds across all of them and every machine. Nothing
+# limit: with Redis, it holds across all of them and every machine (and
+# while Redis is down, core.cache lets people log in uncounted). Nothing
 # with a person's data is cached: pages are rendered afresh from the database.
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, open (and counting nothing) while Redis is down.
+            "BACKEND": "core.cache.SharedCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "shared",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
