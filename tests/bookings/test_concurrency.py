@@ -16,7 +16,7 @@ from tests.bookings.factories import (
     ServiceFactory,
     in_days,
 )
-from tests.factories import CaregiverFactory
+from tests.factories import CaregiverFactory, ChildFactory
 
 THREADS = 20
 
@@ -24,7 +24,11 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _parents(count: int):
-    return [(c.family, c.user) for c in CaregiverFactory.create_batch(count)]
+    """Parents of `count` families, each family with a child to book for."""
+    caregivers = CaregiverFactory.create_batch(count)
+    for caregiver in caregivers:
+        ChildFactory(family=caregiver.family)
+    return [(c.family, c.user) for c in caregivers]
 
 
 def _race(attempt, parents) -> list[str]:
@@ -80,7 +84,12 @@ def test_twenty_families_race_for_one_slot():
 
     results = _race(
         lambda family, parent: services.appointment_book(
-            service=service, therapist=therapist, starts_at=starts_at, family=family, by=parent
+            service=service,
+            therapist=therapist,
+            starts_at=starts_at,
+            family=family,
+            children=list(family.children.all()),
+            by=parent,
         ),
         _parents(THREADS),
     )

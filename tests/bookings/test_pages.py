@@ -177,7 +177,9 @@ def test_admin_books_moves_cancels_and_records_attendance(world, consultation, l
     url = (
         reverse("bookings:appointment_new") + "?" + "&".join(f"{k}={v}" for k, v in search.items())
     )
-    response = client.post(url, {"slot": _slot_value(world, starts_at)})
+    response = client.post(
+        url, {"slot": _slot_value(world, starts_at), "children": [world.child.pk]}
+    )
     appointment = Appointment.objects.get()
     assert response["Location"] == reverse("bookings:appointment_detail", args=[appointment.pk])
 

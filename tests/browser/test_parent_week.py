@@ -99,6 +99,10 @@ def test_parent_week_by_keyboard(demo, open_browser, viewport):
     visit.check("book-slots")
     press(page.get_by_role("link", name=re.compile(r"\d\d:\d\d (GMT|BST) with")).first)
     visit.check("book-confirm")
+    # A consultation is about some of the children: Ollie, ticked by keyboard.
+    about = page.get_by_role("checkbox", name=re.compile("Ollie"))
+    about.focus()
+    page.keyboard.press("Space")
     press(page.get_by_role("button", name="Confirm booking"))
     expect(page.get_by_text("You're booked.").first).to_be_visible()
     consultation = Booking.objects.filter(

@@ -191,6 +191,7 @@ def test_bookings_are_made_and_cancelled_while_redis_is_down(world, login, monke
         therapist=world.therapist,
         starts_at=starts,
         family=world.family,
+        children=[world.child],
         by=world.admin,
     )
     assert time.monotonic() - started < 10  # a lost broker does not hang the request
