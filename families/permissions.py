@@ -41,6 +41,22 @@ def _caseload_q(user: User) -> Q:
     return Q(Exists(active_assignments().filter(child=OuterRef("pk"), therapist=user)))
 
 
+def _memberships_seeing(child, family) -> QuerySet[Caregiver]:
+    """The family's side of who sees a child, stated once: a membership of
+    the child's family that is primary (every child of the family), or
+    supporting and linked to the child. `child` and `family` are values or
+    OuterRefs."""
+    return Caregiver.objects.filter(family=family).filter(
+        Q(access_level=AccessLevel.PRIMARY) | Q(access_level=AccessLevel.SUPPORTING, children=child)
+    )
+
+
+def caregivers_seeing(child: Child) -> QuerySet[Caregiver]:
+    """The memberships through which someone sees this child (who is told,
+    who takes part in its therapy conversation)."""
+    return _memberships_seeing(child.pk, child.family_id)
+
+
 def children_for(user: User) -> QuerySet[Child]:
     """Every child the user may see at all, whatever the level."""
     if not user.is_authenticated or not user.is_active:
@@ -49,19 +65,13 @@ def children_for(user: User) -> QuerySet[Child]:
         return Child.objects.all()
     if user.role == Role.THERAPIST:
         return Child.objects.filter(_caseload_q(user))
-    primary = Caregiver.objects.filter(
-        user=user, family=OuterRef("family"), access_level=AccessLevel.PRIMARY
-    )
-    supporting = Caregiver.objects.filter(
-        user=user, access_level=AccessLevel.SUPPORTING, children=OuterRef("pk")
-    )
     # The first filter says nothing the second does not (both kinds of
     # membership are of the child's family), but it lets PostgreSQL start from
     # the user's few memberships and reach children by index, instead of
     # testing every child of the practice (issue 9, `make bench`).
     member_of = Caregiver.objects.filter(user=user).values("family_id")
     return Child.objects.filter(family_id__in=member_of).filter(
-        Q(Exists(primary)) | Q(Exists(supporting))
+        Exists(_memberships_seeing(OuterRef("pk"), OuterRef("family")).filter(user=user))
     )
 
 

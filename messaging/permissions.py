@@ -7,12 +7,19 @@ therapists and the practice office (admins), who see no clinical content and
 so are not in the therapy one. Anything else answers 404.
 """
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Role, User
 from families.models import AccessLevel, Caregiver, Child
-from families.permissions import Access, active_assignments, child_access, get_child_for_user
+from families.permissions import (
+    Access,
+    active_assignments,
+    caregivers_seeing,
+    child_access,
+    children_for,
+    get_child_for_user,
+)
 from messaging.models import Conversation, MediaFile, Message, Topic
 
 PARTICIPANTS = {
@@ -20,6 +27,25 @@ PARTICIPANTS = {
     Topic.BOOKINGS: frozenset({Access.PRIMARY, Access.THERAPIST, Access.ADMIN}),
 }
 FAMILY_SIDE = frozenset({Access.PRIMARY, Access.SUPPORTING})
+
+
+def conversations_for(user: User) -> QuerySet[Conversation]:
+    """Every conversation the user takes part in (PARTICIPANTS): a child's
+    therapy one for the family who see the child and its therapists; its
+    bookings one for the primary caregivers, the therapists and the office."""
+    if not user.is_authenticated or not user.is_active:
+        return Conversation.objects.none()
+    if user.role == Role.ADMIN:
+        return Conversation.objects.filter(topic=Topic.BOOKINGS)
+    if user.role == Role.THERAPIST:
+        return Conversation.objects.filter(child__in=children_for(user))
+    primary_of = Caregiver.objects.filter(user=user, access_level=AccessLevel.PRIMARY).values(
+        "family_id"
+    )
+    return Conversation.objects.filter(
+        Q(topic=Topic.THERAPY, child__in=children_for(user))
+        | Q(topic=Topic.BOOKINGS, child__family_id__in=primary_of)
+    )
 
 
 def parse_topic(value: str) -> Topic:
@@ -74,14 +100,13 @@ def participants(conversation: Conversation) -> list[User]:
     """Everyone who may read this conversation now (the people a nudge may go to)."""
     child = conversation.child
     allowed = PARTICIPANTS[Topic(conversation.topic)]
-    family_users = Caregiver.objects.filter(family_id=child.family_id, user__is_active=True)
     if Access.SUPPORTING in allowed:
-        family_users = family_users.filter(
-            Q(access_level=AccessLevel.PRIMARY)
-            | Q(access_level=AccessLevel.SUPPORTING, children=child)
-        )
+        family_users = caregivers_seeing(child)
     else:
-        family_users = family_users.filter(access_level=AccessLevel.PRIMARY)
+        family_users = Caregiver.objects.filter(
+            family_id=child.family_id, access_level=AccessLevel.PRIMARY
+        )
+    family_users = family_users.filter(user__is_active=True)
     user_ids = set(family_users.values_list("user_id", flat=True))
     user_ids |= set(
         active_assignments()

@@ -8,9 +8,9 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Role, User
 from families.models import Child
-from families.permissions import Access, children_for
+from families.permissions import Access
 from messaging.models import Conversation, MediaFile, Message, ReadState, Topic
-from messaging.permissions import topics_for
+from messaging.permissions import conversations_for, topics_for
 
 PAGE_SIZE = 30
 # Stands for "never" where a date is compared: before any message was written.
@@ -51,13 +51,9 @@ def _last_practice_reply():
 def unanswered_inbox(user: User) -> QuerySet[Conversation]:
     """Conversations whose latest word is the family's, oldest wait first: a
     therapist's caseload (both topics), or for the office every bookings one."""
-    conversations = Conversation.objects.all()
-    if user.role == Role.THERAPIST:
-        conversations = conversations.filter(child__in=children_for(user))
-    elif user.role == Role.ADMIN:
-        conversations = conversations.filter(topic=Topic.BOOKINGS)
-    else:
+    if user.role not in (Role.THERAPIST, Role.ADMIN):
         return Conversation.objects.none()
+    conversations = conversations_for(user)
     conversations = conversations.annotate(
         replied_at=Coalesce(_last_practice_reply(), LONG_AGO, output_field=DateTimeField())
     )
