@@ -18,7 +18,9 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self) -> None:
+        from portal import services
         from portal.summaries import register_kinds
 
         register_kinds()
+        services.register_kinds()
         post_migrate.connect(_install_revisions, dispatch_uid="portal.revisions.install")

@@ -322,6 +322,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.send_progress_summaries",
         "schedule": crontab(minute=30, hour="7-20"),
     },
+    # Families' downloads: expired files deleted, lost tasks started again.
+    "sweep-family-exports": {"task": "portal.tasks.sweep_family_exports", "schedule": 900.0},
     "messaging-unread-nudges": {
         "task": "messaging.tasks.sweep_unread_nudges",
         "schedule": 300.0,
