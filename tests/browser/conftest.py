@@ -61,6 +61,8 @@ class Visit:
     console_errors: list[str] = field(default_factory=list)
     foreign_requests: list[str] = field(default_factory=list)
     axe_violations: dict[str, list] = field(default_factory=dict)
+    # Pages whose <title> or <time datetime> values are wrong (issue 20).
+    page_faults: list[str] = field(default_factory=list)
     # Pages we open on purpose expecting an error status: their "failed to
     # load" console line is the point of the test, not a fault.
     expected_error_urls: set[str] = field(default_factory=set)
@@ -70,7 +72,20 @@ class Visit:
             self.expected_error_urls.add(self.base_url + path)
         response = self.page.goto(self.base_url + path)
         assert response.status == expect_status, f"{path}: {response.status}"
+        if expect_status == 200:
+            self.check_title_and_times()
         return response
+
+    def check_title_and_times(self) -> None:
+        """Every page's title names the page, then the practice; every
+        <time datetime> is a valid HTML date or time (no microseconds)."""
+        from tests.pages import page_faults
+
+        title = self.page.title()
+        times = self.page.eval_on_selector_all(
+            "time[datetime]", "nodes => nodes.map(n => n.getAttribute('datetime'))"
+        )
+        self.page_faults += [f"{self.page.url}: {fault}" for fault in page_faults(title, times)]
 
     def on_console(self, message) -> None:
         if message.type != "error":
@@ -83,6 +98,7 @@ class Visit:
         """Screenshot the page and run axe-core on it (serious and critical
         violations against WCAG 2.2 A/AA fail the test at the end)."""
         self.page.wait_for_load_state("load")
+        self.check_title_and_times()
         folder = SCREENSHOTS / self.test_name
         folder.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(folder / f"{name}-{self.viewport}.png"), full_page=True)
@@ -105,6 +121,7 @@ class Visit:
             self.axe_violations[f"{name} ({self.page.url})"] = bad
 
     def assert_clean(self) -> None:
+        assert not self.page_faults, "titles and times:\n" + "\n".join(self.page_faults)
         assert not self.axe_violations, "axe-core:\n" + json.dumps(self.axe_violations, indent=1)
         assert not self.console_errors, f"console errors: {self.console_errors}"
         assert not self.foreign_requests, f"requests to other hosts: {self.foreign_requests}"
