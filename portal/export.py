@@ -1327,6 +1327,22 @@ def email_choices_section(scope: ExportScope) -> Section:
             "since": None,
         }
         for caregiver in caregivers
+    ] + [
+        {
+            "who": _name(caregiver.user),
+            "choice": "E-mails about a message waiting",
+            "value": "yes" if caregiver.receives_message_nudges else "no",
+            "since": None,
+        }
+        for caregiver in caregivers
+    ] + [
+        {
+            "who": _name(caregiver.user),
+            "choice": "What appointments are called in e-mails and calendars",
+            "value": "in full" if caregiver.detailed_email_wording else "“Appointment at” only",
+            "since": None,
+        }
+        for caregiver in caregivers
     ]
     for optout in optouts:
         kind = get_kind(optout.kind)

@@ -167,4 +167,9 @@ def render_export_ready(messages: list[OutboxMessage]) -> dict[int, Rendered | s
 
 
 def register_kinds() -> None:
-    register(EXPORT_READY, label="download ready notices", render=render_export_ready)
+    register(
+        EXPORT_READY,
+        label="download ready notices",
+        render=render_export_ready,
+        transactional=True,
+    )
