@@ -1311,39 +1311,44 @@ def _emails(scope: ExportScope) -> list[str]:
 def email_choices_section(scope: ExportScope) -> Section:
     caregivers = _caregivers(scope).select_related("user").order_by("access_level", "id")
     optouts = EmailOptOut.objects.filter(email__in=_emails(scope)).order_by("email", "kind")
-    rows = [
-        {
-            "who": _name(caregiver.user),
-            "choice": "Appointment reminders",
-            "value": "yes" if caregiver.receives_reminders else "no",
-            "since": None,
-        }
-        for caregiver in caregivers
-    ] + [
-        {
-            "who": _name(caregiver.user),
-            "choice": "Progress summaries",
-            "value": caregiver.get_summary_frequency_display(),
-            "since": None,
-        }
-        for caregiver in caregivers
-    ] + [
-        {
-            "who": _name(caregiver.user),
-            "choice": "E-mails about a message waiting",
-            "value": "yes" if caregiver.receives_message_nudges else "no",
-            "since": None,
-        }
-        for caregiver in caregivers
-    ] + [
-        {
-            "who": _name(caregiver.user),
-            "choice": "What appointments are called in e-mails and calendars",
-            "value": "in full" if caregiver.detailed_email_wording else "“Appointment at” only",
-            "since": None,
-        }
-        for caregiver in caregivers
-    ]
+    rows = (
+        [
+            {
+                "who": _name(caregiver.user),
+                "choice": "Appointment reminders",
+                "value": "yes" if caregiver.receives_reminders else "no",
+                "since": None,
+            }
+            for caregiver in caregivers
+        ]
+        + [
+            {
+                "who": _name(caregiver.user),
+                "choice": "Progress summaries",
+                "value": caregiver.get_summary_frequency_display(),
+                "since": None,
+            }
+            for caregiver in caregivers
+        ]
+        + [
+            {
+                "who": _name(caregiver.user),
+                "choice": "E-mails about a message waiting",
+                "value": "yes" if caregiver.receives_message_nudges else "no",
+                "since": None,
+            }
+            for caregiver in caregivers
+        ]
+        + [
+            {
+                "who": _name(caregiver.user),
+                "choice": "What appointments are called in e-mails and calendars",
+                "value": "in full" if caregiver.detailed_email_wording else "“Appointment at” only",
+                "since": None,
+            }
+            for caregiver in caregivers
+        ]
+    )
     for optout in optouts:
         kind = get_kind(optout.kind)
         rows.append(
