@@ -241,8 +241,7 @@ def _detailed(messages: list[OutboxMessage], bookings: dict[int, Booking]) -> se
     return {
         m.pk
         for m in messages
-        if m.object_id in bookings
-        and (m.recipient_id, bookings[m.object_id].family_id) in chosen
+        if m.object_id in bookings and (m.recipient_id, bookings[m.object_id].family_id) in chosen
     }
 
 
