@@ -35,8 +35,10 @@ def progress_report_pdf(*, child: Child, start: date, end: date) -> bytes:
         "reports/progress_report.html",
         {**progress_report(child, start=start, end=end), "generated_at": timezone.now()},
     )
-    # No base URL: the report refers to nothing outside itself.
-    return HTML(string=html).write_pdf()
+    # No base URL: the report refers to nothing outside itself. PDF/UA: tagged
+    # (headings, paragraphs, tables, the charts as figures with their text
+    # alternative), with its language and its title shown as the window's.
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def document_upload(*, child: Child, by: User, title: str, upload: UploadedFile) -> SharedDocument:
