@@ -22,6 +22,11 @@ $(STAMP): pyproject.toml
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 	    apt-get install -y -qq ffmpeg; \
 	  else echo "Please run: sudo apt-get install ffmpeg"; exit 1; fi; }
+	@# The browser journeys validate every page with the Nu HTML Checker (Java).
+	@command -v java >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq default-jre-headless; \
+	  else echo "Please run: sudo apt-get install default-jre-headless"; exit 1; fi; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'

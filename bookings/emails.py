@@ -11,6 +11,7 @@ sending a row whose booking was cancelled or moved since is skipped.
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import F, Prefetch
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -226,9 +227,34 @@ def _slot_cancelled(booking: Booking) -> bool:
     return slot.cancelled_at is not None
 
 
-def _booking_context(booking: Booking) -> dict:
+def _detailed(messages: list[OutboxMessage], bookings: dict[int, Booking]) -> set[int]:
+    """The rows whose recipient's family chose the detailed wording (E-mail
+    choices). The others say "Appointment at <the practice>" with the time
+    and place: a shared inbox must not learn that a named child has therapy."""
+    chosen = set(
+        Caregiver.objects.filter(
+            user_id__in={m.recipient_id for m in messages},
+            family_id__in={b.family_id for b in bookings.values()},
+            detailed_email_wording=True,
+        ).values_list("user_id", "family_id")
+    )
+    return {
+        m.pk
+        for m in messages
+        if m.object_id in bookings and (m.recipient_id, bookings[m.object_id].family_id) in chosen
+    }
+
+
+def _title(booking: Booking, *, detailed: bool) -> str:
+    if detailed:
+        return booking.slot.service.name
+    return f"appointment at {settings.PRACTICE_NAME}"
+
+
+def _booking_context(booking: Booking, *, detailed: bool) -> dict:
     slot = booking.slot
     return {
+        "detailed": detailed,
         "booking": booking,
         "slot": slot,
         "service": slot.service,
@@ -240,6 +266,7 @@ def _booking_context(booking: Booking) -> dict:
 
 def render_reminders(messages: list[OutboxMessage]) -> dict[int, Rendered | str]:
     bookings = _bookings(m.object_id for m in messages)
+    detailed = _detailed(messages, bookings)
     now = timezone.now()
     result: dict[int, Rendered | str] = {}
     for message in messages:
@@ -258,13 +285,13 @@ def render_reminders(messages: list[OutboxMessage]) -> dict[int, Rendered | str]
         if starts <= now:
             result[message.pk] = "too late: it has started"
             continue
-        context = _booking_context(booking)
+        full = message.pk in detailed
         result[message.pk] = render_email(
             message,
             template="bookings/email/reminder",
-            subject=f"Reminder: {booking.slot.service.name}, "
+            subject=f"Reminder: {_title(booking, detailed=full)}, "
             f"{timezone.localtime(starts):%A %-d %B at %H:%M %Z}",
-            context=context,
+            context=_booking_context(booking, detailed=full),
         )
     return result
 
@@ -272,9 +299,11 @@ def render_reminders(messages: list[OutboxMessage]) -> dict[int, Rendered | str]
 def _render_booking_kind(template: str, subject: str, *, active: bool | None):
     def render(messages: list[OutboxMessage]) -> dict[int, Rendered | str]:
         bookings = _bookings(m.object_id for m in messages)
+        detailed = _detailed(messages, bookings)
         result: dict[int, Rendered | str] = {}
         for message in messages:
             booking = bookings.get(message.object_id)
+            full = message.pk in detailed
             if booking is None:
                 result[message.pk] = "booking removed"
             elif active is True and not booking.is_active:
@@ -283,8 +312,8 @@ def _render_booking_kind(template: str, subject: str, *, active: bool | None):
                 result[message.pk] = render_email(
                     message,
                     template=template,
-                    subject=subject.format(service=booking.slot.service.name),
-                    context=_booking_context(booking),
+                    subject=subject.format(title=_title(booking, detailed=full)),
+                    context=_booking_context(booking, detailed=full),
                 )
         return result
 
@@ -333,14 +362,14 @@ def register_kinds() -> None:
         CONFIRMED,
         label="booking confirmations",
         render=_render_booking_kind(
-            "bookings/email/booking_confirmed", "Booked: {service}", active=True
+            "bookings/email/booking_confirmed", "Booked: {title}", active=True
         ),
     )
     register(
         CANCELLED,
         label="cancellation notices",
         render=_render_booking_kind(
-            "bookings/email/booking_cancelled", "Cancelled: {service}", active=None
+            "bookings/email/booking_cancelled", "Cancelled: {title}", active=None
         ),
     )
     register(

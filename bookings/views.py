@@ -710,7 +710,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
     if feed is None or not feed.user.is_active:
         raise Http404
-    body = calendar.feed_for(feed.user, host=request.get_host())
+    body = calendar.feed_for(feed.user)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     return response

@@ -196,6 +196,16 @@ class PreferencesForm(forms.Form):
     summary_frequency = forms.ChoiceField(
         label="Progress summary e-mails", choices=SummaryFrequency.choices
     )
+    receives_message_nudges = forms.BooleanField(
+        label="E-mail me when a message has been waiting for 30 minutes", required=False
+    )
+    detailed_email_wording = forms.BooleanField(
+        label="Say what each appointment is and who it is for",
+        help_text="Otherwise reminders, confirmations and calendar events say only "
+        "“Appointment at” the practice, with the time and place, so that anyone who sees your "
+        "inbox or calendar does not learn more. The full details are always in the portal.",
+        required=False,
+    )
 
 
 class AcceptInvitationForm(forms.Form):

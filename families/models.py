@@ -43,6 +43,8 @@ class SummaryFrequency(models.TextChoices):
 # can lift an unsubscribe made by an e-mail's link without importing them.
 REMINDER_EMAIL = "booking_reminder"
 SUMMARY_EMAIL = "progress_summary"
+# The e-mail saying a message is waiting (messaging sends it).
+NUDGE_EMAIL = "message_nudge"
 
 
 class Family(models.Model):
@@ -154,6 +156,16 @@ class Caregiver(models.Model):
         max_length=12,
         choices=SummaryFrequency.choices,
         default=SummaryFrequency.WEEKLY,
+    )
+    receives_message_nudges = models.BooleanField(
+        "e-mail me when a message has been waiting for 30 minutes", default=True
+    )
+    # By default e-mails and calendar events say only "Appointment at <the
+    # practice>": a shared inbox or a calendar synced to a work account must not
+    # learn that a named child has therapy. The family may choose otherwise.
+    detailed_email_wording = models.BooleanField(
+        "say in e-mails and calendars what each appointment is and who it is for",
+        default=False,
     )
     sees_all_session_summaries = models.BooleanField(
         default=False,

@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce, NullIf
 
 from accounts.models import Role, User
 from families.models import (
+    NUDGE_EMAIL,
     REMINDER_EMAIL,
     SUMMARY_EMAIL,
     Caregiver,
@@ -125,6 +126,9 @@ def email_choices_for(user: User) -> list[tuple[Caregiver, dict[str, object]]]:
                 "summary_frequency": SummaryFrequency.OFF
                 if SUMMARY_EMAIL in stopped
                 else membership.summary_frequency,
+                "receives_message_nudges": membership.receives_message_nudges
+                and NUDGE_EMAIL not in stopped,
+                "detailed_email_wording": membership.detailed_email_wording,
             },
         )
         for membership in memberships_for(user)

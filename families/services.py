@@ -17,6 +17,7 @@ from accounts.models import AuditEvent, Role, User
 from families import tasks
 from families.grants import grant_check, grant_notice_queue
 from families.models import (
+    NUDGE_EMAIL,
     REMINDER_EMAIL,
     SUMMARY_EMAIL,
     AccessLevel,
@@ -470,7 +471,12 @@ def caregiver_remove(*, caregiver: Caregiver, by: User, request=None) -> None:
 
 
 def caregiver_preferences_update(
-    *, caregiver: Caregiver, receives_reminders: bool, summary_frequency: str
+    *,
+    caregiver: Caregiver,
+    receives_reminders: bool,
+    summary_frequency: str,
+    receives_message_nudges: bool | None = None,
+    detailed_email_wording: bool | None = None,
 ) -> Caregiver:
     """Save one family's e-mail choices (the E-mail choices page).
 
@@ -481,6 +487,13 @@ def caregiver_preferences_update(
     than the link keeping them in step."""
     caregiver.receives_reminders = receives_reminders
     caregiver.summary_frequency = summary_frequency
+    fields = ["receives_reminders", "summary_frequency"]
+    if receives_message_nudges is not None:
+        caregiver.receives_message_nudges = receives_message_nudges
+        fields.append("receives_message_nudges")
+    if detailed_email_wording is not None:
+        caregiver.detailed_email_wording = detailed_email_wording
+        fields.append("detailed_email_wording")
     caregiver.full_clean()
     email = caregiver.user.email
     with transaction.atomic():
@@ -490,7 +503,10 @@ def caregiver_preferences_update(
         if summary_frequency != SummaryFrequency.OFF and opted_out(email, SUMMARY_EMAIL):
             caregiver_summaries_stop(email=email)
             optout_remove(email=email, kind=SUMMARY_EMAIL)
-        caregiver.save(update_fields=["receives_reminders", "summary_frequency"])
+        if receives_message_nudges and opted_out(email, NUDGE_EMAIL):
+            caregiver_nudges_stop(email=email)
+            optout_remove(email=email, kind=NUDGE_EMAIL)
+        caregiver.save(update_fields=fields)
     return caregiver
 
 
@@ -511,6 +527,18 @@ def caregiver_reminders_restart(*, email: str) -> None:
     _memberships_of(email).filter(receives_reminders=False).update(receives_reminders=True)
 
 
+def caregiver_nudges_stop(*, email: str) -> None:
+    _memberships_of(email).filter(receives_message_nudges=True).update(
+        receives_message_nudges=False
+    )
+
+
+def caregiver_nudges_restart(*, email: str) -> None:
+    _memberships_of(email).filter(receives_message_nudges=False).update(
+        receives_message_nudges=True
+    )
+
+
 def caregiver_summaries_stop(*, email: str) -> None:
     _memberships_of(email).exclude(summary_frequency=SummaryFrequency.OFF).update(
         summary_frequency=SummaryFrequency.OFF
@@ -529,6 +557,8 @@ __all__ = [
     "Acceptance",
     "InvitationProblem",
     "Relationship",
+    "caregiver_nudges_restart",
+    "caregiver_nudges_stop",
     "caregiver_preferences_update",
     "caregiver_reminders_restart",
     "caregiver_reminders_stop",

@@ -9,6 +9,7 @@ class MessagingConfig(AppConfig):
     def ready(self) -> None:
         from families.retention import register_destroyer
         from families.sections import register
+        from messaging.emails import register_kinds
         from messaging.selectors import child_section_conversations
 
         register(
@@ -18,6 +19,7 @@ class MessagingConfig(AppConfig):
             read=child_section_conversations,
         )
         register_destroyer(child_media_files_destroy)
+        register_kinds()
 
 
 def child_media_files_destroy(child) -> dict[str, int]:

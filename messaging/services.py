@@ -5,15 +5,11 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import audit_record
@@ -192,8 +188,10 @@ def message_nudge(*, message_id: int, now: datetime | None = None) -> int:
     Once per message (compare-and-swap on nudge_checked_at), and at most one
     nudge per person between two visits to the conversation (compare-and-swap
     on their read state), so a burst of messages sends one e-mail. The claims
-    and the sending share a transaction: if the mail server fails, both are
-    undone and the retry or the next sweep tries again. Returns e-mails sent."""
+    and the outbox rows share a transaction: if queueing fails, both are
+    undone and the retry or the next sweep tries again; the outbox sends each
+    row once the transaction commits (and retries a mail server that is
+    down). Returns the number of e-mails queued."""
     now = now or timezone.now()
     with transaction.atomic():
         claimed = Message.objects.filter(
@@ -220,24 +218,15 @@ def message_nudge(*, message_id: int, now: datetime | None = None) -> int:
                 .update(nudged_at=now)
             )
             if won:
-                _send_nudge(user=user, conversation=conversation)
+                _send_nudge(user=user, message=message)
                 sent += 1
     return sent
 
 
-def _send_nudge(*, user: User, conversation: Conversation) -> None:
-    # Names nobody and nothing clinical: an e-mail can be read over a shoulder.
-    context = {
-        "practice_name": settings.PRACTICE_NAME,
-        "url": settings.SITE_URL.rstrip("/")
-        + reverse("messaging:conversation", args=[conversation.child_id, conversation.topic]),
-    }
-    send_mail(
-        subject=f"You have an unread message at {settings.PRACTICE_NAME}",
-        message=render_to_string("messaging/email/unread_nudge.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
-    )
+def _send_nudge(*, user: User, message: Message) -> None:
+    from messaging.emails import nudge_queue
+
+    nudge_queue(user_id=user.pk, email=user.email, message=message)
 
 
 def nudges_sweep(*, now: datetime | None = None) -> int:

@@ -14,6 +14,8 @@ class Rendered:
     subject: str
     text: str
     html: str
+    # (file name, content, MIME type): a report sent to school.
+    attachments: tuple[tuple[str, bytes, str], ...] = ()
 
 
 # Rows in, per row id: the e-mail, or the reason it is no longer to be sent
@@ -39,6 +41,13 @@ class Kind:
     render: Renderer
     on_optout: EmailHook | None = None
     on_optin: EmailHook | None = None
+    # Sent because the person just did something and needs it (a password
+    # reset, a download they asked for): no unsubscribe link or header.
+    transactional: bool = False
+    # Written by the portal rather than on a person's behalf (an invitation
+    # or a report sent to school is a person's): `Auto-Submitted:
+    # auto-generated`, so that auto-responders do not answer it (RFC 3834).
+    automatic: bool = True
 
     @property
     def is_chosen_in_portal(self) -> bool:
@@ -55,8 +64,18 @@ def register(
     render: Renderer,
     on_optout: EmailHook | None = None,
     on_optin: EmailHook | None = None,
+    transactional: bool = False,
+    automatic: bool = True,
 ) -> None:
-    _KINDS[key] = Kind(key, label, render, on_optout=on_optout, on_optin=on_optin)
+    _KINDS[key] = Kind(
+        key,
+        label,
+        render,
+        on_optout=on_optout,
+        on_optin=on_optin,
+        transactional=transactional,
+        automatic=automatic,
+    )
 
 
 def get_kind(key: str) -> Kind | None:

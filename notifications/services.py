@@ -25,6 +25,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -230,32 +231,47 @@ def header_value(text: str) -> str:
     return " ".join(text.split())
 
 
+def email_headers(message: OutboxMessage) -> dict[str, str]:
+    """The headers every e-mail of the portal carries, by its kind."""
+    kind = get_kind(message.kind)
+    headers = {"Message-ID": message_id(message)}
+    if kind is None or not kind.transactional:
+        url = unsubscribe_url(message.recipient_email, message.kind)
+        headers["List-Unsubscribe"] = f"<{url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if kind is None or kind.automatic:
+        headers["Auto-Submitted"] = "auto-generated"
+    return headers
+
+
 def _email(message: OutboxMessage, content: Rendered, connection) -> EmailMultiAlternatives:
-    url = unsubscribe_url(message.recipient_email, message.kind)
     email = EmailMultiAlternatives(
         subject=header_value(content.subject),
         body=content.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient_email],
         connection=connection,
-        headers={
-            "List-Unsubscribe": f"<{url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Message-ID": message_id(message),
-        },
+        headers=email_headers(message),
     )
     email.attach_alternative(content.html, "text/html")
+    for filename, data, mimetype in content.attachments:
+        email.attach(filename, data, mimetype)
     return email
+
+
+def site_domain() -> str:
+    """The portal's own domain (from SITE_URL), for Message-IDs."""
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
 def message_id(message: OutboxMessage) -> str:
     """The same Message-ID every time this row is sent. If a worker dies after
     the mail server took a message but before the row was marked sent, the
     retry hands over the same message again, and mail servers and inboxes
-    treat two copies with one Message-ID as one."""
+    treat two copies with one Message-ID as one. On the site's own domain:
+    the sending address may be another's (a shared mailbox)."""
     digest = hashlib.sha256(message.dedupe_key.encode()).hexdigest()[:20]
-    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "localhost"
-    return f"<outbox.{message.pk}.{digest}@{domain}>"
+    return f"<outbox.{message.pk}.{digest}@{site_domain()}>"
 
 
 def outbox_deliver(*, message_ids: list[int]) -> Delivery:

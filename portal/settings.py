@@ -144,7 +144,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
-ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# allauth's e-mails through the outbox, in the practice's voice (notifications).
+ACCOUNT_ADAPTER = "notifications.account_adapter.OutboxAccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -352,6 +353,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.send_progress_summaries",
         "schedule": crontab(minute=30, hour="7-20"),
     },
+    # Families' downloads: expired files deleted, lost tasks started again.
+    "sweep-family-exports": {"task": "portal.tasks.sweep_family_exports", "schedule": 900.0},
     "messaging-unread-nudges": {
         "task": "messaging.tasks.sweep_unread_nudges",
         "schedule": 300.0,

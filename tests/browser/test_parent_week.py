@@ -109,10 +109,14 @@ def test_parent_week_by_keyboard(demo, open_browser, viewport):
         family=ollie.family, appointment__service__name="Parent coaching consultation"
     ).latest("pk")
     assert consultation.status == "confirmed"
-    assert any(
-        "Parent coaching consultation" in message.subject
-        or "Parent coaching consultation" in message.body
-        for message in mail.outbox
+    # The confirmation says "Appointment at <the practice>" (the family has not
+    # chosen the detailed wording): no service, no child's name in the inbox.
+    confirmations = [m for m in mail.outbox if m.subject.startswith("Booked: ")]
+    assert confirmations
+    assert all("Appointment at" in m.body for m in confirmations)
+    assert not any(
+        "Parent coaching consultation" in m.subject + m.body or ollie.first_name in m.body
+        for m in confirmations
     )
     visit.check("booked")
 

@@ -153,3 +153,54 @@ def test_the_page_runs_the_same_queries_for_one_family_or_three(world, login):
     CaregiverFactory(user=world.parent, family=FamilyFactory())
     CaregiverFactory(user=world.parent, family=FamilyFactory())
     assert queries() == one
+
+
+def test_the_page_offers_message_emails_and_the_detailed_wording(world, client):
+    """Two more choices, per family: e-mails about a waiting message (on by
+    default) and the detailed wording of appointments (off by default)."""
+    membership = Caregiver.objects.get(user=world.parent)
+    client.force_login(world.parent)
+    html = client.get(URL).content.decode()
+    assert re.search(rf'name="m{membership.pk}-receives_message_nudges"[^>]*checked', html)
+    assert not re.search(rf'name="m{membership.pk}-detailed_email_wording"[^>]*checked', html)
+    assert "Appointment at" in html  # the choice says what the default wording is
+
+    client.post(
+        URL,
+        {
+            "membership": membership.pk,
+            f"m{membership.pk}-receives_reminders": "on",
+            f"m{membership.pk}-summary_frequency": SummaryFrequency.WEEKLY,
+            f"m{membership.pk}-detailed_email_wording": "on",
+        },
+    )
+    membership.refresh_from_db()
+    assert membership.detailed_email_wording
+    assert not membership.receives_message_nudges
+
+
+def test_an_unsubscribe_from_message_emails_shows_on_the_page_and_can_be_undone(world, client):
+    membership = Caregiver.objects.get(user=world.parent)
+    client.force_login(world.parent)
+    client.post(
+        reverse(
+            "notifications:unsubscribe",
+            args=[unsubscribe_token(world.parent.email, "message_nudge")],
+        )
+    )
+    membership.refresh_from_db()
+    assert not membership.receives_message_nudges
+    html = client.get(URL).content.decode()
+    assert not re.search(rf'name="m{membership.pk}-receives_message_nudges"[^>]*checked', html)
+    client.post(
+        URL,
+        {
+            "membership": membership.pk,
+            f"m{membership.pk}-receives_reminders": "on",
+            f"m{membership.pk}-summary_frequency": SummaryFrequency.WEEKLY,
+            f"m{membership.pk}-receives_message_nudges": "on",
+        },
+    )
+    membership.refresh_from_db()
+    assert membership.receives_message_nudges
+    assert not EmailOptOut.objects.filter(email=world.parent.email, kind="message_nudge").exists()

@@ -5,11 +5,14 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from messaging import services
 from messaging.models import Message, Topic
 from messaging.tasks import send_unread_nudge, sweep_unread_nudges
+from notifications.models import OutboxMessage
+from notifications.services import outbox_sweep
 from tests.messaging.factories import ConversationFactory, MessageFactory
 
 pytestmark = pytest.mark.timesweep
@@ -27,6 +30,11 @@ def _parent_message(world, *, minutes_ago=31, body=CLINICAL):
     )
 
 
+def _deliver() -> None:
+    """Hand what the nudges queued to the outbox's (inline) workers."""
+    outbox_sweep()
+
+
 def test_not_before_thirty_minutes(world):
     message = _parent_message(world, minutes_ago=29)
     assert services.message_nudge(message_id=message.pk) == 0
@@ -38,6 +46,7 @@ def test_not_before_thirty_minutes(world):
 def test_sent_once_to_each_unread_participant_and_says_nothing_clinical(world):
     message = _parent_message(world)
     assert send_unread_nudge(message_id=message.pk) == 2
+    _deliver()
     recipients = sorted(address for m in mail.outbox for address in m.to)
     # The therapist and the linked grandparent; not the author, not the
     # unlinked nanny, not the office (not in the therapy conversation).
@@ -53,7 +62,14 @@ def test_sent_once_to_each_unread_participant_and_says_nothing_clinical(world):
     assert send_unread_nudge(message_id=message.pk) == 0
     assert sweep_unread_nudges() == 0
     assert sweep_unread_nudges() == 0
+    _deliver()
     assert len(mail.outbox) == 2
+    # Each through the outbox: a row per person, in "E-mails sent".
+    assert sorted(
+        OutboxMessage.objects.filter(kind="message_nudge", status="sent").values_list(
+            "recipient_email", flat=True
+        )
+    ) == sorted([world.therapist.email, world.supporting.email])
 
 
 def test_not_sent_when_read(world, login):
@@ -75,6 +91,7 @@ def test_a_burst_of_messages_sends_one_nudge_until_read(world, login):
     first = _parent_message(world, minutes_ago=40)
     second = _parent_message(world, minutes_ago=35)
     sweep_unread_nudges()
+    _deliver()
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         [world.therapist.email, world.supporting.email]
     )
@@ -88,6 +105,7 @@ def test_a_burst_of_messages_sends_one_nudge_until_read(world, login):
     third = _parent_message(world, minutes_ago=0)
     later = timezone.now() + timedelta(minutes=31)
     assert services.nudges_sweep(now=later) == 1
+    _deliver()
     assert [m.to for m in mail.outbox] == [[world.therapist.email]]
     assert services.nudges_sweep(now=later) == 0
     third.refresh_from_db()
@@ -95,6 +113,9 @@ def test_a_burst_of_messages_sends_one_nudge_until_read(world, login):
 
 
 def test_a_failed_send_is_retried_later(world, monkeypatch):
+    """Queueing fails (the database hiccups): the claims are undone with it,
+    and the next sweep nudges. A mail server that is down is the outbox's
+    business: it retries the rows itself."""
     message = _parent_message(world)
 
     def broken(**kwargs):
@@ -119,3 +140,35 @@ def test_sending_queues_the_delayed_nudge(
         client.post(f"/children/{world.child.pk}/messages/therapy/", {"body": "Hello"})
     message = Message.objects.get()
     assert queued == [{"kwargs": {"message_id": message.pk}, "countdown": 30 * 60 + 5}]
+
+
+def test_a_read_conversation_is_not_nudged_at_sending(world, login):
+    """Read between the queueing and the sending: the row is skipped."""
+    message = _parent_message(world)
+    assert services.message_nudge(message_id=message.pk) == 2
+    login(world.therapist).get(f"/children/{world.child.pk}/messages/therapy/")
+    _deliver()
+    assert [m.to for m in mail.outbox] == [[world.supporting.email]]
+    skipped = OutboxMessage.objects.get(recipient_email=world.therapist.email)
+    assert (skipped.status, skipped.skip_reason) == ("skipped", "read already")
+
+
+def test_a_family_can_turn_nudges_off(world, login):
+    login(world.supporting).post(
+        reverse("families:preferences"),
+        {
+            "membership": str(_membership(world).pk),
+            f"m{_membership(world).pk}-summary_frequency": "weekly",
+            f"m{_membership(world).pk}-receives_reminders": "on",
+        },
+    )
+    _membership(world).refresh_from_db()
+    assert not _membership(world).receives_message_nudges
+    message = _parent_message(world)
+    services.message_nudge(message_id=message.pk)
+    _deliver()
+    assert [m.to for m in mail.outbox] == [[world.therapist.email]]
+
+
+def _membership(world):
+    return world.family.caregivers.get(user=world.supporting)

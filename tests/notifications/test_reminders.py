@@ -26,24 +26,38 @@ def test_a_due_reminder_goes_once_to_each_person_who_takes_them(world):
     assert {row.params["offset"] for row in rows} == {2}
 
 
-def test_the_reminder_says_what_when_where_what_to_bring_and_how_to_cancel(world, settings):
+def test_the_reminder_says_when_where_what_to_bring_and_how_to_cancel(world, settings):
     settings.SITE_URL = "https://portal.example.org"
     booking = due_booking(world)
     reminders_sweep()
     [message] = mail.outbox
     local = timezone.localtime(booking.appointment.starts_at)
     body = message.body
-    assert booking.appointment.service.name in message.subject
+    # By default it says only "Appointment at <the practice>": an inbox read
+    # over a shoulder learns neither the service nor the child.
+    assert message.subject.startswith("Reminder: appointment at Family OT Portal, ")
+    assert "Appointment at Family OT Portal" in body
+    assert booking.appointment.service.name not in message.subject + body
+    assert "Yusuf" not in message.subject + body
     assert local.strftime("%H:%M") in body
     assert local.strftime("%Z") in body and "UK time" in body  # the zone is shown
     assert "https://meet.example.org/ot-room" in body
     assert "A favourite toy" in body
     assert f"https://portal.example.org/bookings/{booking.pk}/" in body
     assert "cancel" in body.lower()
-    assert "Yusuf" in body  # who it is for
     html = message.alternatives[0][0]
     assert 'href="https://meet.example.org/ot-room"' in html
     assert "Unsubscribe" in html and "/unsubscribe/" in message.extra_headers["List-Unsubscribe"]
+
+
+def test_a_family_that_chose_it_gets_the_detailed_wording(world):
+    Caregiver.objects.filter(user=world.parent).update(detailed_email_wording=True)
+    booking = due_booking(world)
+    reminders_sweep()
+    [message] = mail.outbox
+    assert booking.appointment.service.name in message.subject
+    assert "Yusuf" in message.body  # who it is for
+    assert "Appointment at" not in message.body
 
 
 def test_no_reminder_for_a_cancelled_booking(world):

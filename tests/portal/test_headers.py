@@ -69,8 +69,8 @@ def test_no_inline_script_in_our_templates():
     offenders = []
     for path in (BASE_DIR / "templates").rglob("*.html"):
         text = path.read_text()
-        if "export/report.html" in str(path):
-            continue  # a file in the download ZIP, never served by the portal
+        if "portal/export/" in str(path):
+            continue  # files in the download ZIP, never served by the portal
         for marker in ("<script>", '<script type="text/javascript">', " onclick=", " onload="):
             if marker in text:
                 offenders.append(f"{path.relative_to(BASE_DIR)}: {marker}")
