@@ -10,16 +10,6 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Practice admin"
 
 
-def user_display_name(full_name: str, email: str) -> str:
-    """How a user is shown (str(user)), for pages that read plain values."""
-    return full_name or email
-
-
-def user_short_name(full_name: str, email: str) -> str:
-    """user.get_short_name(), for pages that read plain values."""
-    return full_name.split(" ")[0] if full_name else email
-
-
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -80,13 +70,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self) -> str:
-        return user_display_name(self.full_name, self.email)
+        return self.full_name or self.email
 
     def get_full_name(self) -> str:
         return self.full_name
 
     def get_short_name(self) -> str:
-        return user_short_name(self.full_name, self.email)
+        return self.full_name.split(" ")[0] if self.full_name else self.email
 
     @property
     def is_caregiver(self) -> bool:

@@ -78,11 +78,6 @@ class Family(models.Model):
         return reverse("families:family_detail", args=[self.pk])
 
 
-def child_display_name(first_name: str, preferred_name: str) -> str:
-    """child.display_name, for pages that read plain values."""
-    return preferred_name or first_name
-
-
 def age_on(date_of_birth: date, day: date) -> int:
     """Age in whole years on `day`."""
     years = day.year - date_of_birth.year
@@ -122,7 +117,7 @@ class Child(models.Model):
 
     @property
     def display_name(self) -> str:
-        return child_display_name(self.first_name, self.preferred_name)
+        return self.preferred_name or self.first_name
 
     @property
     def full_name(self) -> str:

@@ -58,16 +58,9 @@ def chart_start(goal: Goal) -> date:
 def progress_chart(
     goal: Goal, ratings: Sequence[ProgressRating], *, today: date, width: int = 320
 ) -> dict:
-    """GAS level (−2 … +2) by date; therapist ratings are circles on a solid
-    line, the family's are squares on a dashed line."""
-    return progress_chart_from(chart_start(goal), ratings, today=today, width=width)
-
-
-def progress_chart_from(
-    first_day: date, ratings: Sequence[ProgressRating], *, today: date, width: int = 320
-) -> dict:
-    """The chart of `progress_chart` from plain values: `ratings` oldest first,
-    anything with `rated_on`, `level`, `level_label` and `is_therapist`."""
+    """GAS level (−2 … +2) by date, `ratings` oldest first; therapist ratings
+    are circles on a solid line, the family's are squares on a dashed line."""
+    first_day = chart_start(goal)
     height, left, right, top, bottom = 170, 52, width - 10, 12, 140
     step = (bottom - top) / 4
     level_y = {level: round(bottom - (level + 2) * step, 1) for level in (-2, -1, 0, 1, 2)}

@@ -1,5 +1,6 @@
-"""`get_child_for_user` reads how the user stands to the child with the child,
-in one query; it must answer exactly as `child_access` does, for everyone."""
+"""`get_child_for_user` reads the child through children_for, and how the
+user stands to it, in one query: it answers as the roles say for everyone
+(and `child_access`, built on it, answers the same)."""
 
 from datetime import timedelta
 
@@ -7,22 +8,24 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
-from families.permissions import child_access, get_child_for_user
+from families.permissions import Access, child_access, get_child_for_user
 from tests import factories
 
-PERSONAS = [
-    "parent",
-    "other_parent",
-    "supporting",
-    "supporting_unlinked",
-    "therapist",
-    "other_therapist",
-    "admin",
-]
+# How each persona stands to (Yusuf, his sister Maryam, Ffion of another family).
+EXPECTED = {
+    "parent": (Access.PRIMARY, Access.PRIMARY, None),
+    "other_parent": (None, None, Access.PRIMARY),
+    "supporting": (Access.SUPPORTING, None, None),  # linked to Yusuf only
+    "supporting_unlinked": (None, Access.SUPPORTING, None),  # linked to Maryam only
+    "therapist": (Access.THERAPIST, None, None),
+    "other_therapist": (None, None, Access.THERAPIST),
+    "admin": (Access.ADMIN, Access.ADMIN, Access.ADMIN),
+}
+PERSONAS = list(EXPECTED)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_one_query_policy_agrees_with_child_access(world, persona, django_assert_num_queries):
+def test_one_query_policy_answers_as_the_roles_say(world, persona, django_assert_num_queries):
     user = getattr(world, persona)
     # An assignment that has ended gives no access.
     last_year = timezone.localdate() - timedelta(days=365)
@@ -39,8 +42,9 @@ def test_one_query_policy_agrees_with_child_access(world, persona, django_assert
         kind="covering",
         starts_on=timezone.localdate() + timedelta(days=7),
     )
-    for child in (world.child, world.sibling, world.other_child):
-        expected = child_access(user, child)
+    children = (world.child, world.sibling, world.other_child)
+    for child, expected in zip(children, EXPECTED[persona], strict=True):
+        assert child_access(user, child) == expected, (persona, child.first_name)
         with django_assert_num_queries(1):
             try:
                 found, access = get_child_for_user(user, child.pk)
