@@ -15,4 +15,6 @@ class FamiliesConfig(AppConfig):
             GRANT_NOTICE,
             label="notices of who can see your family's page",
             render=render_grant_notices,
+            # A safeguard, like a password-change notice: no one unsubscribes.
+            transactional=True,
         )

@@ -25,6 +25,7 @@ from bookings.emails import (
     waitlist_notify,
 )
 from bookings.models import WaitlistEntry
+from families.grants import GRANT_NOTICE, grant_notice_queue
 from families.models import Caregiver, Consent, ConsentKind
 from families.tasks import send_invitation_email
 from messaging import services as messaging_services
@@ -98,6 +99,13 @@ def _invitation(world, capture):
     send_invitation_email(invitation_id=invitation.pk, token=token)
 
 
+def _grant_notice(world, capture):
+    invitation, _ = make_invitation(family=world.family, by=world.admin, email="gran@example.org")
+    grant_notice_queue(
+        by=world.admin, family=world.family, object_type="invitation", object_id=invitation.pk
+    )
+
+
 def _nudge(world, capture):
     message = MessageFactory(
         conversation__child=world.child,
@@ -148,6 +156,7 @@ KINDS = {
     # chooses them (and how often) on the E-mail choices page.
     "progress_summary": (_summary, "parent@example.org", True),
     "invitation": (_invitation, "new.person@example.org", False),
+    GRANT_NOTICE: (_grant_notice, "parent@example.org", False),
     "message_nudge": (_nudge, "parent@example.org", False),
     "family_download": (_download, "parent@example.org", False),
     "account_password_reset": (_password_reset, "parent@example.org", False),
