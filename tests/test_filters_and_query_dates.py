@@ -21,8 +21,6 @@ from tests.bookings.factories import (
 )
 from tests.matrix import all_routes
 
-pytestmark = pytest.mark.timesweep
-
 DATE_PARAMS = ("date", "from", "since", "until", "start", "end", "day", "week", "month")
 HOSTILE_DATES = ["9999-12-31", "0001-01-01", "10000-01-01", "2027-02-29"]
 # Who asks for a page, when more than one may: staff first, who see most.
@@ -52,6 +50,7 @@ def test_no_page_breaks_on_a_date_at_the_ends_of_the_calendar(hostile, world, cl
     assert broken == []
 
 
+@pytest.mark.timesweep
 def test_the_diary_far_in_the_future_shows_this_week_instead(world, login):
     response = login(world.admin).get(reverse("bookings:diary"), {"date": "9999-12-31"})
     assert response.status_code == 200
@@ -60,6 +59,7 @@ def test_the_diary_far_in_the_future_shows_this_week_instead(world, login):
     assert "Please choose a date between 1 January 1900 and 31 December 2099." in response.text
 
 
+@pytest.mark.timesweep
 def test_a_therapist_asking_for_another_therapists_diary_gets_their_own_for_that_day(world, login):
     """The therapist id is not theirs to choose: it is ignored, and the date
     and view asked for are kept (they were dropped with it, so on a Sunday the
@@ -104,6 +104,7 @@ def test_the_audit_search_keeps_its_valid_filters_when_one_is_out_of_range(world
     assert "Please choose a date between" in response.text
 
 
+@pytest.mark.timesweep
 def test_booking_from_a_date_out_of_range_shows_the_coming_week(world, login):
     service = ServiceFactory()
     for weekday in range(7):

@@ -31,6 +31,7 @@ pytestmark = pytest.mark.timesweep
         (date(2008, 2, 29), None, date(2033, 3, 1)),  # leap-day birthday
     ],
 )
+@pytest.mark.now("2026-12-09 10:00")  # a pure rule of fixed dates: no sweep
 def test_retention_until(born, discharged, kept_until, db):
     child = Child(date_of_birth=born, discharged_on=discharged)
     assert retention_until(child) == kept_until

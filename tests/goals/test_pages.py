@@ -21,8 +21,6 @@ from tests.factories import (
     WinFactory,
 )
 
-pytestmark = pytest.mark.timesweep
-
 TODAY = timezone.localdate
 
 
@@ -90,6 +88,7 @@ def test_family_rating_change_of_two_is_highlighted(world, goal, login):
     assert html.count("real change") == 1
 
 
+@pytest.mark.timesweep
 def test_family_adds_a_rating_as_the_family(world, goal, login):
     response = login(world.supporting).post(
         reverse("goals:rating_create", args=[goal.pk]),
@@ -101,6 +100,7 @@ def test_family_adds_a_rating_as_the_family(world, goal, login):
     assert rating.rated_by == world.supporting
 
 
+@pytest.mark.timesweep
 def test_routines_group_strategies_by_moment_of_the_day(world, goal, login):
     HomeStrategyFactory(child=world.child, goals=[goal], title="Bath bubbles", routine="bath")
     HomeStrategyFactory(child=world.child, goals=[goal], title="Shoe stair", routine="dressing")
@@ -117,6 +117,7 @@ def test_routines_group_strategies_by_moment_of_the_day(world, goal, login):
     assert "Went well" in html  # the one-tap buttons
 
 
+@pytest.mark.timesweep
 def test_one_tap_logs_practice_for_today(world, goal, login):
     strategy = HomeStrategyFactory(child=world.child, goals=[goal])
     response = login(world.supporting).post(
@@ -134,6 +135,7 @@ def test_one_tap_logs_practice_for_today(world, goal, login):
     assert "Practised 1 time in the last 7 days" in html
 
 
+@pytest.mark.timesweep
 def test_practice_cannot_be_logged_on_a_retired_strategy(world, goal, login):
     strategy = HomeStrategyFactory(child=world.child, goals=[goal], retired_on=TODAY())
     login(world.parent).post(
@@ -142,6 +144,7 @@ def test_practice_cannot_be_logged_on_a_retired_strategy(world, goal, login):
     assert not PracticeLog.objects.exists()
 
 
+@pytest.mark.timesweep
 def test_therapist_reads_practice_since_a_day_and_adherence(world, goal, login):
     strategy = HomeStrategyFactory(child=world.child, goals=[goal], title="Shoe stair")
     PracticeLogFactory(strategy=strategy, practised_on=_days_ago(2), note="Recent one")
@@ -161,6 +164,7 @@ def test_therapist_reads_practice_since_a_day_and_adherence(world, goal, login):
     assert row.total == 2 and row.weeks_with_practice == 2
 
 
+@pytest.mark.timesweep
 def test_practice_since_for_the_sessions_app(world, goal):
     strategy = HomeStrategyFactory(child=world.child, goals=[goal])
     other = HomeStrategyFactory(child=world.sibling, goals=[GoalFactory(child=world.sibling)])
@@ -170,6 +174,7 @@ def test_practice_since_for_the_sessions_app(world, goal):
     assert list(selectors.practice_since(world.child, _days_ago(5))) == [recent]
 
 
+@pytest.mark.timesweep
 def test_therapist_writes_a_goal_with_its_scale(world, login):
     response = login(world.therapist).post(
         reverse("goals:goal_create", args=[world.child.pk]),
@@ -215,6 +220,7 @@ def test_therapist_writes_a_strategy_from_the_library(world, goal, login):
     assert list(strategy.goals.all()) == [goal]
 
 
+@pytest.mark.timesweep
 def test_retired_strategies_and_closed_goals_stay_in_the_history(world, goal, login):
     strategy = HomeStrategyFactory(child=world.child, goals=[goal], title="Old idea")
     client = login(world.therapist)
@@ -335,6 +341,7 @@ def test_therapist_reads_and_writes_are_audited(world, goal, login):
     ]
 
 
+@pytest.mark.timesweep
 def test_routines_page_shows_practice_per_week(world, goal, login):
     strategy = HomeStrategyFactory(child=world.child, goals=[goal])
     PracticeLogFactory(strategy=strategy, practised_on=_days_ago(1))
