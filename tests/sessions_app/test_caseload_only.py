@@ -6,12 +6,21 @@ In the world, `therapist` has Yusuf (`child`); Maryam (`sibling`) is given
 to `other_therapist` here."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from bookings import services as booking_services
 from families.models import Caregiver
+from portal.summaries import period_until_now, summary_for
 from sessions_app.models import TherapySession
-from tests.bookings.factories import AppointmentFactory, AvailabilityFactory, in_days
+from tests.bookings.factories import (
+    AppointmentFactory,
+    AvailabilityFactory,
+    BookingFactory,
+    ServiceFactory,
+    in_days,
+)
 from tests.factories import (
     CaseloadFactory,
     GoalFactory,
@@ -104,10 +113,8 @@ def test_a_supporting_caregiver_is_not_told_of_a_consultation_about_an_unlinked_
     )
     page = login(world.parent).get(reverse("summary_preview", args=[world.family.pk])).text
     assert "sleep for Maryam" in page and "mornings with Yusuf" in page
-    from portal.summaries import period_until_now, summary_for
 
     grandad = Caregiver.objects.get(user=world.supporting)
-    from django.utils import timezone
 
     summary = summary_for(grandad, period_until_now(since=None, now=timezone.now()))
     told = [note.family_summary for note in summary.family_sessions]
@@ -115,12 +122,11 @@ def test_a_supporting_caregiver_is_not_told_of_a_consultation_about_an_unlinked_
 
 
 def test_booking_a_consultation_records_which_children_it_is_about(world):
-    from tests.bookings.factories import ServiceFactory
 
     service = ServiceFactory(parent_only=True)
     AvailabilityFactory(therapist=world.therapist, weekday=in_days(3).weekday())
     starts_at = in_days(3, 10)
-    with pytest.raises(Exception, match="which children the consultation is about"):
+    with pytest.raises(ValidationError, match="which children the consultation is about"):
         booking_services.appointment_book(
             service=service,
             therapist=world.therapist,
@@ -141,7 +147,6 @@ def test_booking_a_consultation_records_which_children_it_is_about(world):
 
 
 def test_attending_a_consultation_makes_one_family_session_about_the_children_booked(world):
-    from tests.bookings.factories import BookingFactory, ServiceFactory
 
     service = ServiceFactory(parent_only=True)
     appointment = AppointmentFactory(
