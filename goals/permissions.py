@@ -12,10 +12,10 @@ from typing import TypeVar
 
 from django.http import Http404
 
-from accounts.models import User
+from accounts.models import Role, User
 from families.models import Child
-from families.permissions import Access, get_child_for_user
-from goals.models import Goal, HomeStrategy
+from families.permissions import Access, children_for, get_child_for_user
+from goals.models import Goal, HomeStrategy, StrategyTemplate
 
 Record = TypeVar("Record", Goal, HomeStrategy)
 
@@ -51,3 +51,29 @@ def _with_child(user: User, record: Record | None, allow) -> tuple[Record, Acces
     child, access = get_child_for_user(user, record.child_id, allow=allow)
     record.child = child
     return record, access
+
+
+def sees_library_strategy(user: User, template_id: int) -> bool:
+    """The practice's strategy library is the therapists'; a family sees a
+    library strategy (and its demonstrations) once one of their children has
+    an active strategy made from it. The office sees none: it is clinical."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.role == Role.THERAPIST:
+        return True
+    if user.role == Role.ADMIN:
+        return False
+    return HomeStrategy.objects.filter(
+        template_id=template_id, retired_on__isnull=True, child__in=children_for(user)
+    ).exists()
+
+
+def get_library_strategy_for_user(user: User, pk: int) -> StrategyTemplate:
+    """A strategy of the practice's library, for a therapist to change; 404 for
+    anyone else (and for an unknown id)."""
+    template = StrategyTemplate.objects.filter(pk=pk).first()
+    if template is None or not (
+        user.is_authenticated and user.is_active and user.role == Role.THERAPIST
+    ):
+        raise Http404
+    return template

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Role, User
-from families.models import AccessLevel, Caregiver, Child
+from families.models import AccessLevel, Caregiver, Child, ConsentKind
 from families.permissions import (
     Access,
     active_assignments,
@@ -19,6 +19,14 @@ from families.permissions import (
     child_access,
     children_for,
     get_child_for_user,
+)
+from families.selectors import consent_given
+from goals.permissions import VIEWERS as STRATEGY_VIEWERS
+from goals.permissions import WRITERS as STRATEGY_WRITERS
+from goals.permissions import (
+    get_library_strategy_for_user,
+    get_strategy_for_user,
+    sees_library_strategy,
 )
 from messaging.models import Conversation, MediaFile, Message, Topic
 
@@ -75,8 +83,11 @@ def get_message_for_user(user: User, pk: int) -> tuple[Message, Access]:
 
 def get_media_for_user(user: User, media_id) -> MediaFile:
     """A shared photo or video, for those who see what it is attached to:
-    the conversation's participants, or (on a practice log) the child's
-    family and therapists. Unknown ids and other people's files: 404."""
+    the conversation's participants; on a practice log, the child's family and
+    therapists; on a child's home strategy, whoever sees the strategy (the
+    family only while their consent to photos stands); on a library strategy,
+    goals.permissions.sees_library_strategy. Unknown ids and other people's
+    files: 404."""
     media = (
         MediaFile.objects.select_related("child", "message__conversation")
         .filter(pk=media_id)
@@ -84,10 +95,20 @@ def get_media_for_user(user: User, media_id) -> MediaFile:
     )
     if media is None:
         raise Http404
+    if media.template_id is not None:
+        if not sees_library_strategy(user, media.template_id):
+            raise Http404
+        return media
     access = child_access(user, media.child)
     if media.message_id is not None:
         allowed = PARTICIPANTS[Topic(media.message.conversation.topic)]
         if media.message.deleted_at is not None:
+            raise Http404
+    elif media.strategy_id is not None:
+        allowed = STRATEGY_VIEWERS
+        if access in FAMILY_SIDE and not consent_given(
+            media.child.family_id, ConsentKind.PHOTOS_IN_NOTES
+        ):
             raise Http404
     else:
         allowed = PARTICIPANTS[Topic.THERAPY]
@@ -144,3 +165,21 @@ def get_practice_log_for_family(user: User, pk: int):
     if access not in FAMILY_SIDE:
         raise Http404
     return log, access
+
+
+def get_strategy_media_for_writer(user: User, media_id) -> MediaFile:
+    """A photo or video on a strategy, for those who may change it: the
+    child's therapist for a child's strategy, any therapist for the library's.
+    Anything else: 404."""
+    media = (
+        MediaFile.objects.filter(pk=media_id)
+        .filter(Q(strategy__isnull=False) | Q(template__isnull=False))
+        .first()
+    )
+    if media is None:
+        raise Http404
+    if media.template_id is not None:
+        get_library_strategy_for_user(user, media.template_id)
+    else:
+        get_strategy_for_user(user, media.strategy_id, allow=STRATEGY_WRITERS)
+    return media

@@ -132,3 +132,10 @@ def child_section_conversations(request, child, access) -> list:
     """The conversations the viewer takes part in, with their unread counts,
     for the child's page (families.sections)."""
     return unread_by_topic(request.user, child, access)
+
+
+def strategy_media(*, strategy=None, template=None) -> list[MediaFile]:
+    """The photos and videos on one strategy (a child's, or the library's), in
+    the order they were added: the order of the steps."""
+    attached = {"strategy": strategy} if strategy is not None else {"template": template}
+    return list(MediaFile.objects.filter(**attached).order_by("created_at", "id"))

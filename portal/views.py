@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.template import loader
 
 from accounts.models import Role, User
+from accounts.policy import offline_readable
 from bookings import selectors as bookings_selectors
 from bookings.permissions import Memberships
 from families import selectors as family_selectors
@@ -15,6 +16,7 @@ from goals import selectors as goals_selectors
 from sessions_app import selectors as sessions_selectors
 
 
+@offline_readable
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
