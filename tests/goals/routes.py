@@ -36,6 +36,11 @@ ROUTES = [
     Route("goals:history", VIEWERS, kwargs=_child),
     Route("goals:routines", VIEWERS, kwargs=_child),
     Route("goals:routines_print", VIEWERS, kwargs=_child),
+    Route(
+        "goals:routine_sheet",
+        VIEWERS,
+        kwargs=lambda world: {"pk": world.child.pk, "routine": "dressing"},
+    ),
     Route("goals:therapist_practice", THERAPIST, kwargs=_child),
     Route("goals:goal_create", THERAPIST, kwargs=_child),
     Route("goals:strategy_create", THERAPIST, kwargs=_child),

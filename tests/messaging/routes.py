@@ -9,6 +9,7 @@ from tests.messaging.factories import MediaFileFactory, MessageFactory
 
 THERAPY = frozenset({"parent", "supporting", "therapist"})
 BOOKINGS = frozenset({"parent", "therapist", "admin"})
+THERAPISTS = frozenset({"therapist", "other_therapist"})
 
 
 def _therapy(world):
@@ -52,6 +53,45 @@ def _log_media(world):
     return {
         "media_id": Media(
             message=None, child=world.child, practice_log=log, uploaded_by=world.parent
+        ).pk
+    }
+
+
+def _strategy(world):
+    from tests.factories import HomeStrategyFactory
+
+    return {"pk": HomeStrategyFactory(child=world.child).pk}
+
+
+def _strategy_photo(world):
+    """A photo the therapist took of the child's strategy, under the family's consent."""
+    from tests.factories import HomeStrategyFactory
+    from tests.messaging.factories import MediaFileFactory as Media
+    from tests.messaging.factories import give_media_consent
+
+    give_media_consent(world.family)
+    strategy = HomeStrategyFactory(child=world.child)
+    photo = Media(message=None, child=world.child, strategy=strategy, uploaded_by=world.therapist)
+    return {"media_id": photo.pk}
+
+
+def _library_strategy(world):
+    from tests.factories import StrategyTemplateFactory
+
+    return {"pk": StrategyTemplateFactory().pk}
+
+
+def _demonstration(world):
+    """The practice's demonstration on a library strategy that the child's
+    strategy was made from: the child's family sees it, as do therapists."""
+    from tests.factories import HomeStrategyFactory, StrategyTemplateFactory
+    from tests.messaging.factories import MediaFileFactory as Media
+
+    template = StrategyTemplateFactory()
+    HomeStrategyFactory(child=world.child, template=template)
+    return {
+        "media_id": Media(
+            message=None, child=None, template=template, uploaded_by=world.therapist
         ).pk
     }
 
@@ -113,4 +153,15 @@ ROUTES = [
     Route("messaging:media", THERAPY, kwargs=_media("therapy")),
     Route("messaging:media", BOOKINGS, kwargs=_media("bookings")),
     Route("messaging:media", THERAPY, kwargs=_log_media),
+    Route("messaging:media", THERAPY, kwargs=_strategy_photo),
+    Route("messaging:media", THERAPY | {"other_therapist"}, kwargs=_demonstration),
+    Route("messaging:strategy_media", frozenset({"therapist"}), kwargs=_strategy),
+    Route("messaging:template_media", THERAPISTS, kwargs=_library_strategy),
+    Route(
+        "messaging:strategy_media_remove",
+        frozenset({"therapist"}),
+        kwargs=_strategy_photo,
+        method="post",
+        ok=(302,),
+    ),
 ]
