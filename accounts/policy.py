@@ -45,10 +45,14 @@ def offline_readable(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        user = request.user
-        if response.status_code == 200 and user.is_authenticated and user.role == Role.CAREGIVER:
-            response[OFFLINE_HEADER] = "1"
-        return response
+        return mark_offline_readable(request, view(request, *args, **kwargs))
 
     return wrapped
+
+
+def mark_offline_readable(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """offline_readable for one response (a strategy's photo, say)."""
+    user = request.user
+    if response.status_code == 200 and user.is_authenticated and user.role == Role.CAREGIVER:
+        response[OFFLINE_HEADER] = "1"
+    return response

@@ -50,7 +50,9 @@ class StrategyMediaForm(forms.Form):
         label="Photo or video",
         help_text="Photos up to 10 MB; videos up to a minute. Location and other "
         "details are removed from the file.",
-        widget=forms.ClearableFileInput(attrs={"accept": "image/*,video/*", "capture": True}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/*,video/*", "capture": "environment"}
+        ),
     )
     caption = forms.CharField(
         label="What it shows (optional)",

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.policy import staff_required
+from accounts.policy import mark_offline_readable, staff_required
 from core.forms import add_service_errors
 from core.ranges import ranged_file_response
 from families.models import ConsentKind
@@ -22,7 +22,7 @@ from goals.permissions import WRITERS as STRATEGY_WRITERS
 from goals.permissions import get_library_strategy_for_user, get_strategy_for_user
 from messaging import selectors, services
 from messaging.forms import MessageEditForm, MessageForm, PracticePhotoForm, StrategyMediaForm
-from messaging.models import EDIT_WINDOW, Topic
+from messaging.models import EDIT_WINDOW, MediaKind, Topic
 from messaging.permissions import (
     FAMILY_SIDE,
     PHOTO_VIEWERS,
@@ -148,6 +148,10 @@ def media(request: HttpRequest, media_id: UUID) -> HttpResponse:
     # Private to this person's browser, never kept by a shared cache.
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if item.kind == MediaKind.IMAGE and (item.strategy_id or item.template_id):
+        # A strategy's photos read offline with the week they belong to
+        # (videos are too large to keep on the phone).
+        mark_offline_readable(request, response)
     return response
 
 

@@ -6,13 +6,13 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.templatetags.static import static
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 THEME_COLOUR = "#1d5c63"  # --portal-primary in static/css/portal.css
 SERVICE_WORKER = settings.BASE_DIR / "static" / "js" / "sw.js"
 
 
-@require_GET
+@require_safe
 def web_manifest(request: HttpRequest) -> JsonResponse:
     home = reverse("home")
     icon_192, icon_512 = static("icons/icon-192.png"), static("icons/icon-512.png")
@@ -39,7 +39,7 @@ def web_manifest(request: HttpRequest) -> JsonResponse:
     return response
 
 
-@require_GET
+@require_safe
 def service_worker(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(SERVICE_WORKER.read_bytes(), content_type="text/javascript")
     # Its scope is the whole portal, wherever this view is routed.

@@ -10,10 +10,13 @@
   "use strict";
 
   const PAGES = "companion-pages-v1"; // as in sw.js
+  const RETRY_SECONDS = 10;
+  const WAITING = "Waiting to send. It is saved on this phone and will go when you are back online.";
   const body = document.body;
   const user = body.dataset.companionUser;
 
-  if ("serviceWorker" in navigator && body.dataset.companionWorker) {
+  // Offline, the worker already installed carries on; registering checks for a new one.
+  if ("serviceWorker" in navigator && body.dataset.companionWorker && navigator.onLine) {
     navigator.serviceWorker.register(body.dataset.companionWorker, { scope: "/" }).catch(() => {});
   }
   if (user === undefined || !("caches" in window)) return;
@@ -52,14 +55,36 @@
     });
   }
 
+  /* A tap on a marked form: sent as usual when the portal answers, kept in
+     the queue when it does not. navigator.onLine alone is not believed: a
+     phone on a weak signal, or a page opened from the worker's copy, may
+     say it is online when nothing gets through. */
   function queueWhenOffline(event) {
     const form = event.target.closest("form[data-offline-queue]");
-    if (!form || navigator.onLine) return;
+    if (!form || form.dataset.offlineChecked) return;
     event.preventDefault();
+    const submitter = event.submitter;
+    reachable().then((online) => {
+      if (online) {
+        form.dataset.offlineChecked = "yes";
+        form.requestSubmit(submitter);
+      } else {
+        queue(form, submitter);
+      }
+    });
+  }
+
+  function reachable() {
+    if (!navigator.onLine) return Promise.resolve(false);
+    return fetch(body.dataset.companionWorker, { method: "HEAD", cache: "no-store" }).then(
+      (response) => response.ok,
+      () => false
+    );
+  }
+
+  function queue(form, submitter) {
     const fields = new FormData(form);
-    if (event.submitter && event.submitter.name) {
-      fields.set(event.submitter.name, event.submitter.value);
-    }
+    if (submitter && submitter.name) fields.set(submitter.name, submitter.value);
     fields.set("client_id", crypto.randomUUID());
     fields.set("practised_on", today());
     const entry = {
@@ -69,17 +94,35 @@
       fields: Array.from(fields.entries()),
       queuedAt: Date.now(),
     };
-    store("readwrite", (queue) => queue.put(entry)).then(() =>
-      say(form, "Waiting to send. It is saved on this phone and will go when you are back online.")
-    );
+    store("readwrite", (queue) => queue.put(entry)).then(() => {
+      say(form, WAITING);
+      retryLater();
+    });
   }
 
+  /* The "online" event is not always fired (see above): while anything
+     waits, try again every little while. */
+  function retryLater() {
+    if (retryLater.timer) return;
+    retryLater.timer = setInterval(async () => {
+      const left = await send();
+      if (left === 0) {
+        clearInterval(retryLater.timer);
+        retryLater.timer = null;
+      }
+    }, RETRY_SECONDS * 1000);
+  }
+
+  /* Send what waits, oldest first; answers how many are still waiting. */
   async function send() {
-    if (send.running) return;
+    if (send.running) return undefined;
     send.running = true;
     try {
-      const entries = await store("readonly", (queue) => queue.getAll());
-      for (const entry of entries.filter((e) => e.user === user)) {
+      const entries = (await store("readonly", (queue) => queue.getAll()))
+        .filter((entry) => entry.user === user)
+        .sort((a, b) => a.queuedAt - b.queuedAt);
+      let left = entries.length;
+      for (const entry of entries) {
         const fields = new URLSearchParams(entry.fields);
         const token = csrfToken();
         if (token) fields.set("csrfmiddlewaretoken", token);
@@ -93,7 +136,7 @@
             headers: { Accept: "application/json" },
           });
         } catch (error) {
-          return; // still offline: the next "online" tries again
+          return left; // still offline
         }
         const form = formFor(entry);
         if (response.ok) {
@@ -105,9 +148,11 @@
           const reason = response.status === 400 ? (await response.json()).error : "";
           if (form) say(form, `This practice could not be saved. ${reason}`.trim());
         } else {
-          return; // logged out or the server is busy: kept for the next try
+          return left; // logged out, or the server is busy: kept for the next try
         }
+        left -= 1;
       }
+      return left;
     } finally {
       send.running = false;
     }
@@ -116,12 +161,12 @@
   async function showWaiting() {
     try {
       const entries = await store("readonly", (queue) => queue.getAll());
-      entries
-        .filter((entry) => entry.user === user)
-        .forEach((entry) => {
-          const form = formFor(entry);
-          if (form) say(form, "Waiting to send. It is saved on this phone and will go when you are back online.");
-        });
+      const mine = entries.filter((entry) => entry.user === user);
+      mine.forEach((entry) => {
+        const form = formFor(entry);
+        if (form) say(form, WAITING);
+      });
+      if (mine.length) retryLater();
     } catch (error) {
       /* No IndexedDB (a private window in some browsers): nothing is queued. */
     }

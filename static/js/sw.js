@@ -4,11 +4,12 @@
 
    - A page the server marks with X-Offline-Readable (families' own pages:
      accounts.policy.offline_readable) is copied into Cache Storage each time
-     it loads, and shown from there when the network fails.
-   - The styles, scripts and icons pages use are kept the same way, so a kept
-     page looks as it should.
-   - Everything else goes to the network untouched: forms, staff pages, and
-     photos and videos (private, and answered in ranges).
+     it loads, and shown from there when the network fails. So is a photo
+     of a strategy, which the server marks the same way.
+   - The styles, scripts and icons pages use (and the manifest) are kept
+     too, so a kept page looks as it should.
+   - Everything else goes to the network untouched: forms, staff pages,
+     videos (large, and answered in ranges).
    The page script (companion.js) empties the pages at log-out and queues
    practice logged offline; this worker does not send anything itself. */
 "use strict";
@@ -16,7 +17,7 @@
 const PAGES = "companion-pages-v1";
 const ASSETS = "companion-assets-v1";
 const KEPT = [PAGES, ASSETS];
-const ASSET_KINDS = ["style", "script", "font", "manifest", "image"];
+const ASSET_KINDS = ["style", "script", "font", "image"];
 
 self.addEventListener("install", () => self.skipWaiting());
 
@@ -41,11 +42,17 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
     event.respondWith(page(request));
-  } else if (ASSET_KINDS.includes(request.destination) && url.pathname.includes("/static/")) {
+  } else if (request.destination === "image" && !url.pathname.includes("/static/")) {
+    event.respondWith(page(request)); // a strategy's photo, kept if the server says so
+  } else if (
+    request.destination === "manifest" ||
+    (ASSET_KINDS.includes(request.destination) && url.pathname.includes("/static/"))
+  ) {
     event.respondWith(asset(request));
   }
 });
 
+/* Pages, and the photos of strategies, by the server's X-Offline-Readable. */
 async function page(request) {
   try {
     const response = await fetch(request);
@@ -57,7 +64,9 @@ async function page(request) {
     return response;
   } catch (error) {
     const kept = await caches.match(request.url, { cacheName: PAGES, ignoreVary: true });
-    return kept || offlinePage();
+    if (kept) return kept;
+    if (request.mode === "navigate") return offlinePage();
+    throw error;
   }
 }
 

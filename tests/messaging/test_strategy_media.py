@@ -35,7 +35,7 @@ def test_the_form_takes_a_photo_or_video_straight_from_the_phone_camera(world, l
     strategy = HomeStrategyFactory(child=world.child)
     page = login(world.therapist).get(reverse("messaging:strategy_media", args=[strategy.pk]))
     html = page.content.decode()
-    assert 'accept="image/*,video/*"' in html and " capture" in html
+    assert 'accept="image/*,video/*"' in html and 'capture="environment"' in html
     assert "No photos or videos yet" in html
 
 
