@@ -1131,7 +1131,7 @@ def _media(scope: ExportScope):
 def media_section(scope: ExportScope) -> Section:
     media = (
         _media(scope)
-        .select_related("child", "uploaded_by", "practice_log__strategy")
+        .select_related("child", "uploaded_by", "practice_log__strategy", "strategy")
         .order_by("created_at", "id")
     )
     rows, files = [], []
@@ -1153,6 +1153,8 @@ def media_section(scope: ExportScope) -> Section:
                     if item.message_id
                     else f"practice of “{item.practice_log.strategy.title}”"
                     if item.practice_log_id
+                    else f"strategy “{item.strategy.title}”"
+                    if item.strategy_id
                     else ""
                 ),
                 "size": item.size,
