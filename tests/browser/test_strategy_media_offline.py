@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from goals.models import PracticeLog
 from messaging.models import MediaFile, MediaKind
-from tests.factories import GoalFactory, HomeStrategyFactory
+from tests.factories import GoalFactory, HomeStrategyFactory, StrategyTemplateFactory
 from tests.messaging.factories import clip_bytes, give_media_consent, jpeg_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,6 +48,17 @@ def test_strategy_shown_then_practice_logged_offline(world, open_browser, tmp_pa
     page.get_by_role("button", name="Add").click()
     expect(page.get_by_text("The family sees it there")).to_be_visible()
     therapist.check("strategy-photos")
+
+    # The practice's own demonstration, on the library strategy it came from.
+    strategy.template = StrategyTemplateFactory(title="The coat flip, from the library")
+    strategy.save()
+    therapist.go("/strategy-library/")
+    page.get_by_role("link", name=re.compile("Demonstration photos and videos .*coat flip")).click()
+    page.get_by_label("Photo or video").set_input_files(str(photo))
+    page.get_by_label("What it shows").fill("Our demonstration: hood at the feet")
+    page.get_by_role("button", name="Add").click()
+    expect(page.get_by_text("Every family using it sees it")).to_be_visible()
+    therapist.check("library-demonstration")
     assert sorted(MediaFile.objects.filter(strategy=strategy).values_list("kind", flat=True)) == [
         MediaKind.IMAGE,
         MediaKind.VIDEO,
@@ -64,6 +75,7 @@ def test_strategy_shown_then_practice_logged_offline(world, open_browser, tmp_pa
     parent.go(week)
     card = page.locator(f"#strategy-{strategy.pk}")
     expect(card.get_by_role("img", name="Coat on the floor, hood by the feet")).to_be_visible()
+    expect(card.get_by_role("img", name="Our demonstration: hood at the feet")).to_be_visible()
     player = card.locator("video")
     expect(player).to_have_attribute("playsinline", "")
     expect(player).to_have_attribute("preload", "metadata")

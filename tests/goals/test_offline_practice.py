@@ -20,6 +20,7 @@ def strategy(world):
     return HomeStrategyFactory(child=world.child)
 
 
+@pytest.mark.timesweep
 def test_the_same_queued_log_sent_twice_is_kept_once(world, strategy):
     client_id = uuid.uuid4()
     yesterday = timezone.localdate() - timedelta(days=1)
@@ -86,6 +87,7 @@ def _send(client, strategy, **fields):
     )
 
 
+@pytest.mark.timesweep
 def test_the_phone_sends_its_queue_and_gets_the_same_answer_each_time(world, strategy, login):
     client = login(world.parent)
     client_id = str(uuid.uuid4())
@@ -98,6 +100,7 @@ def test_the_phone_sends_its_queue_and_gets_the_same_answer_each_time(world, str
     assert PracticeLog.objects.filter(client_id=client_id).count() == 1
 
 
+@pytest.mark.timesweep
 def test_a_queued_log_that_cannot_be_kept_says_why(world, strategy, login):
     client = login(world.parent)
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()

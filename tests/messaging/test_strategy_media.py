@@ -237,3 +237,27 @@ def test_the_card_and_the_sheet_read_media_in_a_constant_number_of_queries(
     assert (count(routines), count(sheet)) == before
     with django_assert_max_num_queries(20):
         client.get(routines)
+
+
+def test_the_photos_pages_read_in_a_constant_number_of_queries(
+    world, login, django_assert_max_num_queries
+):
+    give_media_consent(world.family)
+    strategy = HomeStrategyFactory(child=world.child)
+    template = StrategyTemplateFactory()
+    client = login(world.therapist)
+    for _ in range(5):
+        _add(client, strategy, "a.png", png_bytes(), caption="A step")
+        client.post(
+            reverse("messaging:template_media", args=[template.pk]),
+            {"attachment": SimpleUploadedFile("d.png", png_bytes(), content_type="image/png")},
+        )
+    with django_assert_max_num_queries(14):
+        page = client.get(reverse("messaging:strategy_media", args=[strategy.pk]))
+    assert page.content.decode().count("A step") >= 5
+    with django_assert_max_num_queries(12):
+        assert (
+            client.get(reverse("messaging:template_media", args=[template.pk])).status_code == 200
+        )
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("goals:library")).status_code == 200
