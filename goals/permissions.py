@@ -13,8 +13,9 @@ from typing import TypeVar
 from django.http import Http404
 
 from accounts.models import Role, User
-from families.models import Child
+from families.models import Child, ConsentKind
 from families.permissions import Access, children_for, get_child_for_user
+from families.selectors import consent_given
 from goals.models import Goal, HomeStrategy, StrategyTemplate
 
 Record = TypeVar("Record", Goal, HomeStrategy)
@@ -77,3 +78,15 @@ def get_library_strategy_for_user(user: User, pk: int) -> StrategyTemplate:
     ):
         raise Http404
     return template
+
+
+def sees_strategy_photos(access: Access | None, family_id: int) -> bool:
+    """The therapist's photos and videos of a child's strategies: the child's
+    therapist always (to take them off), the family only while their consent
+    to photos and videos stands. The one statement of that rule: the card,
+    the picture sheet and the media view all ask here."""
+    if access == Access.THERAPIST:
+        return True
+    if access not in (Access.PRIMARY, Access.SUPPORTING):
+        return False
+    return consent_given(family_id, ConsentKind.PHOTOS_IN_NOTES)

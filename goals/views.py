@@ -16,9 +16,7 @@ from accounts.audit import audit_record
 from accounts.models import AuditEvent
 from accounts.policy import offline_readable, therapist_required
 from core.forms import add_service_errors
-from families.models import ConsentKind
 from families.permissions import FAMILY_SIDE, Access
-from families.selectors import consent_given
 from goals import selectors, services
 from goals.forms import (
     FamilyRatingForm,
@@ -39,6 +37,7 @@ from goals.permissions import (
     get_child_for_goals,
     get_goal_for_user,
     get_strategy_for_user,
+    sees_strategy_photos,
     sees_therapist_notes,
 )
 from goals.scoring import FORMULA
@@ -101,16 +100,10 @@ def routines(request: HttpRequest, pk: int) -> HttpResponse:
         "access": access,
         "can_log": access in FAMILY_SIDE,
         "outcomes": Outcome.choices,
-        "photos_shown": _photos_shown(child),
+        "photos_shown": sees_strategy_photos(access, child.family_id),
         **selectors.routines_week(child),
     }
     return render(request, "goals/routines.html", context)
-
-
-def _photos_shown(child) -> bool:
-    """A child's own strategy photos show while the family's consent to
-    photos and videos stands (the practice's demonstrations always do)."""
-    return consent_given(child.family_id, ConsentKind.PHOTOS_IN_NOTES)
 
 
 @login_required
@@ -136,7 +129,7 @@ def routine_sheet(request: HttpRequest, pk: int, routine: str) -> HttpResponse:
             "child": child,
             "access": access,
             "routine_label": Routine(routine).label,
-            "photos_shown": _photos_shown(child),
+            "photos_shown": sees_strategy_photos(access, child.family_id),
             **selectors.routines_page(child, routine=routine),
         },
     )

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Role, User
-from families.models import AccessLevel, Caregiver, Child, ConsentKind
+from families.models import AccessLevel, Caregiver, Child
 from families.permissions import (
     Access,
     active_assignments,
@@ -20,13 +20,12 @@ from families.permissions import (
     children_for,
     get_child_for_user,
 )
-from families.selectors import consent_given
-from goals.permissions import VIEWERS as STRATEGY_VIEWERS
 from goals.permissions import WRITERS as STRATEGY_WRITERS
 from goals.permissions import (
     get_library_strategy_for_user,
     get_strategy_for_user,
     sees_library_strategy,
+    sees_strategy_photos,
 )
 from messaging.models import Conversation, MediaFile, Message, Topic
 
@@ -105,11 +104,9 @@ def get_media_for_user(user: User, media_id) -> MediaFile:
         if media.message.deleted_at is not None:
             raise Http404
     elif media.strategy_id is not None:
-        allowed = STRATEGY_VIEWERS
-        if access in FAMILY_SIDE and not consent_given(
-            media.child.family_id, ConsentKind.PHOTOS_IN_NOTES
-        ):
+        if not sees_strategy_photos(access, media.child.family_id):
             raise Http404
+        return media
     else:
         allowed = PARTICIPANTS[Topic.THERAPY]
     if access is None or access not in allowed:

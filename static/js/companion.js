@@ -47,9 +47,13 @@
     caches.open(PAGES).then((cache) => {
       links.forEach(async (link) => {
         if (await cache.match(link.href, { ignoreVary: true })) return;
-        const response = await fetch(link.href, { credentials: "same-origin" });
-        if (response.ok && response.headers.get("X-Offline-Readable") === "1") {
-          await cache.put(link.href, response);
+        try {
+          const response = await fetch(link.href, { credentials: "same-origin" });
+          if (response.ok && response.headers.get("X-Offline-Readable") === "1") {
+            await cache.put(link.href, response);
+          }
+        } catch (error) {
+          /* The connection went: it is kept the next time. */
         }
       });
     });
@@ -66,8 +70,10 @@
     const submitter = event.submitter;
     reachable().then((online) => {
       if (online) {
+        // The submit event this fires runs at once, and passes this time.
         form.dataset.offlineChecked = "yes";
         form.requestSubmit(submitter);
+        delete form.dataset.offlineChecked;
       } else {
         queue(form, submitter);
       }
