@@ -1,6 +1,8 @@
+import phonenumbers
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils import timezone
+from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Role, User
 from core.forms import ChoicesByIdField, DateField
@@ -192,7 +194,17 @@ class CaregiverForm(forms.ModelForm):
 
 
 class PreferencesForm(forms.Form):
-    receives_reminders = forms.BooleanField(label="Send me appointment reminders", required=False)
+    receives_reminders = forms.BooleanField(label="E-mail me appointment reminders", required=False)
+    reminders_by_text = forms.BooleanField(
+        label="Text me appointment reminders",
+        help_text="To the mobile number above. Reply C to confirm or X to cancel.",
+        required=False,
+    )
+    reminders_by_push = forms.BooleanField(
+        label="Send appointment reminders to my devices",
+        help_text="To each phone or computer where you turned on notifications from us.",
+        required=False,
+    )
     summary_frequency = forms.ChoiceField(
         label="Progress summary e-mails", choices=SummaryFrequency.choices
     )
@@ -206,6 +218,43 @@ class PreferencesForm(forms.Form):
         "inbox or calendar does not learn more. The full details are always in the portal.",
         required=False,
     )
+
+    def __init__(self, *args, texts: bool, has_mobile: bool, push: bool, **kwargs):
+        """`texts`, `push`: whether the practice has set these channels up
+        (a channel it has not is not offered)."""
+        super().__init__(*args, **kwargs)
+        self.has_mobile = has_mobile
+        if not texts:
+            del self.fields["reminders_by_text"]
+        if not push:
+            del self.fields["reminders_by_push"]
+
+    def clean_reminders_by_text(self) -> bool:
+        chosen = self.cleaned_data["reminders_by_text"]
+        if chosen and not self.has_mobile:
+            raise forms.ValidationError("Add your mobile number above first, then tick this.")
+        return chosen
+
+
+class MobileNumberForm(forms.Form):
+    number = PhoneNumberField(
+        label="Mobile number",
+        required=False,
+        help_text="For text-message reminders. Leave it empty to stop all texts from us.",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        error_messages={"invalid": "Enter a mobile number, like 07700 900123."},
+    )
+
+    def clean_number(self):
+        number = self.cleaned_data["number"]
+        if number and phonenumbers.number_type(number) not in (
+            phonenumbers.PhoneNumberType.MOBILE,
+            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        ):
+            raise forms.ValidationError(
+                "This looks like a landline. Texts need a mobile number, like 07700 900123."
+            )
+        return number
 
 
 class AcceptInvitationForm(forms.Form):

@@ -145,7 +145,14 @@ class Caregiver(models.Model):
     relationship = models.CharField(max_length=20, choices=Relationship.choices)
     access_level = models.CharField(max_length=12, choices=AccessLevel.choices)
     children = models.ManyToManyField(Child, blank=True, related_name="supporting_caregivers")
+    # Appointment reminders by e-mail; by text and by push notification are
+    # chosen beside it (How we contact you), and offered only when the
+    # practice has set those channels up.
     receives_reminders = models.BooleanField("send me appointment reminders", default=True)
+    reminders_by_text = models.BooleanField("text me appointment reminders", default=False)
+    reminders_by_push = models.BooleanField(
+        "send appointment reminders to my devices", default=False
+    )
     summary_frequency = models.CharField(
         "progress summary e-mails",
         max_length=12,

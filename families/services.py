@@ -31,7 +31,7 @@ from families.models import (
     Relationship,
     SummaryFrequency,
 )
-from notifications.services import opted_out, optout_remove
+from notifications.services import mobile_number_of, opted_out, optout_remove
 
 logger = logging.getLogger(__name__)
 
@@ -477,8 +477,11 @@ def caregiver_preferences_update(
     summary_frequency: str,
     receives_message_nudges: bool | None = None,
     detailed_email_wording: bool | None = None,
+    reminders_by_text: bool | None = None,
+    reminders_by_push: bool | None = None,
 ) -> Caregiver:
-    """Save one family's e-mail choices (the E-mail choices page).
+    """Save one family's choices of how we contact them (the How we contact
+    you page): by e-mail, and by text and push where the practice offers them.
 
     Asking here for an e-mail the person unsubscribed from by a link lifts that
     unsubscribe, or the e-mails would stay stopped whatever the page says. The
@@ -494,6 +497,14 @@ def caregiver_preferences_update(
     if detailed_email_wording is not None:
         caregiver.detailed_email_wording = detailed_email_wording
         fields.append("detailed_email_wording")
+    if reminders_by_text is not None:
+        if reminders_by_text and not mobile_number_of(caregiver.user):
+            raise ValidationError({"reminders_by_text": "Add your mobile number first."})
+        caregiver.reminders_by_text = reminders_by_text
+        fields.append("reminders_by_text")
+    if reminders_by_push is not None:
+        caregiver.reminders_by_push = reminders_by_push
+        fields.append("reminders_by_push")
     caregiver.full_clean()
     email = caregiver.user.email
     with transaction.atomic():
