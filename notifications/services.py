@@ -426,10 +426,12 @@ def outbox_deliver(*, message_ids: list[int]) -> Delivery:
                 except (*RETRYABLE, _Final) as error:
                     attempts = message.attempts
                     final = isinstance(error, _Final)
+                    # A refusal shows the provider's own error; an outage ours.
+                    shown = error.__cause__ if final and error.__cause__ else error
                     OutboxMessage.objects.filter(pk=message.pk, claim_token=token).update(
                         status=Status.FAILED,
                         claim_token="",
-                        last_error=f"{type(error.__cause__ or error).__name__}: {error}"[:300],
+                        last_error=f"{type(shown).__name__}: {error}"[:300],
                         # Refused for good: no more tries.
                         attempts=MAX_ATTEMPTS if final else attempts,
                         next_attempt_at=timezone.now() + retry_delay(attempts),
