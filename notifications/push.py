@@ -55,11 +55,10 @@ def endpoint_allowed(endpoint: str) -> bool:
     for origin in settings.WEBPUSH_ENDPOINT_ORIGINS:
         allowed = urlsplit(origin)
         allowed_host = (allowed.hostname or "").lower()
-        if parts.scheme != allowed.scheme or port != allowed.port:
+        subdomains = allowed_host.startswith(".")
+        if parts.scheme != allowed.scheme or port != allowed.port or not allowed_host.strip("."):
             continue
-        if host == allowed_host or (
-            origin.startswith(f"{allowed.scheme}://.") and host.endswith(f".{allowed_host}")
-        ):
+        if host.endswith(allowed_host) if subdomains else host == allowed_host:
             return True
     return False
 
