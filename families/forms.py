@@ -242,7 +242,7 @@ class MobileNumberForm(forms.Form):
         required=False,
         help_text="For text-message reminders. Leave it empty to stop all texts from us.",
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-        error_messages={"invalid": "Enter a mobile number, like 07700 900123."},
+        error_messages={"invalid": "Enter a mobile number: in the UK, one that starts 07."},
     )
 
     def clean_number(self):
@@ -252,7 +252,7 @@ class MobileNumberForm(forms.Form):
             phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
         ):
             raise forms.ValidationError(
-                "This looks like a landline. Texts need a mobile number, like 07700 900123."
+                "This looks like a landline. Texts need a mobile number: in the UK, one that starts 07."
             )
         return number
 
