@@ -29,6 +29,7 @@ from notifications.models import Channel, OutboxMessage
 from notifications.registry import Rendered, Short, register
 from notifications.services import (
     channel_messages,
+    channel_messages_queue,
     dispatch,
     message_queue,
     messages_queue_many,
@@ -90,19 +91,30 @@ def bookings_cancelled_notify(*, booking_ids: list[int]) -> None:
 
 
 def waitlist_notify(*, entry: WaitlistEntry, kind: str) -> None:
-    primaries = Caregiver.objects.filter(
-        family_id=entry.family_id, access_level=AccessLevel.PRIMARY
-    ).values_list("user_id", "user__email")
+    """An offer also goes to the devices of the primary caregivers who chose it."""
+    primaries = list(
+        Caregiver.objects.filter(
+            family_id=entry.family_id, access_level=AccessLevel.PRIMARY
+        ).values_list("user_id", "user__email", "offers_by_push")
+    )
     stamp = _stamp(entry.offered_at) if entry.offered_at else "never"
-    for user_id, email in primaries:
-        message_queue(
-            kind=kind,
-            recipient_email=email,
-            recipient_id=user_id,
-            dedupe_key=f"{kind}:{entry.pk}:{stamp}:{user_id}",
-            object_type="waitlist_entry",
-            object_id=entry.pk,
-        )
+    devices = (
+        push_devices_of({user_id for user_id, _email, by_push in primaries if by_push})
+        if kind == WAITLIST_OFFER
+        else {}
+    )
+    for user_id, email, _by_push in primaries:
+        fields = {
+            "kind": kind,
+            "recipient_email": email,
+            "recipient_id": user_id,
+            "dedupe_key": f"{kind}:{entry.pk}:{stamp}:{user_id}",
+            "object_type": "waitlist_entry",
+            "object_id": entry.pk,
+        }
+        message_queue(**fields)
+        if devices.get(user_id):
+            channel_messages_queue(OutboxMessage(**fields), by_text=False, devices=devices[user_id])
 
 
 # --- Reminders --------------------------------------------------------------------------
@@ -448,6 +460,34 @@ def _render_waitlist(template: str, subject: str, status: str):
     return render
 
 
+def render_offer_shorts(messages: list[OutboxMessage]) -> dict[int, Short | str]:
+    """A waitlist offer as a push notification: the group's topic, as in the
+    e-mail's subject, and nobody's name."""
+    entries = {
+        entry.pk: entry
+        for entry in WaitlistEntry.objects.filter(
+            pk__in={m.object_id for m in messages}
+        ).select_related("group_session")
+    }
+    result: dict[int, Short | str] = {}
+    for message in messages:
+        entry = entries.get(message.object_id)
+        if entry is None or entry.status != WaitlistEntry.Status.OFFERED:
+            result[message.pk] = "no longer applies"
+            continue
+        until = (
+            f" until {timezone.localtime(entry.offer_expires_at):%A %-d %B at %H:%M}"
+            if entry.offer_expires_at
+            else ""
+        )
+        result[message.pk] = Short(
+            title=f"A place has come up: {entry.group_session.topic}",
+            body=f"We are holding it for you{until}. Tap to take it.",
+            url=reverse("bookings:waitlist_accept", args=[entry.pk]),
+        )
+    return result
+
+
 def register_kinds() -> None:
     register(
         REMINDER,
@@ -479,6 +519,7 @@ def register_kinds() -> None:
             "A place has come up: {topic}",
             WaitlistEntry.Status.OFFERED,
         ),
+        render_short=render_offer_shorts,
     )
     register(
         WAITLIST_EXPIRED,

@@ -211,6 +211,12 @@ class PreferencesForm(forms.Form):
     receives_message_nudges = forms.BooleanField(
         label="E-mail me when a message has been waiting for 30 minutes", required=False
     )
+    nudges_by_push = forms.BooleanField(
+        label="Tell my devices when a message has been waiting for 30 minutes", required=False
+    )
+    offers_by_push = forms.BooleanField(
+        label="Tell my devices when a place in a group comes up for us", required=False
+    )
     detailed_email_wording = forms.BooleanField(
         label="Say what each appointment is and who it is for",
         help_text="Otherwise reminders, confirmations and calendar events say only "
@@ -219,15 +225,21 @@ class PreferencesForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, texts: bool, has_mobile: bool, push: bool, **kwargs):
+    def __init__(
+        self, *args, texts: bool, has_mobile: bool, push: bool, primary: bool = True, **kwargs
+    ):
         """`texts`, `push`: whether the practice has set these channels up
-        (a channel it has not is not offered)."""
+        (a channel it has not is not offered). Offers of a place go to
+        primary caregivers only."""
         super().__init__(*args, **kwargs)
         self.has_mobile = has_mobile
+        if not primary and "offers_by_push" in self.fields:
+            del self.fields["offers_by_push"]
         if not texts:
             del self.fields["reminders_by_text"]
         if not push:
-            del self.fields["reminders_by_push"]
+            for name in ("reminders_by_push", "nudges_by_push", "offers_by_push"):
+                self.fields.pop(name, None)
 
     def clean_reminders_by_text(self) -> bool:
         chosen = self.cleaned_data["reminders_by_text"]

@@ -162,6 +162,12 @@ class Caregiver(models.Model):
     receives_message_nudges = models.BooleanField(
         "e-mail me when a message has been waiting for 30 minutes", default=True
     )
+    nudges_by_push = models.BooleanField(
+        "tell my devices when a message has been waiting for 30 minutes", default=False
+    )
+    offers_by_push = models.BooleanField(
+        "tell my devices when a place in a group comes up", default=False
+    )
     # By default e-mails and calendar events say only "Appointment at <the
     # practice>": a shared inbox or a calendar synced to a work account must not
     # learn that a named child has therapy. The family may choose otherwise.

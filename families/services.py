@@ -479,6 +479,8 @@ def caregiver_preferences_update(
     detailed_email_wording: bool | None = None,
     reminders_by_text: bool | None = None,
     reminders_by_push: bool | None = None,
+    nudges_by_push: bool | None = None,
+    offers_by_push: bool | None = None,
 ) -> Caregiver:
     """Save one family's choices of how we contact them (the How we contact
     you page): by e-mail, and by text and push where the practice offers them.
@@ -502,9 +504,14 @@ def caregiver_preferences_update(
             raise ValidationError({"reminders_by_text": "Add your mobile number first."})
         caregiver.reminders_by_text = reminders_by_text
         fields.append("reminders_by_text")
-    if reminders_by_push is not None:
-        caregiver.reminders_by_push = reminders_by_push
-        fields.append("reminders_by_push")
+    for name, chosen in (
+        ("reminders_by_push", reminders_by_push),
+        ("nudges_by_push", nudges_by_push),
+        ("offers_by_push", offers_by_push),
+    ):
+        if chosen is not None:
+            setattr(caregiver, name, chosen)
+            fields.append(name)
     caregiver.full_clean()
     email = caregiver.user.email
     with transaction.atomic():

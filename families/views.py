@@ -324,6 +324,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
                 texts=texts,
                 has_mobile=bool(mobile),
                 push=push,
+                primary=membership.is_primary,
             ),
         )
         for membership, choices in selectors.email_choices_for(request.user)

@@ -683,3 +683,19 @@ def text_numbers_of(user_ids: set[int]) -> set[int]:
     if not user_ids or not text.texts_offered():
         return set()
     return set(MobileNumber.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True))
+
+
+def channel_messages_queue(email: OutboxMessage, *, by_text: bool, devices: list[int]) -> int:
+    """Queue the text and push rows beside one e-mail row (inside the caller's
+    transaction) and hand them to a worker once that commits. How many were new."""
+    rows = channel_messages(email, by_text=by_text, devices=devices)
+    if not rows:
+        return 0
+    messages_queue_many(rows)
+    ids = list(
+        OutboxMessage.objects.filter(
+            dedupe_key__in=[row.dedupe_key for row in rows], status=Status.QUEUED
+        ).values_list("pk", flat=True)
+    )
+    transaction.on_commit(lambda: dispatch(ids))
+    return len(ids)

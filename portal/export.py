@@ -1349,6 +1349,19 @@ def email_choices_section(scope: ExportScope) -> Section:
         + [
             {
                 "who": _name(caregiver.user),
+                "choice": choice,
+                "value": "yes" if chosen else "no",
+                "since": None,
+            }
+            for caregiver in caregivers
+            for choice, chosen in (
+                ("Messages waiting, to your devices", caregiver.nudges_by_push),
+                ("Places offered, to your devices", caregiver.offers_by_push),
+            )
+        ]
+        + [
+            {
+                "who": _name(caregiver.user),
                 "choice": "Progress summaries",
                 "value": caregiver.get_summary_frequency_display(),
                 "since": None,

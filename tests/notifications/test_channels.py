@@ -5,6 +5,7 @@ same exactly-once guarantees as e-mail."""
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from bookings.emails import REMINDER, reminders_sweep
 from families.models import Caregiver
@@ -235,3 +236,81 @@ def test_a_number_removed_after_queueing_is_not_texted(world, fake_twilio, fake_
     text = OutboxMessage.objects.get(channel=Channel.TEXT)
     assert text.status == Status.SKIPPED and text.skip_reason == "no mobile number"
     assert fake_twilio.sent == []
+
+
+def _subscribe(user, fake_push):
+    browser = fake_push.new_browser()
+    subscription = browser.subscription
+    services.push_device_save(
+        user=user,
+        endpoint=subscription["endpoint"],
+        p256dh=subscription["keys"]["p256dh"],
+        auth=subscription["keys"]["auth"],
+    )
+    return browser
+
+
+def test_a_waiting_message_goes_to_the_devices_of_those_who_chose_it(
+    world, fake_push, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from messaging.models import Topic
+    from messaging.services import message_nudge
+    from tests.messaging.factories import ConversationFactory, MessageFactory
+
+    Caregiver.objects.filter(user=world.supporting).update(nudges_by_push=True)
+    browser = _subscribe(world.supporting, fake_push)
+    _subscribe(world.therapist, fake_push)  # staff: e-mail only
+    message = MessageFactory(
+        conversation=ConversationFactory(child=world.child, topic=Topic.THERAPY),
+        author=world.parent,
+        body="dyspraxia assessment result",
+        created_at=timezone.now() - timedelta(minutes=31),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert message_nudge(message_id=message.pk) == 2
+        assert message_nudge(message_id=message.pk) == 0
+    services.outbox_sweep()
+    [push] = fake_push.delivered
+    assert push["endpoint"] == browser.endpoint
+    payload = push["payload"]
+    assert payload["title"] == "You have an unread message at Family OT Portal"
+    assert payload["url"] == f"/children/{world.child.pk}/messages/therapy/"
+    words = payload["title"] + payload["body"]
+    assert "dyspraxia" not in words and "Yusuf" not in words and "Aisha" not in words
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [world.therapist.email, world.supporting.email]
+    )
+
+
+def test_a_place_offered_goes_to_the_devices_of_parents_who_chose_it(
+    world, fake_push, django_capture_on_commit_callbacks
+):
+    from bookings import services as booking_services
+    from bookings.models import WaitlistEntry
+    from tests.bookings.factories import GroupSessionFactory
+    from tests.factories import CaregiverFactory
+
+    group = GroupSessionFactory(capacity=1, topic="Handwriting club")
+    first = CaregiverFactory()
+    taken = booking_services.group_place_book(
+        group_session=group, family=first.family, by=first.user
+    )
+    Caregiver.objects.filter(user=world.parent).update(offers_by_push=True)
+    browser = _subscribe(world.parent, fake_push)
+    entry = booking_services.waitlist_join(
+        group_session=group, family=world.family, by=world.parent
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_services.booking_cancel(booking=taken, by=first.user)
+    services.outbox_sweep()
+    entry.refresh_from_db()
+    assert entry.status == WaitlistEntry.Status.OFFERED
+    [push] = fake_push.delivered
+    assert push["endpoint"] == browser.endpoint
+    assert push["payload"]["title"] == "A place has come up: Handwriting club"
+    assert push["payload"]["url"] == reverse("bookings:waitlist_accept", args=[entry.pk])
+    assert "holding it for you until" in push["payload"]["body"]
