@@ -11,6 +11,7 @@ PAGE_SIZE = 50
 def outbox_list(*, kind: str = "", status: str = "", search: str = "") -> QuerySet[OutboxMessage]:
     messages = OutboxMessage.objects.only(
         "kind",
+        "channel",
         "recipient_email",
         "object_type",
         "object_id",

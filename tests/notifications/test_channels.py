@@ -314,3 +314,14 @@ def test_a_place_offered_goes_to_the_devices_of_parents_who_chose_it(
     assert push["payload"]["title"] == "A place has come up: Handwriting club"
     assert push["payload"]["url"] == reverse("bookings:waitlist_accept", args=[entry.pk])
     assert "holding it for you until" in push["payload"]["body"]
+
+
+def test_the_outbox_page_shows_each_channel(world, fake_twilio, fake_push, login):
+    _choose_everything(world, fake_push)
+    due_booking(world)
+    reminders_sweep()
+    page = login(world.admin).get(reverse("notifications:outbox")).text
+    assert "Appointment reminders <span" in page
+    assert "(text message)" in page and "(push notification)" in page
+    assert f"To {world.parent.email}'s mobile" in page
+    assert "+447700900123" not in page  # the number is not the office's to read here
