@@ -476,6 +476,9 @@ LOGGING = {
         # The access line carries what Django's own request log says, and more.
         "django.server": {"level": "WARNING"},
         "portal.access": {"level": env_str("ACCESS_LOG_LEVEL", "INFO" if not DEBUG else "WARNING")},
+        # Twilio's client logs every request's headers at INFO; the outbox
+        # logs what matters (failures) itself.
+        "twilio.http_client": {"level": "WARNING"},
     },
 }
 
