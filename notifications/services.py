@@ -650,7 +650,9 @@ def text_reply_receive(*, provider_id: str, from_number: str, body: str) -> str:
     """A text a family sent back: act on it once (the provider retries its
     callback when our answer is slow) and give the answer to text back. Only
     the keyword is kept."""
-    keyword = body.strip().upper()[:10]
+    # The first word, letters only: "c", "C." and "X!" are understood.
+    first = (body.split() or [""])[0].upper()
+    keyword = "".join(letter for letter in first if "A" <= letter <= "Z")[:10]
     with transaction.atomic():
         reply, created = TextReply.objects.select_for_update().get_or_create(
             provider_id=provider_id[:64], defaults={"from_number": from_number, "keyword": keyword}
