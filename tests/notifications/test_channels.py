@@ -4,12 +4,13 @@ push service (tests/notifications/fakes.py), through the outbox with the
 same exactly-once guarantees as e-mail."""
 
 import pytest
+from celery.exceptions import Retry
 from django.core import mail
 from django.urls import reverse
 
 from bookings.emails import REMINDER, reminders_sweep
 from families.models import Caregiver
-from notifications import services
+from notifications import services, tasks
 from notifications.models import Channel, MobileNumber, OutboxMessage, PushDevice
 from tests.notifications.helpers import due_booking
 
@@ -46,9 +47,14 @@ def test_a_reminder_goes_once_on_each_chosen_channel(world, fake_twilio, fake_pu
 
     assert reminders_sweep() == 4  # an e-mail, a text, and a push to each of two devices
     assert reminders_sweep() == 0  # a second sweep (or a second beat) queues nothing new
-    # The task retried (by Celery, or the outbox sweep) finds nothing left to send.
+    # The deliver task run again (Celery's retry, a redelivered message after
+    # a lost acknowledgement) and the outbox sweep find nothing left to send.
     ids = list(OutboxMessage.objects.values_list("pk", flat=True))
-    assert services.outbox_deliver(message_ids=ids).sent == []
+    assert tasks.deliver.apply(kwargs={"message_ids": ids}).get() == {
+        "sent": 0,
+        "failed": 0,
+        "skipped": 0,
+    }
     services.outbox_sweep()
 
     assert [m.to for m in mail.outbox] == [[world.parent.email]]
@@ -102,7 +108,7 @@ def test_the_detailed_wording_names_the_service_but_still_no_child(world, fake_t
     assert "Yusuf" not in push["payload"]["title"] + push["payload"]["body"] + text["Body"]
 
 
-def test_a_crash_partway_sends_only_the_rest_on_the_retry(
+def test_a_task_that_fails_partway_is_retried_and_sends_only_the_rest(
     world, fake_twilio, fake_push, monkeypatch
 ):
     _choose_everything(world, fake_push)
@@ -113,18 +119,31 @@ def test_a_crash_partway_sends_only_the_rest_on_the_retry(
     ids = list(OutboxMessage.objects.order_by("pk").values_list("pk", flat=True))
     assert len(ids) == 3
 
-    def worker_lost(**kwargs):
-        raise RuntimeError("worker lost")
+    from notifications import push
 
-    # The e-mail and the text go, then the worker dies at the push.
-    monkeypatch.setattr("notifications.push.push_send", worker_lost)
-    with pytest.raises(RuntimeError):
-        services.outbox_deliver(message_ids=ids)
-    statuses = dict(OutboxMessage.objects.values_list("channel", "status"))
-    assert statuses == {"email": Status.SENT, "text": Status.SENT, "push": Status.QUEUED}
+    real_push_send = push.push_send
+    crashes = []
+    states = []
+
+    def lost_once(**kwargs):
+        if not crashes:
+            crashes.append(1)
+            states.append(dict(OutboxMessage.objects.values_list("channel", "status")))
+            raise RuntimeError("time limit")
+        return real_push_send(**kwargs)
+
+    # The e-mail and the text go, then the task fails at the push (a bug, a
+    # time limit); Celery retries the task, which sends only what is left.
+    monkeypatch.setattr("notifications.push.push_send", lost_once)
+    # Run eagerly, Celery runs the retry at once, then reports the first run as retried.
+    with pytest.raises(Retry):
+        tasks.deliver.apply(kwargs={"message_ids": ids})
+    assert crashes == [1]
+    assert states == [{"email": Status.SENT, "text": Status.SENT, "push": Status.SENDING}]
+    # The retry sent the push, and only the push.
+    assert (len(mail.outbox), len(fake_twilio.sent), len(fake_push.delivered)) == (1, 1, 1)
     monkeypatch.undo()
-    # The task's retry, then the sweep, then a second sweep.
-    services.outbox_deliver(message_ids=ids)
+    # Then the sweep, and a second reminder sweep.
     services.outbox_sweep()
     reminders_sweep()
     assert len(mail.outbox) == 1
