@@ -38,6 +38,18 @@ ROUTES = [
 ]
 
 EXEMPT = {
+    "notifications:push_subscribe": (
+        "a JSON endpoint for the service worker (caregivers only, CSRF, real push services "
+        "only): tests/notifications/test_push_devices.py"
+    ),
+    "notifications:push_unsubscribe": (
+        "a JSON endpoint for the service worker, removing only the person's own device: "
+        "tests/notifications/test_push_devices.py"
+    ),
+    "notifications:text_inbound": (
+        "Twilio's webhook, with no log-in: its signature is the key "
+        "(tests/notifications/test_text_replies.py)"
+    ),
     "notifications:unsubscribe": (
         "takes a signed token and needs no log-in: tests/notifications/test_outbox.py"
     ),
