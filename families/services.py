@@ -31,6 +31,7 @@ from families.models import (
     Relationship,
     SummaryFrequency,
 )
+from notifications.models import MobileNumber, PushDevice
 from notifications.services import mobile_number_of, opted_out, optout_remove
 
 logger = logging.getLogger(__name__)
@@ -694,6 +695,9 @@ def family_erase_contact_data(*, family: Family, by: User, request=None) -> int:
         closed.append(user.pk)
     EmailAddress.objects.filter(user_id__in=closed).delete()
     Authenticator.objects.filter(user_id__in=closed).delete()
+    # A closed account's mobile number and devices go too: nothing more is sent.
+    MobileNumber.objects.filter(user_id__in=closed).delete()
+    PushDevice.objects.filter(user_id__in=closed).delete()
     audit_record(
         request=request,
         user=by,

@@ -131,10 +131,10 @@ class MobileNumber(models.Model):
 class TextReply(models.Model):
     """A text message a family sent back, recorded once per provider id so
     that the provider's retried callback is answered but acted on once. Only
-    the keyword is kept, never the rest of what was written."""
+    the keyword and whose number it came from are kept: never the rest of
+    what was written, nor the number itself."""
 
     provider_id = models.CharField(max_length=64)
-    from_number = PhoneNumberField()
     keyword = models.CharField(max_length=10, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -655,7 +655,7 @@ def text_reply_receive(*, provider_id: str, from_number: str, body: str) -> str:
     keyword = "".join(letter for letter in first if "A" <= letter <= "Z")[:10]
     with transaction.atomic():
         reply, created = TextReply.objects.select_for_update().get_or_create(
-            provider_id=provider_id[:64], defaults={"from_number": from_number, "keyword": keyword}
+            provider_id=provider_id[:64], defaults={"keyword": keyword}
         )
         if not created:
             return reply.answer
