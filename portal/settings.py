@@ -309,6 +309,9 @@ JITSI_APP_ID = env_str("JITSI_APP_ID", "")
 JITSI_APP_SECRET = env_str("JITSI_APP_SECRET", "")
 if JITSI_APP_SECRET and not JITSI_APP_ID:
     raise ImproperlyConfigured("JITSI_APP_SECRET needs JITSI_APP_ID (the app id Jitsi expects).")
+if JITSI_APP_SECRET and len(JITSI_APP_SECRET) < 32:
+    # HS256 with a short key can be guessed offline from any one token.
+    raise ImproperlyConfigured("JITSI_APP_SECRET must be at least 32 characters long.")
 
 # Two baseline pages for `make bench` (bench/run.py): off everywhere else.
 BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", default=False)

@@ -10,6 +10,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from icalendar import Calendar
 
 from bookings import selectors, slots
@@ -130,8 +131,6 @@ def test_the_strip_shows_only_days_with_a_free_time_across_the_clock_change(worl
 @pytest.mark.django_db
 def test_the_strip_keeps_to_the_notice_to_book_and_four_weeks(world, coaching):
     times = selectors.family_times(service=coaching, people=[world.other_therapist], day=None)
-    from django.utils import timezone
-
     now = timezone.now()
     starts = [slot.starts_at for _, slot in times.times]
     assert starts and min(starts) >= now + timedelta(hours=coaching.book_notice_hours)
@@ -190,8 +189,6 @@ def test_the_page_reads_the_same_number_of_queries_however_full_the_diary(
     with CaptureQueriesContext(connection) as few:
         _page(client, coaching, therapist="all")
     # Four weeks of the other therapist's diary booked every other hour.
-    from django.utils import timezone
-
     start = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
     for n in range(28):
         for hour in (0, 2, 4, 6):
