@@ -252,6 +252,7 @@ class FamilySlotForm(SlotBookingForm):
             )
         if self.service.parent_only:
             self.fields["children"].label = "Which child is it about?"
+            self.fields["escort"].label = "Who will join it"
 
     @property
     def by_video(self) -> bool | None:

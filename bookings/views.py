@@ -542,7 +542,10 @@ def _book_a_time(request: HttpRequest, *, service: Service, family) -> HttpRespo
         if found is None:
             messages.error(request, services.SLOT_TAKEN)
         else:
-            return _confirm_time(request, service, family, found, child=child, query=query)
+            # The child is ticked for the family only when there is no other:
+            # a consultation may be about any or all of them.
+            only = children[0] if len(children) == 1 else None
+            return _confirm_time(request, service, family, found, child=only, query=query)
     people = list(selectors.therapists()) if everyone else [leads[child.pk]]
     times = selectors.family_times(
         service=service,
