@@ -103,10 +103,6 @@ class Service(models.Model):
     def is_group(self) -> bool:
         return self.kind == self.Kind.GROUP
 
-    @property
-    def offers_video(self) -> bool:
-        return self.location in (self.Location.VIDEO, self.Location.EITHER)
-
 
 class Room(models.Model):
     name = models.CharField(max_length=80, unique=True)

@@ -314,6 +314,7 @@ _CARD_FIELDS = (
         )
     ),
     "group_session__topic",
+    "appointment__by_video",
 )
 
 

@@ -16,7 +16,13 @@ from icalendar import Calendar
 from bookings import selectors, slots
 from bookings.forms import slot_choice
 from bookings.models import Booking, Service
-from tests.bookings.factories import AppointmentFactory, AvailabilityFactory, ServiceFactory
+from tests.bookings.factories import (
+    AppointmentFactory,
+    AvailabilityFactory,
+    BookingFactory,
+    ServiceFactory,
+    in_days,
+)
 from tests.clock import london
 from tests.factories import CaseloadFactory, TherapistFactory
 
@@ -294,3 +300,45 @@ def test_a_time_off_the_grid_is_refused(world, coaching, login):
     response = _page(login(world.parent), coaching, slot=slot_choice(therapist, off)[0])
     assert "no longer free" in response.text
     assert "Confirm your booking" not in response.text
+
+
+@pytest.mark.django_db
+def test_cards_and_the_booking_page_say_how_the_family_chose_to_come(
+    world, coaching, login, django_assert_max_num_queries, settings
+):
+    settings.JITSI_BASE_URL = "https://meet.practice.example"
+    by_video = BookingFactory(
+        family=world.family,
+        children=[world.child],
+        appointment=AppointmentFactory(
+            therapist=world.therapist,
+            service=coaching,
+            starts_at=in_days(3, 10),
+            ends_at=in_days(3, 10) + timedelta(minutes=45),
+            by_video=True,
+            video_room="a" * 43,
+        ),
+    )
+    BookingFactory(
+        family=world.family,
+        children=[world.child],
+        appointment=AppointmentFactory(
+            therapist=world.therapist,
+            service=coaching,
+            starts_at=in_days(4, 10),
+            ends_at=in_days(4, 10) + timedelta(minutes=45),
+        ),
+    )
+    found = selectors.bookings_for_caregiver(world.parent)
+    with django_assert_max_num_queries(0):  # read with the cards
+        assert [card.slot.by_video for card in found["upcoming"]] == [True, False]
+    client = login(world.parent)
+    cards = client.get(reverse("bookings:my_bookings")).text
+    assert "By video call" in cards and "At the clinic" in cards
+    assert "At the clinic or by video call" not in cards
+    # The booking's page: the same queries whatever it shows of the call.
+    detail = reverse("bookings:booking_detail", args=[by_video.pk])
+    client.get(detail)
+    with django_assert_max_num_queries(9):
+        page = client.get(detail)
+    assert "Video call" in page.text and "a" * 43 not in page.text
