@@ -11,7 +11,7 @@ was cancelled or moved since is skipped.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from bookings import calendar
 from bookings.models import Appointment, Booking, Service, WaitlistEntry
 from families.models import REMINDER_EMAIL as REMINDER
 from families.models import AccessLevel, Caregiver, Child
@@ -331,8 +332,13 @@ def _booking_context(booking: Booking, *, detailed: bool) -> dict:
         "slot": slot,
         "service": slot.service,
         "children": list(booking.children.all()),
-        "is_video": slot.service.location == "video",
+        "is_video": slot.service.location == Service.Location.VIDEO
+        or getattr(slot, "by_video", False),
         "url": reverse("bookings:booking_detail", args=[booking.pk]),
+        # The portal's address of the call (bookings.video): never the room's.
+        "join_url": reverse("bookings:booking_video", args=[booking.pk])
+        if getattr(slot, "by_video", False)
+        else "",
     }
 
 
@@ -390,7 +396,7 @@ def render_reminder_shorts(messages: list[OutboxMessage]) -> dict[int, Short | s
             continue
         slot = booking.slot
         when = f"{timezone.localtime(slot.starts_at):%A %-d %B at %H:%M %Z}"
-        if slot.service.location == "video":
+        if slot.service.location == Service.Location.VIDEO or getattr(slot, "by_video", False):
             where = "by video call"
         else:
             where = slot.service.get_location_display() + (f", {slot.room}" if slot.room else "")
@@ -406,7 +412,23 @@ def render_reminder_shorts(messages: list[OutboxMessage]) -> dict[int, Short | s
     return result
 
 
-def _render_booking_kind(template: str, subject: str, *, active: bool | None):
+def _with_ics(rendered: Rendered, booking: Booking, *, detailed: bool) -> Rendered:
+    """The confirmation with the booking as a calendar file, worded as the
+    e-mail is."""
+    return replace(
+        rendered,
+        attachments=(
+            *rendered.attachments,
+            (
+                "appointment.ics",
+                calendar.booking_ics(booking, detailed=detailed),
+                "text/calendar",
+            ),
+        ),
+    )
+
+
+def _render_booking_kind(template: str, subject: str, *, active: bool | None, ics: bool = False):
     def render(messages: list[OutboxMessage]) -> dict[int, Rendered | str]:
         bookings = _bookings(m.object_id for m in messages)
         detailed = _detailed(messages, bookings)
@@ -419,12 +441,15 @@ def _render_booking_kind(template: str, subject: str, *, active: bool | None):
             elif active is True and not booking.is_active:
                 result[message.pk] = "booking cancelled since"
             else:
-                result[message.pk] = render_email(
+                rendered = render_email(
                     message,
                     template=template,
                     subject=subject.format(title=_title(booking, detailed=full)),
                     context=_booking_context(booking, detailed=full),
                 )
+                if ics:
+                    rendered = _with_ics(rendered, booking, detailed=full)
+                result[message.pk] = rendered
         return result
 
     return render
@@ -501,7 +526,7 @@ def register_kinds() -> None:
         CONFIRMED,
         label="booking confirmations",
         render=_render_booking_kind(
-            "bookings/email/booking_confirmed", "Booked: {title}", active=True
+            "bookings/email/booking_confirmed", "Booked: {title}", active=True, ics=True
         ),
     )
     register(

@@ -1561,6 +1561,8 @@ NOT_EXPORTED: dict[str, str] = {
     "information (the bookings it shows are in the download)",
     "bookings.WeeklyAvailability": "a therapist's working hours, nothing about a family",
     "bookings.AvailabilityException": "a therapist's days off, nothing about a family",
+    "bookings.TherapistVideoLink": "a therapist's standing video call address, nothing about "
+    "a family",
     "admin.LogEntry": "changes made by the practice's operations staff in Django's admin; "
     "access to clinical records is in the access log",
     "account.EmailAddress": "the log-in address, already in the caregivers' list",

@@ -299,6 +299,21 @@ MESSAGING_OFFICE_HOURS = env_str(
     "working day. Messages are not watched in the evenings, at weekends or on bank holidays.",
 )
 
+# Video consultations (bookings/video.py): a room of our own Jitsi Meet per
+# appointment (with a signed token when the app secret is set), or each
+# therapist's standing address (Zoom, Teams) with `fixed`.
+VIDEO_PROVIDER = env_str("VIDEO_PROVIDER", "jitsi")
+if VIDEO_PROVIDER not in ("jitsi", "fixed"):
+    raise ImproperlyConfigured(f"VIDEO_PROVIDER must be jitsi or fixed, not {VIDEO_PROVIDER!r}.")
+JITSI_BASE_URL = env_str("JITSI_BASE_URL", "").rstrip("/")
+JITSI_APP_ID = env_str("JITSI_APP_ID", "")
+JITSI_APP_SECRET = env_str("JITSI_APP_SECRET", "")
+if JITSI_APP_SECRET and not JITSI_APP_ID:
+    raise ImproperlyConfigured("JITSI_APP_SECRET needs JITSI_APP_ID (the app id Jitsi expects).")
+if JITSI_APP_SECRET and len(JITSI_APP_SECRET) < 32:
+    # HS256 with a short key can be guessed offline from any one token.
+    raise ImproperlyConfigured("JITSI_APP_SECRET must be at least 32 characters long.")
+
 # Two baseline pages for `make bench` (bench/run.py): off everywhere else.
 BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", default=False)
 
