@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "phonenumber_field",
     "core",
     "accounts",
     "notifications",
@@ -354,6 +355,48 @@ CACHES = {
 # How long a claimed e-mail may stay "sending" before the sweep takes it as
 # the claimer's death and tries again: longer than the task time limit.
 OUTBOX_CLAIM_LEASE_SECONDS = env_int("OUTBOX_CLAIM_LEASE_SECONDS", 600)
+
+# Text messages (notifications.text): offered to families only when a provider
+# is configured. "twilio" is the one provider; empty means none.
+PHONENUMBER_DEFAULT_REGION = env_str("PHONENUMBER_DEFAULT_REGION", "GB")
+PHONENUMBER_DB_FORMAT = "E164"
+TEXT_PROVIDER = env_str("TEXT_PROVIDER", "")
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")
+# The practice's Twilio number (E.164) or a Messaging Service id (MG…).
+TWILIO_FROM = env_str("TWILIO_FROM", "")
+# Twilio's REST API; changed only to reach a local stand-in in the tests.
+TWILIO_API_BASE_URL = env_str("TWILIO_API_BASE_URL", "https://api.twilio.com")
+if TEXT_PROVIDER not in ("", "twilio"):
+    raise ImproperlyConfigured('TEXT_PROVIDER must be "twilio" or empty.')
+if TEXT_PROVIDER and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and TWILIO_FROM):
+    raise ImproperlyConfigured(
+        "TEXT_PROVIDER=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM."
+    )
+
+# Web push (notifications.push): offered only when both VAPID keys are set
+# (`python manage.py vapid_keys` makes a pair).
+WEBPUSH_VAPID_PRIVATE_KEY = env_str("WEBPUSH_VAPID_PRIVATE_KEY", "")
+WEBPUSH_VAPID_PUBLIC_KEY = env_str("WEBPUSH_VAPID_PUBLIC_KEY", "")
+# Who the push services may contact about our messages (RFC 8292 "sub").
+WEBPUSH_CONTACT = env_str("WEBPUSH_CONTACT", f"mailto:{PRACTICE_EMAIL}")
+# A browser's subscription names the address we post to: only the push
+# services of the browsers people use are accepted, so a made-up subscription
+# cannot turn the portal into a way of posting to any address.
+# Each is a scheme and host; a host starting with "." takes its subdomains.
+WEBPUSH_ENDPOINT_ORIGINS = env_list(
+    "WEBPUSH_ENDPOINT_ORIGINS",
+    default=[
+        "https://fcm.googleapis.com",  # Chrome, Edge on Android, Samsung Internet
+        "https://updates.push.services.mozilla.com",  # Firefox
+        "https://web.push.apple.com",  # Safari, and web apps on iPhone and iPad
+        "https://.notify.windows.com",  # Edge on Windows
+    ],
+)
+if bool(WEBPUSH_VAPID_PRIVATE_KEY) != bool(WEBPUSH_VAPID_PUBLIC_KEY):
+    raise ImproperlyConfigured(
+        "Set both WEBPUSH_VAPID_PRIVATE_KEY and WEBPUSH_VAPID_PUBLIC_KEY, or neither."
+    )
 # A static schedule, kept in code and reviewed like code: every periodic task is
 # harmless when two beats run, so no database-backed scheduler is needed.
 CELERY_BEAT_SCHEDULE = {
@@ -448,6 +491,9 @@ LOGGING = {
         # The access line carries what Django's own request log says, and more.
         "django.server": {"level": "WARNING"},
         "portal.access": {"level": env_str("ACCESS_LOG_LEVEL", "INFO" if not DEBUG else "WARNING")},
+        # Twilio's client logs every request's headers at INFO; the outbox
+        # logs what matters (failures) itself.
+        "twilio.http_client": {"level": "WARNING"},
     },
 }
 
