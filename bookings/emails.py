@@ -398,6 +398,8 @@ def render_reminder_shorts(messages: list[OutboxMessage]) -> dict[int, Short | s
         when = f"{timezone.localtime(slot.starts_at):%A %-d %B at %H:%M %Z}"
         if slot.service.location == Service.Location.VIDEO or getattr(slot, "by_video", False):
             where = "by video call"
+        elif slot.service.location == Service.Location.EITHER:
+            where = "at the clinic"
         else:
             where = slot.service.get_location_display() + (f", {slot.room}" if slot.room else "")
         body = f"{when}, {where}."
