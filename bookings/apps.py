@@ -6,6 +6,13 @@ class BookingsConfig(AppConfig):
     verbose_name = "Bookings"
 
     def ready(self) -> None:
+        from django.urls import reverse
+
         from bookings.emails import register_kinds
+        from families.sections import register_after_registration
 
         register_kinds()
+        # Registering a family leads on to its lead therapist and first visit.
+        register_after_registration(
+            lambda family: reverse("bookings:first_visit", args=[family.pk])
+        )

@@ -2,6 +2,7 @@
 number of bookings."""
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import (
@@ -23,8 +24,10 @@ from bookings import slots
 from bookings.models import (
     ACTIVE_BOOKING_STATUSES,
     Appointment,
+    AppointmentSeries,
     Booking,
     GroupSession,
+    PracticeClosure,
     Service,
     WaitlistEntry,
 )
@@ -32,6 +35,7 @@ from bookings.permissions import Memberships, bookings_visible_to, memberships_o
 from bookings.services import BUSY_REACH, busy_intervals, busy_of, hours_for
 from core.queries import count_of
 from families.models import AccessLevel, Caregiver, Child
+from sessions_app.models import TherapySession
 
 
 def therapists() -> QuerySet[User]:
@@ -497,3 +501,74 @@ def next_visits(child_ids: list[int]) -> dict[int, datetime]:
         .values_list("pk", "first")
         if starts_at is not None
     }
+
+
+# --- Series, closures, free time for staff --------------------------------------
+
+
+@dataclass(frozen=True)
+class SeriesSummary:
+    """ "Weekly on Tuesdays at 16:00, 10 visits, 3 to go"."""
+
+    pattern: str
+    visits: int
+    to_go: int
+
+    def __str__(self) -> str:
+        visits = "1 visit" if self.visits == 1 else f"{self.visits} visits"
+        return f"{self.pattern}, {visits}, {self.to_go} to go"
+
+
+def series_summary(series: AppointmentSeries | None) -> SeriesSummary | None:
+    """The series a visit belongs to, counted over its visits not cancelled
+    (one query)."""
+    if series is None:
+        return None
+    counts = Appointment.objects.filter(series=series).aggregate(
+        visits=Count("pk", filter=~Q(status=Appointment.Status.CANCELLED)),
+        to_go=Count(
+            "pk",
+            filter=~Q(status=Appointment.Status.CANCELLED) & Q(starts_at__gt=timezone.now()),
+        ),
+    )
+    return SeriesSummary(series.pattern, counts["visits"], counts["to_go"])
+
+
+def series_visits(series: AppointmentSeries) -> list[Appointment]:
+    return list(series.visits.order_by("starts_at", "id"))
+
+
+def closures_ahead() -> list[PracticeClosure]:
+    return list(PracticeClosure.objects.filter(last_day__gte=timezone.localdate()))
+
+
+def free_time(*, service: Service, therapist: User, day: date) -> list[slots.Interval]:
+    """The stretches of a therapist's day where a visit of this service fits,
+    for staff choosing any free start time (three queries)."""
+    start, end = slots.local_day_bounds(day)
+    if PracticeClosure.objects.filter(first_day__lte=day, last_day__gte=day).exists():
+        return []
+    hours = hours_for([therapist.pk]).get(therapist.pk, [])
+    busy = busy_intervals(therapist_ids=[therapist.pk], start=start, end=end)[therapist.pk]
+    return slots.free_starts(
+        windows=slots.windows_on(day, hours),
+        busy=busy,
+        duration=timedelta(minutes=service.duration_minutes),
+        buffer=timedelta(minutes=service.buffer_minutes),
+    )
+
+
+def sessions_started(bookings: Iterable[Booking]) -> list[TherapySession]:
+    """The sessions attendance started from these bookings (one query):
+    sessions_app keeps the booking's id."""
+    booking_ids = [booking.pk for booking in bookings]
+    return list(
+        TherapySession.objects.filter(booking_id__in=booking_ids)
+        .select_related("child")
+        .order_by("child__first_name", "pk")
+    )
+
+
+def assessment_service() -> Service | None:
+    """The service a new family's first visit is booked as."""
+    return Service.objects.filter(active=True, kind=Service.Kind.ASSESSMENT).order_by("pk").first()

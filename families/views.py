@@ -39,7 +39,7 @@ from families.permissions import (
     get_family_for_user,
     get_invitation_for_manager,
 )
-from families.sections import sections_for
+from families.sections import after_registration, sections_for
 
 
 @staff_required
@@ -69,7 +69,7 @@ def family_register(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, f"{family.name} is registered.")
         _say_how_the_invitation_went(request, invitation)
-        return redirect(family)
+        return redirect(after_registration(family))
     return render(
         request,
         "families/family_register.html",

@@ -1485,6 +1485,8 @@ NOT_EXPORTED: dict[str, str] = {
     "information (the bookings it shows are in the download)",
     "bookings.WeeklyAvailability": "a therapist's working hours, nothing about a family",
     "bookings.AvailabilityException": "a therapist's days off, nothing about a family",
+    "bookings.AppointmentSeries": "the pattern of a family's regular visits (weekday, time, "
+    "every one or two weeks); each visit is in the bookings",
     "admin.LogEntry": "changes made by the practice's operations staff in Django's admin; "
     "access to clinical records is in the access log",
     "account.EmailAddress": "the log-in address, already in the caregivers' list",
