@@ -1167,6 +1167,10 @@ def waitlist_offer_now(*, entry: WaitlistEntry, by: User, request=None) -> Waitl
         group = _lock(GroupSession.objects.filter(pk=entry.group_session_id))[0]
         if group.cancelled_at is not None or group.starts_at <= timezone.now():
             raise ValidationError("This group has been cancelled or has started.")
+        if not WaitlistEntry.objects.filter(
+            pk=entry.pk, status=WaitlistEntry.Status.WAITING
+        ).exists():
+            raise ValidationError("This family is not waiting any more.")
         if places_left(group) <= 0:
             raise ValidationError(
                 "No place is free to offer. Raise the group's size or cancel a place first."
