@@ -471,24 +471,22 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for_staff(request.user, pk)
     bookings = selectors.appointment_page(appointment)
     now = timezone.now()
-    booked = appointment.status == appointment.Status.BOOKED
+    outcome = next((b for b in bookings if b.status in services.ATTENDANCE_OUTCOMES), None)
+    # Attendance is offered once, from the start time; before it only a late
+    # cancellation can be recorded. Move and cancel are for visits to come.
+    open_ = appointment.status == appointment.Status.BOOKED and outcome is None
     return render(
         request,
         "bookings/appointment_detail.html",
         {
             "appointment": appointment,
             "bookings": bookings,
-            "outcome": next(
-                (b for b in bookings if b.status in services.ATTENDANCE_OUTCOMES), None
-            ),
+            "outcome": outcome,
             "sessions": selectors.sessions_started(bookings),
             "series": selectors.series_summary(appointment.series),
-            # Attendance from the start time; a late cancellation before it.
-            "attendance_form": AttendanceForm()
-            if booked and appointment.starts_at <= now
-            else None,
-            "late_cancel_form": booked and appointment.starts_at > now,
-            "changeable": booked and appointment.starts_at > now,
+            "attendance_form": AttendanceForm() if open_ and appointment.starts_at <= now else None,
+            "late_cancel_form": open_ and appointment.starts_at > now,
+            "changeable": open_ and appointment.starts_at > now,
             "is_admin": request.user.role == Role.ADMIN,
         },
     )

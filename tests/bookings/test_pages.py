@@ -182,6 +182,7 @@ def test_admin_books_moves_cancels_and_records_attendance(world, consultation, l
     )
     appointment = Appointment.objects.get()
     assert response["Location"] == reverse("bookings:appointment_detail", args=[appointment.pk])
+    assert appointment.starts_at == starts_at
 
     new_start = in_days(2, 15)
     client.post(
