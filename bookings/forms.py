@@ -345,7 +345,10 @@ class PlaceCancelForm(forms.Form):
     reason = forms.CharField(
         max_length=300, widget=forms.Textarea(attrs={"rows": 2}), label="Reason"
     )
-    confirm = forms.BooleanField(label="Yes, cancel this family's place and tell them")
+    confirm = forms.BooleanField(
+        label="Yes, cancel this family's place and tell them",
+        error_messages={"required": "Tick the box to confirm."},
+    )
 
 
 class MoveSlotForm(forms.Form):
