@@ -88,6 +88,9 @@ def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {"family": family, "access": access, **selectors.family_page(family)}
     context["can_manage_people"] = access in (Access.PRIMARY, Access.ADMIN)
+    if access == Access.ADMIN:
+        # A child with no therapist yet leads on to the next step after registering.
+        context["first_visit_url"] = after_registration(family)
     context["can_invite"] = access in FAMILY_MANAGERS
     return render(request, "families/family_detail.html", context)
 

@@ -348,3 +348,11 @@ def test_family_choices_are_searchable(world, login):
     assert 'data-searchable="Find a family"' in page.text
     assert "js/searchable_select.js" in page.text
     assert slots.series_days(first_day=FIRST, every_weeks=1, count=1) == [FIRST]
+
+
+def test_a_child_with_no_therapist_links_the_admin_to_the_first_visit(world, login):
+    family = FamilyFactory(name="The Brown family")
+    ChildFactory(family=family, first_name="Alfie")
+    page = login(world.admin).get(family.get_absolute_url())
+    assert reverse("bookings:first_visit", args=[family.pk]) in page.text
+    assert "Assign a lead therapist" in page.text

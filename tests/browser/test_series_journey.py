@@ -155,3 +155,50 @@ def test_admin_books_a_term_of_weekly_visits_and_a_new_familys_first_visit(demo,
         "2027-01-05 09:00"
     )
     assert Appointment.objects.filter(series=series, status="booked").count() == 5
+
+
+@pytest.mark.now("2027-01-04 09:00")
+def test_the_new_diary_pages_fit_a_phone(demo, open_browser):
+    """Closures, a series visit's move and cancel pages, cancelling a group
+    place and a new family's first visit, at 375 px: nothing wider than the
+    screen, and axe finds nothing serious."""
+    from datetime import time
+
+    from bookings import services
+    from bookings.models import GroupSession, Service
+
+    admin_user = User.objects.get(email="admin@demo.example")
+    amira = User.objects.get(email="therapist1@demo.example")
+    bennett = Family.objects.get(name="The Bennett family")
+    booked = services.series_book(
+        service=Service.objects.get(name="1:1 therapy session"),
+        therapist=amira,
+        family=bennett,
+        children=[Child.objects.get(family=bennett, first_name="Oliver")],
+        first_day=date(2027, 1, 5),
+        at=time(15, 30),
+        every_weeks=1,
+        count=3,
+        by=admin_user,
+    )
+    place = Booking.objects.filter(group_session__isnull=False, status="confirmed").first()
+    assert GroupSession.objects.filter(pk=place.group_session_id).exists()
+    new_family = FamilyFactory(name="The Brown family")
+    Child.objects.create(
+        family=new_family, first_name="Alfie", last_name="Brown", date_of_birth=date(2019, 5, 2)
+    )
+
+    admin = open_browser("phone", user=admin_user)
+    visit = booked.bookings[1].appointment
+    for name, path in [
+        ("closures", "/diary/closures/"),
+        ("series-visit", f"/diary/appointments/{visit.pk}/"),
+        ("move-visit", f"/diary/appointments/{visit.pk}/move/"),
+        ("cancel-visit", f"/diary/appointments/{visit.pk}/cancel/"),
+        ("cancel-place", f"/diary/places/{place.pk}/cancel/"),
+        ("first-visit", f"/diary/families/{new_family.pk}/first-visit/"),
+    ]:
+        admin.go(path)
+        admin.check(name)
+        width = admin.page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 375, f"{path} is {width} px wide on a phone"
