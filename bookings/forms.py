@@ -304,10 +304,6 @@ class StaffBookingForm(BookingPeopleForm):
         return cleaned
 
 
-class MoveForm(forms.Form):
-    date = DateField()
-
-
 THIS_ONE, AND_FOLLOWING = "this", "following"
 SCOPE_CHOICES = [(THIS_ONE, "This visit only"), (AND_FOLLOWING, "This and the following visits")]
 
@@ -349,18 +345,6 @@ class PlaceCancelForm(forms.Form):
         label="Yes, cancel this family's place and tell them",
         error_messages={"required": "Tick the box to confirm."},
     )
-
-
-class MoveSlotForm(forms.Form):
-    slot = forms.ChoiceField(label="New time", widget=forms.RadioSelect)
-
-    def __init__(self, *args, slot_choices, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["slot"].choices = slot_choices
-
-    def clean_slot(self) -> tuple[int, datetime]:
-        therapist_id, _, iso = self.cleaned_data["slot"].partition("|")
-        return int(therapist_id), datetime.fromisoformat(iso)
 
 
 class CancelForm(forms.Form):

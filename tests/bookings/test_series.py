@@ -167,9 +167,14 @@ def test_closures_leave_and_clashes_are_listed_and_the_rest_booked(
     ]
     assert all(b.status == Booking.Status.CONFIRMED for b in booked.bookings)
     assert all(list(b.children.all()) == [world.child] for b in booked.bookings)
-    # One confirmation for the whole series, not one per visit.
+    # One confirmation for the whole series, not one per visit, listing them.
     assert [m.to for m in mail.outbox] == [[world.parent.email]]
     assert OutboxMessage.objects.filter(kind=CONFIRMED).count() == 1
+    body = mail.outbox[0].body
+    assert "first of 4 regular visits, weekly on tuesdays at 16:00" in body
+    for visit in visits:
+        assert local(visit.starts_at).strftime("%A %-d %B %Y, 16:00 GMT") in body
+    assert "Yusuf" not in body  # the plain wording names no child
 
 
 @pytest.mark.now("2027-01-04 09:00")

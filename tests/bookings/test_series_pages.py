@@ -356,3 +356,44 @@ def test_a_child_with_no_therapist_links_the_admin_to_the_first_visit(world, log
     page = login(world.admin).get(family.get_absolute_url())
     assert reverse("bookings:first_visit", args=[family.pk]) in page.text
     assert "Assign a lead therapist" in page.text
+
+
+@pytest.mark.now("2027-01-04 09:00")
+def test_the_dates_of_a_series_cost_the_same_queries_for_three_visits_or_thirty(
+    world, therapy, login
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for weeks in (2, 9, 20):
+        day = FIRST + timedelta(weeks=weeks)
+        PracticeClosure.objects.create(first_day=day, last_day=day, reason="Closed")
+    client = login(world.admin)
+    counts = []
+    for visits in ("3", "30"):
+        form = {"start_time": "16:00", "children": [world.child.pk], "repeat": "1"}
+        with CaptureQueriesContext(connection) as queries:
+            page = client.post(
+                _new_url(world, therapy), {**form, "count": visits, "action": "check"}
+            )
+        assert page.status_code == 200 and page.context["plan"]
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+@pytest.mark.now("2027-01-04 09:00")
+def test_the_move_cancel_and_place_pages_stay_within_their_queries(
+    world, therapy, login, django_assert_max_num_queries
+):
+    booked = _series(world, therapy)
+    visit = booked.bookings[2].appointment
+    group = GroupSessionFactory(therapist=world.therapist, capacity=3)
+    place = BookingFactory(family=world.family, appointment=None, group_session=group)
+    client = login(world.admin)
+    for url in (
+        reverse("bookings:appointment_move", args=[visit.pk]),
+        reverse("bookings:appointment_cancel", args=[visit.pk]),
+        reverse("bookings:group_place_cancel", args=[place.pk]),
+    ):
+        with django_assert_max_num_queries(14):
+            assert client.get(url).status_code == 200
