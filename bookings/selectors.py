@@ -440,9 +440,13 @@ def service_slots(
     _, end = slots.local_day_bounds(last_day)
     hours = hours_for(by_id)
     busy = busy_intervals(therapist_ids=by_id, start=start, end=end)
+    closed = closed_days(first_day, last_day)
     result = []
     for day in slots.days_between(first_day, last_day):
         found = []
+        if day in closed:
+            result.append((day, found))
+            continue
         for therapist_id, person in by_id.items():
             for slot in slots.free_slots(
                 windows=slots.windows_on(day, hours.get(therapist_id, [])),
@@ -578,6 +582,18 @@ def series_summary(series: AppointmentSeries | None) -> SeriesSummary | None:
 
 def series_visits(series: AppointmentSeries) -> list[Appointment]:
     return list(series.visits.order_by("starts_at", "id"))
+
+
+def closed_days(first_day: date, last_day: date) -> set[date]:
+    """The days between first_day and last_day the practice is closed (one query)."""
+    closed: set[date] = set()
+    for closure in PracticeClosure.objects.filter(
+        first_day__lte=last_day, last_day__gte=first_day
+    ).only("first_day", "last_day"):
+        closed.update(
+            slots.days_between(max(closure.first_day, first_day), min(closure.last_day, last_day))
+        )
+    return closed
 
 
 def closures_ahead() -> list[PracticeClosure]:

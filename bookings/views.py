@@ -358,6 +358,14 @@ def diary(request: HttpRequest) -> HttpResponse:
 # --- Appointments booked by the practice ------------------------------------------------------
 
 
+def _at_start_time(error: ValidationError) -> ValidationError:
+    """A service's complaint about the start shown by the start time field."""
+    if hasattr(error, "error_dict") and "starts_at" in error.error_dict:
+        rest = {k: v for k, v in error.error_dict.items() if k != "starts_at"}
+        return ValidationError({**rest, "start_time": error.error_dict["starts_at"]})
+    return error
+
+
 def _series_signature(day, data: dict) -> str:
     """What the shown list of dates was worked out for: booking a series is
     only taken once its dates and clashes have been seen as they stand."""
@@ -459,7 +467,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
                         **people,
                     )
                 except ValidationError as error:
-                    add_service_errors(form, error)
+                    add_service_errors(form, _at_start_time(error))
                 else:
                     messages.success(request, f"{family.name} is booked.")
                     return redirect("bookings:appointment_detail", pk=booking.appointment_id)
@@ -529,9 +537,7 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 said = "The appointment has been moved."
         except ValidationError as error:
-            if hasattr(error, "error_dict") and "starts_at" in error.error_dict:
-                error = ValidationError({"start_time": error.error_dict["starts_at"]})
-            add_service_errors(form, error)
+            add_service_errors(form, _at_start_time(error))
         else:
             messages.success(request, said)
             return redirect("bookings:appointment_detail", pk=appointment.pk)

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings import services, slots
+from bookings import selectors, services, slots
 from bookings.models import (
     Appointment,
     AppointmentSeries,
@@ -397,3 +397,16 @@ def test_the_move_cancel_and_place_pages_stay_within_their_queries(
     ):
         with django_assert_max_num_queries(14):
             assert client.get(url).status_code == 200
+
+
+@pytest.mark.now("2027-01-04 09:00")
+def test_families_are_not_offered_times_on_a_closed_day(world, login):
+    consultation = ServiceFactory(bookable_online=True)
+    for weekday in range(7):
+        AvailabilityFactory(therapist=world.therapist, weekday=weekday)
+    PracticeClosure.objects.create(first_day=FIRST, last_day=FIRST, reason="Training")
+    days = dict(
+        selectors.service_slots(service=consultation, first_day=FIRST - timedelta(days=1), days=3)
+    )
+    assert days[FIRST] == []
+    assert days[FIRST + timedelta(days=1)] and days[FIRST - timedelta(days=1)]
