@@ -106,9 +106,17 @@ def test_admin_runs_the_diary(demo, open_browser, viewport):
         past = (
             Appointment.objects.filter(starts_at__lt=timezone.now()).order_by("-starts_at").first()
         )
+    # The demo's past visits are recorded already; this one still waits.
+    past.bookings.update(status="confirmed")
     admin.go(f"/diary/appointments/{past.pk}/")
+    expect(page.locator("main")).to_contain_text("Attendance not recorded yet")
+    expect(page.get_by_role("link", name="Move", exact=True)).to_have_count(0)
     admin.check("appointment")
     page.get_by_label("Attended").check()
     page.get_by_role("button", name="Record").click()
     expect(page.locator("main")).to_contain_text(re.compile("Attended", re.I))
     assert past.bookings.filter(status="attended").exists()
+    # Recorded once: the page now tells what happened and offers it no more.
+    admin.go(f"/diary/appointments/{past.pk}/")
+    expect(page.get_by_role("heading", name="Record attendance")).to_have_count(0)
+    admin.check("appointment-attended")
