@@ -551,6 +551,9 @@ def next_visits(child_ids: list[int]) -> dict[int, datetime]:
 
 # --- Series, closures, free time for staff --------------------------------------
 
+# Visits listed as booked on closed days or in leave, at most (a page, not a report).
+DIARY_CLASH_LIMIT = 50
+
 
 @dataclass(frozen=True)
 class SeriesSummary:
@@ -598,6 +601,30 @@ def closed_days(first_day: date, last_day: date) -> set[date]:
 
 def closures_ahead() -> list[PracticeClosure]:
     return list(PracticeClosure.objects.filter(last_day__gte=timezone.localdate()))
+
+
+def booked_in(periods: Iterable[slots.Interval], *, therapist: User | None = None) -> list:
+    """Visits still booked inside any of these periods (closures, leave),
+    for the practice to move or cancel one by one (one query)."""
+    periods = list(periods)
+    if not periods:
+        return []
+    inside = Q()
+    for start, end in periods:
+        inside |= Q(starts_at__lt=end, ends_at__gt=start)
+    visits = Appointment.objects.filter(inside, status=Appointment.Status.BOOKED)
+    if therapist is not None:
+        visits = visits.filter(therapist=therapist)
+    return list(
+        visits.select_related("service", "therapist").order_by("starts_at")[:DIARY_CLASH_LIMIT]
+    )
+
+
+def closure_periods(closures: Iterable[PracticeClosure]) -> list[slots.Interval]:
+    return [
+        (slots.local_day_bounds(c.first_day)[0], slots.local_day_bounds(c.last_day)[1])
+        for c in closures
+    ]
 
 
 def free_time(*, service: Service, therapist: User, day: date) -> list[slots.Interval]:

@@ -792,7 +792,7 @@ def closure_add(
     *, first_day: date, last_day: date, reason: str, by: User, request=None
 ) -> PracticeClosure:
     """Close the practice for some days. Visits already booked then stay in
-    the diary (the practice decides each one) and are listed for moving."""
+    the diary (the practice decides each one): the closures page lists them."""
     if last_day < first_day:
         raise ValidationError({"last_day": "The last day cannot be before the first."})
     closure = PracticeClosure.objects.create(first_day=first_day, last_day=last_day, reason=reason)

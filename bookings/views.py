@@ -152,12 +152,16 @@ def availability(request: HttpRequest, pk: int) -> HttpResponse:
             form.save()
             messages.success(request, f"{label} saved for {therapist}.")
             return redirect("bookings:availability", pk=therapist.pk)
+    exceptions = list(
+        AvailabilityException.objects.filter(therapist=therapist, ends_at__gte=timezone.now())
+    )
     context = {
         "therapist": therapist,
         "therapists": selectors.therapists(),
         "hours": WeeklyAvailability.objects.filter(therapist=therapist).select_related("room"),
-        "exceptions": AvailabilityException.objects.filter(
-            therapist=therapist, ends_at__gte=timezone.now()
+        "exceptions": exceptions,
+        "stranded": selectors.booked_in(
+            [(away.starts_at, away.ends_at) for away in exceptions], therapist=therapist
         ),
         "hours_form": hours_form,
         "away_form": away_form,
@@ -197,10 +201,15 @@ def closure_list(request: HttpRequest) -> HttpResponse:
         closure = services.closure_add(by=request.user, request=request, **form.cleaned_data)
         messages.success(request, f"The practice is closed for {closure.reason}.")
         return redirect("bookings:closure_list")
+    closures = selectors.closures_ahead()
     return render(
         request,
         "bookings/closure_list.html",
-        {"closures": selectors.closures_ahead(), "form": form},
+        {
+            "closures": closures,
+            "form": form,
+            "stranded": selectors.booked_in(selectors.closure_periods(closures)),
+        },
     )
 
 

@@ -4,6 +4,8 @@ pages, group places and a new family's first visit."""
 from datetime import date, time, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -11,6 +13,7 @@ from bookings import selectors, services, slots
 from bookings.models import (
     Appointment,
     AppointmentSeries,
+    AvailabilityException,
     Booking,
     PracticeClosure,
     Service,
@@ -362,9 +365,6 @@ def test_a_child_with_no_therapist_links_the_admin_to_the_first_visit(world, log
 def test_the_dates_of_a_series_cost_the_same_queries_for_three_visits_or_thirty(
     world, therapy, login
 ):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     for weeks in (2, 9, 20):
         day = FIRST + timedelta(weeks=weeks)
         PracticeClosure.objects.create(first_day=day, last_day=day, reason="Closed")
@@ -410,3 +410,29 @@ def test_families_are_not_offered_times_on_a_closed_day(world, login):
     )
     assert days[FIRST] == []
     assert days[FIRST + timedelta(days=1)] and days[FIRST - timedelta(days=1)]
+
+
+@pytest.mark.now("2027-01-04 09:00")
+def test_visits_booked_on_a_new_closure_or_leave_are_listed_to_move(world, therapy, login):
+    booked = _series(world, therapy, count=3)
+    second = booked.bookings[1].appointment
+    PracticeClosure.objects.create(
+        first_day=FIRST + timedelta(weeks=1), last_day=FIRST + timedelta(weeks=1), reason="Snow"
+    )
+    client = login(world.admin)
+    closures = client.get(reverse("bookings:closure_list"))
+    assert "Still booked on a closed day" in closures.text
+    assert reverse("bookings:appointment_detail", args=[second.pk]) in closures.text
+    first = booked.bookings[0].appointment
+    assert reverse("bookings:appointment_detail", args=[first.pk]) not in closures.text
+
+    AvailabilityException.objects.create(
+        therapist=world.therapist,
+        starts_at=slots.local_to_utc(FIRST + timedelta(weeks=2), time(0)),
+        ends_at=slots.local_to_utc(FIRST + timedelta(weeks=2, days=1), time(0)),
+        reason="Leave",
+    )
+    hours = client.get(reverse("bookings:availability", args=[world.therapist.pk]))
+    third = booked.bookings[2].appointment
+    assert "Still booked during this leave" in hours.text
+    assert reverse("bookings:appointment_detail", args=[third.pk]) in hours.text
