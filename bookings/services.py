@@ -480,24 +480,49 @@ def visit_clashes(
             cancelled_at__isnull=True,
         ).select_related("service")
     )
-    in_room: list[tuple[datetime, datetime]] = []
+    # The room each visit takes: the one chosen, or (at the clinic) the room
+    # of the working hours it falls in, as appointment_book assigns it.
+    windows_by_day = {day: slots.windows_on(day, hours) for day in set(days)}
     if room is not None:
-        in_room = [
-            *Appointment.objects.filter(room=room, starts_at__lt=last, ends_at__gt=first)
+        room_ids = {room.pk}
+    elif service.location == Service.Location.CLINIC:
+        room_ids = {w.room_id for ws in windows_by_day.values() for w in ws if w.room_id}
+    else:
+        room_ids = set()
+    in_room: dict[int, list[tuple[str, datetime, datetime]]] = {}
+    if room_ids:
+        for room_id, name, starts_at, ends_at in [
+            *Appointment.objects.filter(room_id__in=room_ids, starts_at__lt=last, ends_at__gt=first)
             .exclude(status=Appointment.Status.CANCELLED)
             .exclude(pk__in=exclude)
-            .values_list("starts_at", "ends_at"),
+            .exclude(therapist=therapist)  # their own visits are clashes of their diary
+            .values_list("room_id", "room__name", "starts_at", "ends_at"),
             *GroupSession.objects.filter(
-                room=room, starts_at__lt=last, ends_at__gt=first, cancelled_at__isnull=True
-            ).values_list("starts_at", "ends_at"),
-        ]
+                room_id__in=room_ids,
+                starts_at__lt=last,
+                ends_at__gt=first,
+                cancelled_at__isnull=True,
+            )
+            .exclude(therapist=therapist)
+            .values_list("room_id", "room__name", "starts_at", "ends_at"),
+        ]:
+            in_room.setdefault(room_id, []).append((name, starts_at, ends_at))
     now = timezone.now()
     result = []
     for start, day in zip(starts, days, strict=True):
         end = start + duration
         occupied = (start, end + buffer)
         window = next(
-            (w for w in slots.windows_on(day, hours) if w.starts_at <= start and end <= w.ends_at),
+            (w for w in windows_by_day[day] if w.starts_at <= start and end <= w.ends_at),
+            None,
+        )
+        room_id = room.pk if room is not None else (window.room_id if window else None)
+        room_taken = next(
+            (
+                name
+                for name, taken_from, taken_until in in_room.get(room_id, [])
+                if slots.overlaps((start, end), (taken_from, taken_until))
+            ),
             None,
         )
         closed = next((c for c in closures if c.first_day <= day <= c.last_day), None)
@@ -529,8 +554,8 @@ def visit_clashes(
                 f"{therapist} has {what} ({other.service.name}) "
                 f"from {_fmt(other.starts_at)} to {_fmt(other.ends_at)}."
             )
-        elif any(slots.overlaps((start, end), interval) for interval in in_room):
-            clash = f"{room} is in use then."
+        elif room_taken is not None:
+            clash = f"{room_taken} is in use then."
         else:
             clash = ""
         result.append((clash, window.room_id if window else None))

@@ -18,6 +18,7 @@ from bookings.models import (
     Booking,
     PracticeClosure,
     Service,
+    WeeklyAvailability,
 )
 from notifications.models import OutboxMessage
 from tests.bookings.factories import (
@@ -25,6 +26,7 @@ from tests.bookings.factories import (
     AvailabilityFactory,
     BookingFactory,
     GroupSessionFactory,
+    RoomFactory,
     ServiceFactory,
 )
 
@@ -391,3 +393,18 @@ def test_series_days_count_and_until():
         date(2027, 1, 19),
     ]
     assert timezone.is_aware(slots.local_to_utc(date(2027, 3, 28), FOUR_PM))
+
+
+@pytest.mark.now("2027-01-04 09:00")
+def test_the_room_of_the_therapists_hours_taken_by_a_colleague_is_a_clash(world, therapy):
+    sensory = RoomFactory(name="Sensory room")
+    WeeklyAvailability.objects.filter(therapist=world.therapist).update(room=sensory)
+    AppointmentFactory(
+        therapist=world.other_therapist,
+        room=sensory,
+        starts_at=at(date(2027, 1, 12), 16),
+        ends_at=at(date(2027, 1, 12), 17),
+    )
+    booked = _book(world, therapy, date(2027, 1, 5), count=3)
+    assert [visit.clash for visit in booked.skipped] == ["Sensory room is in use then."]
+    assert {b.appointment.room for b in booked.bookings} == {sensory}
