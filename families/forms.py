@@ -121,6 +121,7 @@ class LeadTherapistForm(forms.Form):
     therapist = forms.ModelChoiceField(
         queryset=User.objects.none(),
         label="Lead therapist",
+        empty_label="Choose a therapist",
         widget=searchable("Find a therapist"),
     )
     children = ChoicesByIdField(
