@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bookings", "0004_next_visit_indexes"),
+        ("bookings", "0005_video_rooms_and_time_grid"),
         ("families", "0005_email_choices_nudges_and_wording"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
