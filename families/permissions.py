@@ -4,11 +4,12 @@ Other apps build on this module (goals, sessions, bookings) rather than
 re-deriving who belongs to a family. Anything not yours answers 404.
 """
 
-from collections.abc import Collection
+from collections import defaultdict
+from collections.abc import Collection, Iterable
 from enum import StrEnum
 from typing import NamedTuple
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -75,17 +76,41 @@ def children_for(user: User) -> QuerySet[Child]:
     )
 
 
-def membership_sees_child(membership: Caregiver, child: Child) -> bool:
-    """children_for's rule for one membership already read, its `children`
-    prefetched: for work over thousands of memberships at once (the weekly
-    summaries), where a query per membership would not do. A primary
-    caregiver sees every child of the family; a supporting one, the children
-    linked to them."""
-    if membership.family_id != child.family_id:
-        return False
-    if membership.access_level == AccessLevel.PRIMARY:
-        return True
-    return any(linked.pk == child.pk for linked in membership.children.all())
+def seen_through(
+    records: QuerySet,
+    memberships_seeing: QuerySet[Caregiver],
+    caregiver_ids: Iterable[int],
+    *,
+    family: str = "family",
+) -> dict[int, set[int]]:
+    """For work over many memberships at once (the weekly summaries): which
+    of `records` each membership sees, by the owning app's own rule, in one
+    query whatever their number. `memberships_seeing` is that rule, the
+    memberships that see the record of an enclosing query (`OuterRef`s to
+    it); `family` the record's path to its family. Answers
+    {caregiver id: {record id, ...}}."""
+    ids = list(caregiver_ids)
+    if not ids:
+        return {}
+    pairs = (
+        records.annotate(seen_by=F(f"{family}__caregivers"))
+        .filter(seen_by__in=ids)
+        .filter(Exists(memberships_seeing.filter(pk=OuterRef("seen_by"))))
+        .values_list("seen_by", "pk")
+    )
+    seen: dict[int, set[int]] = defaultdict(set)
+    for viewer, pk in pairs:
+        seen[viewer].add(pk)
+    return seen
+
+
+def memberships_seeing_child(child=None, family=None) -> QuerySet[Caregiver]:
+    """children_for's family rule, for a child and family given as values, or
+    (by default) relative to an enclosing Child query."""
+    return _memberships_seeing(
+        OuterRef("pk") if child is None else child,
+        OuterRef("family") if family is None else family,
+    )
 
 
 class Membership(NamedTuple):

@@ -10,7 +10,7 @@ from accounts.models import Role, User
 from families.models import Child
 from families.permissions import Access
 from messaging.models import Conversation, MediaFile, Message, ReadState, Topic
-from messaging.permissions import conversations_for, topics_for
+from messaging.permissions import conversations_for, topics_for_child
 
 PAGE_SIZE = 30
 # Stands for "never" where a date is compared: before any message was written.
@@ -79,7 +79,7 @@ def unanswered_inbox(user: User) -> QuerySet[Conversation]:
 def unread_by_topic(user: User, child: Child, access: Access | None) -> list[dict]:
     """For the child page: each conversation the user takes part in, with how
     many messages they have not read. One query."""
-    topics = topics_for(access)
+    topics = topics_for_child(user, child, access)
     read_at = ReadState.objects.filter(conversation=OuterRef("pk"), user=user).values(
         "last_read_at"
     )[:1]

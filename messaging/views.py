@@ -15,15 +15,14 @@ from django.views.decorators.http import require_POST
 from accounts.policy import staff_required
 from core.forms import add_service_errors
 from families.models import ConsentKind
-from families.permissions import get_child_for_user
 from families.selectors import consent_given
 from messaging import selectors, services
 from messaging.forms import MessageEditForm, MessageForm, PracticePhotoForm
 from messaging.models import EDIT_WINDOW, Topic
 from messaging.permissions import (
     FAMILY_SIDE,
-    PHOTO_VIEWERS,
     get_child_for_conversation,
+    get_child_for_photos,
     get_media_for_user,
     get_own_message,
     get_practice_log_for_family,
@@ -148,7 +147,7 @@ def media(request: HttpRequest, media_id: UUID) -> HttpResponse:
 def photos(request: HttpRequest, pk: int) -> HttpResponse:
     """Photos and videos from home for one child, with the latest practice to
     add one to (for the family)."""
-    child, access = get_child_for_user(request.user, pk, allow=PHOTO_VIEWERS)
+    child, access = get_child_for_photos(request.user, pk)
     family_side = access in FAMILY_SIDE
     return render(
         request,
