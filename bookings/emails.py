@@ -12,12 +12,13 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import Appointment, Booking, Service, WaitlistEntry
+from bookings.permissions import booking_audience
 from families.models import REMINDER_EMAIL as REMINDER
 from families.models import AccessLevel, Caregiver, Child
 from families.services import caregiver_reminders_restart, caregiver_reminders_stop
@@ -41,23 +42,27 @@ def _stamp(moment: datetime) -> str:
 # --- Who hears about a booking --------------------------------------------------------
 
 
+def _people(rows, *, reminders: bool) -> dict[int, list[tuple[int, str]]]:
+    """(user id, e-mail) of who hears about each booking, from
+    `booking_audience` rows: everyone who sees it (for reminders, those who
+    take them), by e-mail, and last the person bringing the child, who
+    always hears."""
+    people: dict[int, list[tuple[int, str, bool]]] = defaultdict(list)
+    for pk, caregiver_id, user_id, email, takes_reminders, escort_id in rows:
+        brings = caregiver_id == escort_id
+        if brings or takes_reminders or not reminders:
+            people[pk].append((user_id, email, brings))
+    return {
+        pk: [(user_id, email) for user_id, email, _ in sorted(found, key=lambda p: (p[2], p[1]))]
+        for pk, found in people.items()
+    }
+
+
 def _recipients(booking: Booking, *, reminders: bool = False) -> list[tuple[int, str]]:
-    """(user id, e-mail) of the family's primary caregivers (for reminders:
+    """(user id, e-mail) of the people who see the booking (for reminders:
     those who take them) and of the person bringing the child."""
-    primaries = Caregiver.objects.filter(
-        family_id=booking.family_id, access_level=AccessLevel.PRIMARY
-    )
-    if reminders:
-        primaries = primaries.filter(receives_reminders=True)
-    people = list(primaries.values_list("user_id", "user__email").order_by("user__email"))
-    escort = (
-        Caregiver.objects.filter(pk=booking.escort_id).values_list("user_id", "user__email").first()
-        if booking.escort_id
-        else None
-    )
-    if escort and escort not in people:
-        people.append(escort)
-    return people
+    rows = booking_audience(Booking.objects.filter(pk=booking.pk))
+    return _people(rows, reminders=reminders).get(booking.pk, [])
 
 
 def booking_notify(*, booking: Booking, kind: str) -> None:
@@ -138,13 +143,9 @@ def reminders_sweep(*, now: datetime | None = None) -> int:
                 "appointment__service__reminder_offsets_hours",
                 "group_session__service__reminder_offsets_hours",
             ),
-            escort_user_id=F("escort__user_id"),
-            escort_email=F("escort__user__email"),
         )
         .filter(starts__gt=now, starts__lte=now + timedelta(hours=longest))
-        .values_list(
-            "pk", "family_id", "created_at", "starts", "offsets", "escort_user_id", "escort_email"
-        )
+        .values_list("pk", "family_id", "created_at", "starts", "offsets")
         .order_by("pk")
     )
     queued = 0
@@ -156,24 +157,18 @@ def reminders_sweep(*, now: datetime | None = None) -> int:
 
 def _queue_reminders(rows: list[tuple], *, now: datetime) -> int:
     due = []
-    for pk, family_id, created_at, starts, offsets, escort_user, escort_email in rows:
+    for pk, family_id, created_at, starts, offsets in rows:
         offset = _due_offset(offsets or [], starts=starts, created_at=created_at, now=now)
         if offset is not None:
-            due.append((pk, family_id, starts, offset, escort_user, escort_email))
+            due.append((pk, family_id, starts, offset))
     if not due:
         return 0
-    takers: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for family_id, user_id, email in Caregiver.objects.filter(
-        family_id__in={row[1] for row in due},
-        access_level=AccessLevel.PRIMARY,
-        receives_reminders=True,
-    ).values_list("family_id", "user_id", "user__email"):
-        takers[family_id].append((user_id, email))
+    takers = _people(
+        booking_audience(Booking.objects.filter(pk__in=[row[0] for row in due])), reminders=True
+    )
     messages = []
-    for pk, family_id, starts, offset, escort_user, escort_email in due:
-        people = list(takers[family_id])
-        if escort_user and (escort_user, escort_email) not in people:
-            people.append((escort_user, escort_email))
+    for pk, _family_id, starts, offset in due:
+        people = takers.get(pk, [])
         for user_id, email in people:
             messages.append(
                 OutboxMessage(

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from bookings.models import Appointment, Booking, GroupSession, Service, WaitlistEntry
 from families.models import AccessLevel, Caregiver, Family
-from families.permissions import Membership, caregiver_memberships, seen_through
+from families.permissions import Membership, audience, caregiver_memberships, seen_through
 
 
 def primary_families(user: User) -> QuerySet[Family]:
@@ -97,6 +97,20 @@ def bookings_seen_through(
 ) -> dict[int, set[int]]:
     """For the summaries: which of `bookings` each membership sees (one query)."""
     return seen_through(bookings, memberships_seeing_booking(), caregiver_ids)
+
+
+def booking_audience(bookings: QuerySet[Booking]) -> QuerySet:
+    """Who hears about each of `bookings` (confirmations, reminders): the
+    people who see it. Rows of (booking id, caregiver id, user id, e-mail,
+    takes reminders, the booking's escort). One query."""
+    return audience(bookings, memberships_seeing_booking()).values_list(
+        "pk",
+        "seen_by",
+        "family__caregivers__user_id",
+        "family__caregivers__user__email",
+        "family__caregivers__receives_reminders",
+        "escort_id",
+    )
 
 
 def get_booking_for_user(user: User, pk: int) -> Booking:

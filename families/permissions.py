@@ -92,16 +92,28 @@ def seen_through(
     ids = list(caregiver_ids)
     if not ids:
         return {}
-    pairs = (
-        records.annotate(seen_by=F(f"{family}__caregivers"))
-        .filter(seen_by__in=ids)
-        .filter(Exists(memberships_seeing.filter(pk=OuterRef("seen_by"))))
-        .values_list("seen_by", "pk")
-    )
     seen: dict[int, set[int]] = defaultdict(set)
-    for viewer, pk in pairs:
+    rows = audience(records, memberships_seeing, family=family, only=ids)
+    for pk, viewer in rows.values_list("pk", "seen_by"):
         seen[viewer].add(pk)
     return seen
+
+
+def audience(
+    records: QuerySet,
+    memberships_seeing: QuerySet[Caregiver],
+    *,
+    family: str = "family",
+    only: Collection[int] | None = None,
+) -> QuerySet:
+    """`records` once for every membership that sees each of them by the
+    owning app's rule (see `seen_through`), that membership's id as
+    `seen_by`, and its fields under `<family>__caregivers__…` (who is told of
+    a booking, for instance). One query."""
+    rows = records.annotate(seen_by=F(f"{family}__caregivers"))
+    if only is not None:
+        rows = rows.filter(seen_by__in=only)
+    return rows.filter(Exists(memberships_seeing.filter(pk=OuterRef("seen_by"))))
 
 
 def memberships_seeing_child(child=None, family=None) -> QuerySet[Caregiver]:
