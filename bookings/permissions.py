@@ -60,10 +60,21 @@ def memberships_of(user: User) -> Memberships:
 
 def memberships_seeing_booking() -> QuerySet[Caregiver]:
     """The family's side of who sees a booking (the enclosing query's), stated
-    once: the primary caregivers of its family, and the caregiver named to
-    bring the child (chosen by a primary caregiver or the practice)."""
+    once: the primary caregivers of its family; the caregiver named to bring
+    the child (chosen by a primary caregiver or the practice); and the
+    supporting caregivers with whom the family shares the bookings of a child
+    it is for (`SupportingLink.sees_bookings`)."""
+    for_children = Booking.children.through.objects.filter(
+        booking_id=OuterRef(OuterRef("pk"))
+    ).values("child_id")
     return Caregiver.objects.filter(family=OuterRef("family")).filter(
-        Q(access_level=AccessLevel.PRIMARY) | Q(pk=OuterRef("escort"))
+        Q(access_level=AccessLevel.PRIMARY)
+        | Q(pk=OuterRef("escort"))
+        | Q(
+            access_level=AccessLevel.SUPPORTING,
+            links__sees_bookings=True,
+            links__child__in=for_children,
+        )
     )
 
 

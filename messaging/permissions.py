@@ -1,14 +1,15 @@
 """Who takes part in which conversation, and who may see a shared photo.
 
 Builds on families.permissions. The therapy conversation is the family
-(primary caregivers, and supporting caregivers linked to the child) and the
+(primary caregivers, and supporting caregivers linked to the child with whom
+the family shares its messages and photos) and the
 child's therapists; the bookings conversation is the primary caregivers, the
 therapists and the practice office (admins), who see no clinical content and
 so are not in the therapy one. Photos and videos from home (on practice logs)
 go with the therapy conversation. Anything else answers 404.
 """
 
-from django.db.models import Exists, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Role, User
@@ -19,7 +20,6 @@ from families.permissions import (
     child_access,
     children_for,
     get_child_for_user,
-    memberships_seeing_child,
 )
 from messaging.models import Conversation, MediaFile, Message, Topic
 
@@ -32,9 +32,15 @@ FAMILY_SIDE = frozenset({Access.PRIMARY, Access.SUPPORTING})
 
 def memberships_in_therapy(child=None, family=None) -> QuerySet[Caregiver]:
     """The family's side of a child's therapy conversation and photos, stated
-    once: the memberships that see the child. `child` and `family` are values,
-    or by default OuterRefs of an enclosing Child query."""
-    return memberships_seeing_child(child, family)
+    once: the primary caregivers, and the supporting caregivers with whom
+    they share the child's messages and photos (`SupportingLink.sees_messages`).
+    `child` and `family` are values, or by default OuterRefs of an enclosing
+    Child query."""
+    child = OuterRef("pk") if child is None else child
+    return Caregiver.objects.filter(family=OuterRef("family") if family is None else family).filter(
+        Q(access_level=AccessLevel.PRIMARY)
+        | Q(access_level=AccessLevel.SUPPORTING, links__child=child, links__sees_messages=True)
+    )
 
 
 def therapy_children_for(user: User) -> QuerySet[Child]:

@@ -49,6 +49,7 @@ from families.models import (
     Consent,
     Family,
     Invitation,
+    SupportingLink,
 )
 from families.permissions import Access, children_for, family_access
 from families.retention import retention_until
@@ -194,7 +195,14 @@ def caregivers_section(scope: ExportScope) -> Section:
     caregivers = (
         _caregivers(scope)
         .select_related("user")
-        .prefetch_related(Prefetch("children", queryset=Child.objects.order_by("first_name")))
+        .prefetch_related(
+            Prefetch(
+                "links",
+                queryset=SupportingLink.objects.select_related("child").order_by(
+                    "child__first_name", "child_id"
+                ),
+            )
+        )
         .order_by("access_level", "joined_at", "id")
     )
     return Section(
@@ -205,8 +213,7 @@ def caregivers_section(scope: ExportScope) -> Section:
             ("email", "E-mail"),
             ("relationship", "Relationship"),
             ("access_level", "Access"),
-            ("children", "Children they help with"),
-            ("sees_all_session_summaries", "Sees every session summary"),
+            ("children", "Children they help with, and what they see"),
             ("joined_at", "Joined"),
         ],
         rows=[
@@ -215,8 +222,9 @@ def caregivers_section(scope: ExportScope) -> Section:
                 "email": caregiver.user.email,
                 "relationship": caregiver.get_relationship_display(),
                 "access_level": "primary" if caregiver.is_primary else "supporting",
-                "children": _child_names(caregiver.children.all()),
-                "sees_all_session_summaries": caregiver.sees_all_session_summaries,
+                "children": "; ".join(
+                    f"{link.child.display_name}: {link.scope_words}" for link in caregiver.links.all()
+                ),
                 "joined_at": caregiver.joined_at,
             }
             for caregiver in caregivers
@@ -1437,7 +1445,7 @@ def audit_section(scope: ExportScope) -> Section | None:
 # adds a provider here (or a line to NOT_EXPORTED saying why not).
 PROVIDERS: list[Provider] = [
     Provider((Family,), family_section),
-    Provider((Caregiver, User), caregivers_section),
+    Provider((Caregiver, SupportingLink, User), caregivers_section),
     Provider((Child,), children_section),
     Provider((CaseloadAssignment,), therapists_section),
     Provider((Consent,), consents_section),

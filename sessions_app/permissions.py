@@ -5,8 +5,8 @@ given way sees what that way allows:
 
 - therapist on the caseload: the full clinical record;
 - primary caregiver: sessions, attendance and the family summary of signed notes;
-- supporting caregiver: the same, for sessions they attended only, unless the
-  family lets them see every summary (`Caregiver.sees_all_session_summaries`);
+- supporting caregiver: the same, for the children whose session summaries
+  the family's primary caregiver shares with them (`SupportingLink.sees_sessions`);
 - admin: that a session happened and who attended, never clinical content.
 
 Anything not yours answers 404.
@@ -40,15 +40,14 @@ def _about_any(children) -> Exists:
 def memberships_seeing_session() -> QuerySet[Caregiver]:
     """The family's side of who sees a session (the enclosing query's), stated
     once: a primary caregiver of its family, every session; a supporting one,
-    the sessions of a child linked to them (their own, or a consultation
-    about them) that they were at, unless the family lets them see every
-    summary."""
+    the sessions of a child whose session summaries are shared with them
+    (the child's own, or a consultation about them). Being at a session is
+    not enough: what a grandparent reads afterwards is the family's choice."""
     about = _About.objects.filter(therapysession_id=OuterRef(OuterRef("pk"))).values("child_id")
     return Caregiver.objects.filter(family=OuterRef("family")).filter(
         Q(access_level=AccessLevel.PRIMARY)
-        | Q(access_level=AccessLevel.SUPPORTING)
-        & (Q(children=OuterRef("child")) | Q(children__in=about))
-        & (Q(sees_all_session_summaries=True) | Q(sessions_attended=OuterRef("pk")))
+        | Q(access_level=AccessLevel.SUPPORTING, links__sees_sessions=True)
+        & (Q(links__child=OuterRef("child")) | Q(links__child__in=about))
     )
 
 
