@@ -6,7 +6,7 @@ import pytest
 
 from bookings.models import Booking
 from bookings.permissions import bookings_seen_through, bookings_visible_to
-from families.models import Caregiver, Child
+from families.models import Caregiver, Child, SupportingLink
 from families.permissions import children_for, memberships_seeing_child, seen_through
 from goals.permissions import goals_for, practice_logs_for, strategies_for, wins_for
 from sessions_app.models import TherapySession
@@ -25,7 +25,9 @@ def sessions(world):
     grandad = _membership(world, world.supporting)
     return {
         "attended": SessionFactory(
-            child=world.child, therapist=world.therapist, caregivers=[grandad]
+            child=world.child,
+            therapist=world.therapist,
+            caregivers=[grandad, _membership(world, world.supporting_goals_only)],
         ),
         "not_attended": SessionFactory(child=world.child, therapist=world.therapist),
         "sibling": SessionFactory(child=world.sibling, therapist=world.therapist),
@@ -57,10 +59,13 @@ def _seen(user, sessions) -> set[str]:
 def test_sessions_for_each_persona(world, sessions):
     family = {"attended", "not_attended", "sibling", "about_child", "about_sibling"}
     assert _seen(world.parent, sessions) == family
-    # Sessions of the linked child that they were at; never the sibling's,
-    # even a consultation they sat in.
-    assert _seen(world.supporting, sessions) == {"attended", "about_child"}
-    assert _seen(world.supporting_unlinked, sessions) == set()
+    # Grandad: Yusuf's sessions are shared with him, all of them; never the
+    # sibling's, even a consultation he sat in.
+    assert _seen(world.supporting, sessions) == {"attended", "not_attended", "about_child"}
+    # The nanny: Maryam's are shared with her.
+    assert _seen(world.supporting_unlinked, sessions) == {"sibling", "about_sibling"}
+    # Nani: goals and strategies only, whatever she attended.
+    assert _seen(world.supporting_goals_only, sessions) == set()
     assert _seen(world.other_parent, sessions) == {"other_family"}
     # The caseload (Yusuf): not the sibling's session, nor a consultation about her.
     assert _seen(world.therapist, sessions) == {"attended", "not_attended", "about_child"}
@@ -68,9 +73,16 @@ def test_sessions_for_each_persona(world, sessions):
     assert _seen(world.admin, sessions) == set(sessions)
 
 
-def test_the_family_may_see_every_summary_when_the_family_says_so(world, sessions):
-    Caregiver.objects.filter(user=world.supporting).update(sees_all_session_summaries=True)
-    assert _seen(world.supporting, sessions) == {"attended", "not_attended", "about_child"}
+def test_sessions_are_shared_per_child_and_at_once(world, sessions):
+    nani = _membership(world, world.supporting_goals_only)
+    SupportingLink.objects.filter(caregiver=nani).update(sees_sessions=True)
+    assert _seen(world.supporting_goals_only, sessions) == {
+        "attended",
+        "not_attended",
+        "about_child",
+    }
+    SupportingLink.objects.filter(caregiver=nani).update(sees_sessions=False)
+    assert _seen(world.supporting_goals_only, sessions) == set()
 
 
 def test_goals_strategies_practice_and_wins_follow_the_children_but_not_for_the_office(world):
@@ -84,6 +96,7 @@ def test_goals_strategies_practice_and_wins_follow_the_children_but_not_for_the_
         (world.parent, {world.child.pk, world.sibling.pk}),
         (world.supporting, {world.child.pk}),
         (world.supporting_unlinked, {world.sibling.pk}),
+        (world.supporting_goals_only, {world.child.pk}),
         (world.therapist, {world.child.pk}),
         (world.other_parent, {world.other_child.pk}),
         (world.admin, set()),
@@ -102,6 +115,7 @@ def test_the_summaries_answers_agree_with_each_persons_pages(world, sessions):
         children=[world.child],
         escort=_membership(world, world.supporting),
     )
+    for_maryam = BookingFactory(family=world.family, children=[world.sibling])
     BookingFactory(family=world.other_family, children=[world.other_child])
     memberships = list(Caregiver.objects.select_related("user"))
     ids = [m.pk for m in memberships]
@@ -121,6 +135,9 @@ def test_the_summaries_answers_agree_with_each_persons_pages(world, sessions):
         )
     grandad = _membership(world, world.supporting)
     assert seen_bookings[grandad.pk] == {escorted.pk}
+    # Maryam's bookings are shared with the nanny; nothing with Nani.
+    assert seen_bookings[_membership(world, world.supporting_unlinked).pk] == {for_maryam.pk}
+    assert _membership(world, world.supporting_goals_only).pk not in seen_bookings
     assert booking.pk in seen_bookings[_membership(world, world.parent).pk]
 
 
