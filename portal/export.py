@@ -223,7 +223,8 @@ def caregivers_section(scope: ExportScope) -> Section:
                 "relationship": caregiver.get_relationship_display(),
                 "access_level": "primary" if caregiver.is_primary else "supporting",
                 "children": "; ".join(
-                    f"{link.child.display_name}: {link.scope_words}" for link in caregiver.links.all()
+                    f"{link.child.display_name}: {link.scope_words}"
+                    for link in caregiver.links.all()
                 ),
                 "joined_at": caregiver.joined_at,
             }
