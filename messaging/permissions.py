@@ -154,28 +154,35 @@ def get_media_for_user(user: User, media_id) -> MediaFile:
     return media
 
 
-def participants(conversation: Conversation) -> list[User]:
-    """Everyone who may read this conversation now (the people a nudge may go
-    to, and whom its page names)."""
-    child = conversation.child
-    allowed = PARTICIPANTS[Topic(conversation.topic)]
+def participant_ids(child: Child, topic: Topic) -> set[int]:
+    """The ids of everyone who may read the child's conversation on `topic`
+    now: the family by `memberships_in_therapy` (therapy) or its primary
+    caregivers (bookings), the child's therapists, and for bookings the
+    office. Three queries at most."""
+    allowed = PARTICIPANTS[Topic(topic)]
     if Access.SUPPORTING in allowed:
         family_users = memberships_in_therapy(child.pk, child.family_id)
     else:
         family_users = Caregiver.objects.filter(
             family_id=child.family_id, access_level=AccessLevel.PRIMARY
         )
-    family_users = family_users.filter(user__is_active=True)
-    user_ids = set(family_users.values_list("user_id", flat=True))
+    user_ids = set(family_users.filter(user__is_active=True).values_list("user_id", flat=True))
     user_ids |= set(
         active_assignments()
         .filter(child=child, therapist__is_active=True)
         .values_list("therapist_id", flat=True)
     )
-    users = User.objects.filter(pk__in=user_ids)
     if Access.ADMIN in allowed:
-        users = users | User.objects.filter(role=Role.ADMIN, is_active=True)
-    return list(users.distinct().order_by("pk"))
+        user_ids |= set(
+            User.objects.filter(role=Role.ADMIN, is_active=True).values_list("pk", flat=True)
+        )
+    return user_ids
+
+
+def participants(conversation: Conversation) -> list[User]:
+    """Everyone who may read this conversation now (the people a nudge may go to)."""
+    ids = participant_ids(conversation.child, Topic(conversation.topic))
+    return list(User.objects.filter(pk__in=ids).order_by("pk"))
 
 
 def get_own_message(user: User, pk: int) -> Message:

@@ -12,7 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.policy import staff_required
+from accounts.models import Role
+from accounts.policy import role_required, staff_required
 from core.forms import add_service_errors
 from families.models import ConsentKind
 from families.selectors import consent_given
@@ -73,6 +74,7 @@ def conversation(request: HttpRequest, pk: int, topic: str) -> HttpResponse:
             "access": access,
             "topic": topic,
             "other_topics": [t for t in topics_for(access) if t != topic],
+            "readers": selectors.readers(child, topic),
             "page": page,
             "form": form,
             "media_allowed": media_allowed,
@@ -120,6 +122,17 @@ def message_delete(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Message deleted.")
     return redirect(_conversation_url(message.conversation.child_id, message.conversation.topic))
+
+
+@role_required(Role.CAREGIVER)
+def my_messages(request: HttpRequest) -> HttpResponse:
+    """A parent's or carer's conversations, one per child and topic, with
+    what waits for them."""
+    return render(
+        request,
+        "messaging/my_messages.html",
+        {"rows": selectors.conversations_of_family_member(request.user)},
+    )
 
 
 @staff_required
