@@ -52,12 +52,6 @@ def _memberships_seeing(child, family) -> QuerySet[Caregiver]:
     )
 
 
-def caregivers_seeing(child: Child) -> QuerySet[Caregiver]:
-    """The memberships through which someone sees this child (who is told,
-    who takes part in its therapy conversation)."""
-    return _memberships_seeing(child.pk, child.family_id)
-
-
 def children_for(user: User) -> QuerySet[Child]:
     """Every child the user may see at all, whatever the level."""
     if not user.is_authenticated or not user.is_active:
