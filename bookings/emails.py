@@ -15,13 +15,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import F, Prefetch, Q
+from django.db.models import Prefetch
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from bookings import calendar
 from bookings.models import Appointment, Booking, Service, WaitlistEntry
+from bookings.permissions import booking_audience
 from families.models import REMINDER_EMAIL as REMINDER
 from families.models import AccessLevel, Caregiver, Child
 from families.services import caregiver_reminders_restart, caregiver_reminders_stop
@@ -53,23 +54,44 @@ def _stamp(moment: datetime) -> str:
 # --- Who hears about a booking --------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Taker:
+    user_id: int
+    email: str
+    by_email: bool
+    by_text: bool
+    by_push: bool
+
+
+def _people(rows, *, reminders: bool) -> dict[int, list[_Taker]]:
+    """Who hears about each booking, and how, from `booking_audience` rows:
+    everyone who sees it by e-mail (for reminders, those who take them, by
+    the channels they chose), and last the person bringing the child, who
+    always hears by e-mail (and by the other channels they chose)."""
+    people: dict[int, list[tuple[bool, str, _Taker]]] = defaultdict(list)
+    for pk, caregiver_id, user_id, email, by_email, by_text, by_push, escort_id in rows:
+        brings = caregiver_id == escort_id
+        if not reminders:
+            by_email, by_text, by_push = True, False, False
+        elif brings:
+            by_email = True
+        if by_email or by_text or by_push:
+            taker = _Taker(user_id, email, by_email, bool(by_text), bool(by_push))
+            people[pk].append((brings, email, taker))
+    return {
+        pk: [taker for _brings, _email, taker in sorted(found, key=lambda p: (p[0], p[1]))]
+        for pk, found in people.items()
+    }
+
+
 def _recipients(booking: Booking, *, reminders: bool = False) -> list[tuple[int, str]]:
-    """(user id, e-mail) of the family's primary caregivers (for reminders:
+    """(user id, e-mail) of the people who see the booking (for reminders:
     those who take them) and of the person bringing the child."""
-    primaries = Caregiver.objects.filter(
-        family_id=booking.family_id, access_level=AccessLevel.PRIMARY
-    )
-    if reminders:
-        primaries = primaries.filter(receives_reminders=True)
-    people = list(primaries.values_list("user_id", "user__email").order_by("user__email"))
-    escort = (
-        Caregiver.objects.filter(pk=booking.escort_id).values_list("user_id", "user__email").first()
-        if booking.escort_id
-        else None
-    )
-    if escort and escort not in people:
-        people.append(escort)
-    return people
+    rows = booking_audience(Booking.objects.filter(pk=booking.pk))
+    return [
+        (taker.user_id, taker.email)
+        for taker in _people(rows, reminders=reminders).get(booking.pk, [])
+    ]
 
 
 def booking_notify(*, booking: Booking, kind: str) -> None:
@@ -161,23 +183,9 @@ def reminders_sweep(*, now: datetime | None = None) -> int:
                 "appointment__service__reminder_offsets_hours",
                 "group_session__service__reminder_offsets_hours",
             ),
-            escort_user_id=F("escort__user_id"),
-            escort_email=F("escort__user__email"),
-            escort_by_text=F("escort__reminders_by_text"),
-            escort_by_push=F("escort__reminders_by_push"),
         )
         .filter(starts__gt=now, starts__lte=now + timedelta(hours=longest))
-        .values_list(
-            "pk",
-            "family_id",
-            "created_at",
-            "starts",
-            "offsets",
-            "escort_user_id",
-            "escort_email",
-            "escort_by_text",
-            "escort_by_push",
-        )
+        .values_list("pk", "family_id", "created_at", "starts", "offsets")
         .order_by("pk")
     )
     queued = 0
@@ -187,60 +195,23 @@ def reminders_sweep(*, now: datetime | None = None) -> int:
     return queued
 
 
-@dataclass(frozen=True)
-class _Taker:
-    user_id: int
-    email: str
-    by_email: bool
-    by_text: bool
-    by_push: bool
-
-
 def _queue_reminders(rows: list[tuple], *, now: datetime) -> int:
     due = []
-    for pk, family_id, created_at, starts, offsets, *escort in rows:
+    for pk, family_id, created_at, starts, offsets in rows:
         offset = _due_offset(offsets or [], starts=starts, created_at=created_at, now=now)
         if offset is not None:
-            due.append((pk, family_id, starts, offset, *escort))
+            due.append((pk, family_id, starts, offset))
     if not due:
         return 0
-    takers: dict[int, list[_Taker]] = defaultdict(list)
-    for family_id, *choices in (
-        Caregiver.objects.filter(
-            family_id__in={row[1] for row in due}, access_level=AccessLevel.PRIMARY
-        )
-        .filter(Q(receives_reminders=True) | Q(reminders_by_text=True) | Q(reminders_by_push=True))
-        .values_list(
-            "family_id",
-            "user_id",
-            "user__email",
-            "receives_reminders",
-            "reminders_by_text",
-            "reminders_by_push",
-        )
-    ):
-        takers[family_id].append(_Taker(*choices))
-    people_of: dict[int, list[_Taker]] = {}
-    for pk, family_id, _starts, _offset, escort_user, escort_email, by_text, by_push in due:
-        people = list(takers[family_id])
-        # Whoever brings the child always hears by e-mail, as before there
-        # were other channels, and by the others they chose.
-        if escort_user and all(person.user_id != escort_user for person in people):
-            people.append(_Taker(escort_user, escort_email, True, bool(by_text), bool(by_push)))
-        elif escort_user:
-            people = [
-                _Taker(p.user_id, p.email, True, p.by_text, p.by_push)
-                if p.user_id == escort_user
-                else p
-                for p in people
-            ]
-        people_of[pk] = people
+    people_of = _people(
+        booking_audience(Booking.objects.filter(pk__in=[row[0] for row in due])), reminders=True
+    )
     everyone = [person for people in people_of.values() for person in people]
     numbers = text_numbers_of({person.user_id for person in everyone if person.by_text})
     devices = push_devices_of({person.user_id for person in everyone if person.by_push})
     messages = []
-    for pk, _family_id, starts, offset, *_escort in due:
-        for person in people_of[pk]:
+    for pk, _family_id, starts, offset in due:
+        for person in people_of.get(pk, []):
             email = OutboxMessage(
                 kind=REMINDER,
                 recipient_id=person.user_id,

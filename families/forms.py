@@ -6,7 +6,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Role, User
 from core.forms import ChoicesByIdField, DateField, searchable
-from families.grants import grantable_children, grantable_levels
+from families.grants import grantable_children, grantable_levels, grantable_scope
 from families.models import (
     AccessLevel,
     Caregiver,
@@ -15,6 +15,7 @@ from families.models import (
     ConsentKind,
     Family,
     Relationship,
+    Scope,
     SummaryFrequency,
 )
 
@@ -151,6 +152,24 @@ class ChildrenField(ChoicesByIdField):
         return obj.display_name
 
 
+class ScopeField(forms.MultipleChoiceField):
+    """What a supporting caregiver sees beyond goals and home strategies,
+    each choice with what it means (SCOPE_HELP)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, *, scopes=tuple(Scope), **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(choices=[(scope.value, scope.label) for scope in scopes], **kwargs)
+
+
+SCOPE_LABEL = "What else they can see"
+SCOPE_HELP_TEXT = (
+    "Goals and home strategies are always included, and they can log practice and "
+    "share wins. Tick only what you want them to see as well."
+)
+
+
 class InvitationForm(forms.Form):
     full_name = forms.CharField(label="Their name", max_length=150)
     email = forms.EmailField(label="Their e-mail address")
@@ -165,8 +184,9 @@ class InvitationForm(forms.Form):
         queryset=Child.objects.none(),
         required=False,
         label="Which children they help with",
-        help_text="Supporting caregivers see the goals and home strategies of these children only.",
+        help_text="Supporting caregivers see the goals and home strategies of these children.",
     )
+    scope = ScopeField(label=SCOPE_LABEL, help_text=SCOPE_HELP_TEXT)
 
     def __init__(self, *args, family: Family, user: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -177,6 +197,13 @@ class InvitationForm(forms.Form):
             (value, label) for value, label in AccessLevel.choices if value in levels
         ]
         self.fields["children"].queryset = grantable_children(user, family)
+        scopes = grantable_scope(user, family)
+        if scopes:
+            self.fields["scope"].choices = [(scope.value, scope.label) for scope in scopes]
+        else:
+            # A therapist's invitation gives goals and home strategies; the
+            # family decides on anything more once they have joined.
+            del self.fields["scope"]
         if user.role == Role.THERAPIST:
             self.fields[
                 "access_level"
@@ -193,26 +220,64 @@ class InvitationForm(forms.Form):
         return cleaned
 
 
-class CaregiverForm(forms.ModelForm):
-    children = ChildrenField(
-        queryset=Child.objects.none(), required=False, label="Which children they help with"
+class CaregiverForm(forms.Form):
+    """Someone's place in the family: their relationship, primary or
+    supporting, and for a supporting caregiver, for each child, whether they
+    help with them and what they see beyond goals and home strategies."""
+
+    relationship = forms.ChoiceField(choices=Relationship.choices)
+    access_level = forms.ChoiceField(
+        label="What they can see", choices=AccessLevel.choices, widget=forms.RadioSelect
     )
 
-    class Meta:
-        model = Caregiver
-        fields = ["relationship", "access_level", "children", "sees_all_session_summaries"]
-        labels = {"sees_all_session_summaries": "Can read the summaries of every session"}
-        widgets = {"access_level": forms.RadioSelect}
-
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, caregiver: Caregiver, **kwargs):
+        links = {link.child_id: link for link in caregiver.links.all()}
+        kwargs.setdefault(
+            "initial",
+            {
+                "relationship": caregiver.relationship,
+                "access_level": caregiver.access_level,
+                **{f"child_{pk}": True for pk in links},
+                **{f"scope_{pk}": [s.value for s in link.scope] for pk, link in links.items()},
+            },
+        )
         super().__init__(*args, **kwargs)
-        self.fields["children"].queryset = self.instance.family.children.all()
+        self.children = list(caregiver.family.children.order_by("first_name", "id"))
+        for child in self.children:
+            name = child.display_name
+            self.fields[f"child_{child.pk}"] = forms.BooleanField(
+                label=f"Helps with {name}: sees {name}'s goals and home strategies",
+                required=False,
+            )
+            self.fields[f"scope_{child.pk}"] = ScopeField(label=f"What else they can see of {name}")
+
+    def child_rows(self):
+        """(child, its link box, its scope boxes) for the template."""
+        return [
+            (child, self[f"child_{child.pk}"], self[f"scope_{child.pk}"]) for child in self.children
+        ]
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("access_level") == AccessLevel.SUPPORTING and not cleaned.get("children"):
-            self.add_error("children", "Choose at least one child they will help with.")
+        links = {
+            child: cleaned.get(f"scope_{child.pk}", [])
+            for child in self.children
+            if cleaned.get(f"child_{child.pk}")
+        }
+        if cleaned.get("access_level") == AccessLevel.SUPPORTING and not links:
+            first = f"child_{self.children[0].pk}" if self.children else None
+            self.add_error(first, "Choose at least one child they will help with.")
+        cleaned["links"] = links
         return cleaned
+
+    @property
+    def changes(self) -> dict:
+        """What the service takes."""
+        return {
+            "relationship": self.cleaned_data["relationship"],
+            "access_level": self.cleaned_data["access_level"],
+            "links": self.cleaned_data["links"],
+        }
 
 
 class PreferencesForm(forms.Form):

@@ -17,6 +17,7 @@ from families.models import (
     Family,
     Invitation,
     SummaryFrequency,
+    SupportingLink,
 )
 from families.permissions import active_assignments, children_for, families_for
 from notifications.services import optout_kinds
@@ -84,7 +85,14 @@ def family_page(family: Family) -> dict:
     caregivers = list(
         Caregiver.objects.filter(family=family)
         .select_related("user")
-        .prefetch_related(Prefetch("children", queryset=Child.objects.order_by("first_name")))
+        .prefetch_related(
+            Prefetch(
+                "links",
+                queryset=SupportingLink.objects.select_related("child").order_by(
+                    "child__first_name", "child_id"
+                ),
+            )
+        )
         .order_by("access_level", "joined_at", "id")
     )
     invitations = list(

@@ -17,6 +17,7 @@ from accounts.policy import admin_required, role_required, staff_required
 from core.forms import add_service_errors
 from families import selectors, services
 from families.forms import (
+    SCOPE_HELP_TEXT,
     AcceptInvitationForm,
     CaregiverForm,
     CaseloadAssignForm,
@@ -30,7 +31,7 @@ from families.forms import (
     MobileNumberForm,
     PreferencesForm,
 )
-from families.models import Caregiver
+from families.models import SCOPE_HELP, Caregiver, Scope
 from families.permissions import (
     FAMILY_MANAGERS,
     Access,
@@ -210,7 +211,11 @@ def invitation_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             _say_how_the_invitation_went(request, invitation)
             return redirect(family)
-    return render(request, "families/invitation_form.html", {"family": family, "form": form})
+    return render(
+        request,
+        "families/invitation_form.html",
+        {"family": family, "form": form, **_scope_help()},
+    )
 
 
 @require_POST
@@ -264,18 +269,31 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def caregiver_edit(request: HttpRequest, pk: int) -> HttpResponse:
     caregiver = get_caregiver_for_manager(request.user, pk)
-    form = CaregiverForm(request.POST or None, instance=caregiver)
+    form = CaregiverForm(request.POST or None, caregiver=caregiver)
     if request.method == "POST" and form.is_valid():
         try:
             services.caregiver_update(
-                caregiver=caregiver, by=request.user, request=request, **form.cleaned_data
+                caregiver=caregiver, by=request.user, request=request, **form.changes
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, f"{caregiver.user}'s access is saved.")
             return redirect(caregiver.family)
-    return render(request, "families/caregiver_form.html", {"caregiver": caregiver, "form": form})
+    return render(
+        request,
+        "families/caregiver_form.html",
+        {"caregiver": caregiver, "form": form, **_scope_help()},
+    )
+
+
+def _scope_help() -> dict:
+    """What each part of a supporting caregiver's scope means, for the pages
+    that choose it."""
+    return {
+        "scope_help": [(scope.label, SCOPE_HELP[scope]) for scope in Scope],
+        "scope_help_text": SCOPE_HELP_TEXT,
+    }
 
 
 @login_required

@@ -10,13 +10,14 @@ therapist sees the therapist's notes on a goal.
 
 from typing import TypeVar
 
+from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import Role, User
 from families.models import Child, ConsentKind
 from families.permissions import Access, children_for, get_child_for_user
 from families.selectors import consent_given
-from goals.models import Goal, HomeStrategy, StrategyTemplate
+from goals.models import Goal, HomeStrategy, PracticeLog, StrategyTemplate, Win
 
 Record = TypeVar("Record", Goal, HomeStrategy)
 
@@ -26,6 +27,31 @@ VIEWERS = frozenset({Access.PRIMARY, Access.SUPPORTING, Access.THERAPIST})
 LOGGERS = VIEWERS
 # Who writes goals, scales and strategies.
 WRITERS = frozenset({Access.THERAPIST})
+
+
+def _children_seeing_goals(user: User) -> QuerySet[Child]:
+    """The children whose goals, strategies, practice and wins the user sees:
+    every child they may see (VIEWERS), except for the practice admin, who
+    sees every child and none of this."""
+    if user.is_authenticated and user.role == Role.ADMIN:
+        return Child.objects.none()
+    return children_for(user)
+
+
+def goals_for(user: User) -> QuerySet[Goal]:
+    return Goal.objects.filter(child__in=_children_seeing_goals(user))
+
+
+def strategies_for(user: User) -> QuerySet[HomeStrategy]:
+    return HomeStrategy.objects.filter(child__in=_children_seeing_goals(user))
+
+
+def practice_logs_for(user: User) -> QuerySet[PracticeLog]:
+    return PracticeLog.objects.filter(child__in=_children_seeing_goals(user))
+
+
+def wins_for(user: User) -> QuerySet[Win]:
+    return Win.objects.filter(child__in=_children_seeing_goals(user))
 
 
 def sees_therapist_notes(access: Access) -> bool:

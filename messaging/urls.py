@@ -9,6 +9,7 @@ urlpatterns = [
     path("messages/<int:pk>/edit/", views.message_edit, name="message_edit"),
     path("messages/<int:pk>/delete/", views.message_delete, name="message_delete"),
     path("messages/unanswered/", views.inbox, name="inbox"),
+    path("messages/", views.my_messages, name="my_messages"),
     path("children/<int:pk>/photos/", views.photos, name="photos"),
     path("practice/<int:pk>/photo/", views.practice_photo, name="practice_photo"),
     path("shared-media/<uuid:media_id>/", views.media, name="media"),

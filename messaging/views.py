@@ -12,11 +12,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.policy import mark_offline_readable, staff_required
+from accounts.models import Role
+from accounts.policy import mark_offline_readable, role_required, staff_required
 from core.forms import add_service_errors
 from core.ranges import ranged_file_response
 from families.models import ConsentKind
-from families.permissions import get_child_for_user
 from families.selectors import consent_given
 from goals.permissions import WRITERS as STRATEGY_WRITERS
 from goals.permissions import get_library_strategy_for_user, get_strategy_for_user
@@ -25,8 +25,8 @@ from messaging.forms import MessageEditForm, MessageForm, PracticePhotoForm, Str
 from messaging.models import EDIT_WINDOW, MediaKind, Topic
 from messaging.permissions import (
     FAMILY_SIDE,
-    PHOTO_VIEWERS,
     get_child_for_conversation,
+    get_child_for_photos,
     get_media_for_user,
     get_own_message,
     get_practice_log_for_family,
@@ -78,6 +78,7 @@ def conversation(request: HttpRequest, pk: int, topic: str) -> HttpResponse:
             "access": access,
             "topic": topic,
             "other_topics": [t for t in topics_for(access) if t != topic],
+            "readers": selectors.readers(child, topic),
             "page": page,
             "form": form,
             "media_allowed": media_allowed,
@@ -127,6 +128,17 @@ def message_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_conversation_url(message.conversation.child_id, message.conversation.topic))
 
 
+@role_required(Role.CAREGIVER)
+def my_messages(request: HttpRequest) -> HttpResponse:
+    """A parent's or carer's conversations, one per child and topic, with
+    what waits for them."""
+    return render(
+        request,
+        "messaging/my_messages.html",
+        {"rows": selectors.conversations_of_family_member(request.user)},
+    )
+
+
 @staff_required
 def inbox(request: HttpRequest) -> HttpResponse:
     conversations = list(selectors.unanswered_inbox(request.user)[:200])
@@ -159,7 +171,7 @@ def media(request: HttpRequest, media_id: UUID) -> HttpResponse:
 def photos(request: HttpRequest, pk: int) -> HttpResponse:
     """Photos and videos from home for one child, with the latest practice to
     add one to (for the family)."""
-    child, access = get_child_for_user(request.user, pk, allow=PHOTO_VIEWERS)
+    child, access = get_child_for_photos(request.user, pk)
     family_side = access in FAMILY_SIDE
     return render(
         request,

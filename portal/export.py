@@ -10,9 +10,11 @@ provider or listed in NOT_EXPORTED with the reason; a test walks the model
 graph and fails for one that is neither, so a new feature cannot be left out.
 
 What a requester may see comes from the apps' permission modules (children
-via `children_for`, bookings via `bookings_visible_to`, sessions via
-`sessions_for_child_view`, conversations via `topics_for`, articles via
-`articles_for`, and each app's readers): a supporting caregiver's copy holds
+via `children_for`, goals, strategies, practice and wins via `goals_for`,
+`strategies_for`, `practice_logs_for` and `wins_for`, bookings via
+`bookings_visible_to`, sessions via `sessions_for`, conversations and photos
+via `conversations_for` and `media_for`, articles via `articles_for`, and
+each app's readers): a supporting caregiver's copy holds
 only what their pages show them. The practice's subject-access copy
 (`scope.full`) holds everything, clinical notes and the access log included.
 Each provider runs a fixed number of queries whatever the family's size.
@@ -29,11 +31,9 @@ import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import reduce
-from operator import or_
 
 from django.apps import apps
-from django.db.models import Model, Prefetch, Q
+from django.db.models import Model, Prefetch, Q, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -49,17 +49,25 @@ from families.models import (
     Consent,
     Family,
     Invitation,
+    SupportingLink,
 )
 from families.permissions import Access, children_for, family_access
 from families.retention import retention_until
 from goals.models import FamilyRating, Goal, HomeStrategy, PracticeLog, ProgressRating, Win
 from goals.permissions import VIEWERS as GOAL_VIEWERS
+from goals.permissions import (
+    goals_for,
+    practice_logs_for,
+    sees_strategy_photos,
+    strategies_for,
+    wins_for,
+)
 from intake.models import IntakeQuestionnaire
 from intake.permissions import READERS as INTAKE_READERS
 from library.models import Article, ArticleShare, StrategyArticle
 from library.permissions import articles_for
-from messaging.models import Conversation, MediaFile, MediaKind, Message, Topic
-from messaging.permissions import PARTICIPANTS, topics_for
+from messaging.models import Conversation, MediaFile, MediaKind, Message
+from messaging.permissions import conversations_for, media_for
 from notifications.models import (
     Channel,
     EmailOptOut,
@@ -80,7 +88,7 @@ from sessions_app.models import (
     StrategyChange,
     TherapySession,
 )
-from sessions_app.permissions import sessions_for_child_view
+from sessions_app.permissions import sessions_for
 
 # Who may ask for a download: the family's caregivers (what they may see) and
 # the practice admin (the full subject-access copy).
@@ -200,7 +208,14 @@ def caregivers_section(scope: ExportScope) -> Section:
     caregivers = (
         _caregivers(scope)
         .select_related("user")
-        .prefetch_related(Prefetch("children", queryset=Child.objects.order_by("first_name")))
+        .prefetch_related(
+            Prefetch(
+                "links",
+                queryset=SupportingLink.objects.select_related("child").order_by(
+                    "child__first_name", "child_id"
+                ),
+            )
+        )
         .order_by("access_level", "joined_at", "id")
     )
     return Section(
@@ -211,8 +226,7 @@ def caregivers_section(scope: ExportScope) -> Section:
             ("email", "E-mail"),
             ("relationship", "Relationship"),
             ("access_level", "Access"),
-            ("children", "Children they help with"),
-            ("sees_all_session_summaries", "Sees every session summary"),
+            ("children", "Children they help with, and what they see"),
             ("joined_at", "Joined"),
         ],
         rows=[
@@ -221,8 +235,10 @@ def caregivers_section(scope: ExportScope) -> Section:
                 "email": caregiver.user.email,
                 "relationship": caregiver.get_relationship_display(),
                 "access_level": "primary" if caregiver.is_primary else "supporting",
-                "children": _child_names(caregiver.children.all()),
-                "sees_all_session_summaries": caregiver.sees_all_session_summaries,
+                "children": "; ".join(
+                    f"{link.child.display_name}: {link.scope_words}"
+                    for link in caregiver.links.all()
+                ),
                 "joined_at": caregiver.joined_at,
             }
             for caregiver in caregivers
@@ -426,11 +442,18 @@ def intake_section(scope: ExportScope) -> Section | None:
 # --- Goals and home practice ------------------------------------------------------------
 
 
+def _readable(scope: ExportScope, model: type[Model], policy: Callable[[User], QuerySet]):
+    """The records of `model` in the download: the app's policy for the
+    requester, or all of them in the practice's full copy."""
+    return model.objects.all() if scope.full else policy(scope.requester)
+
+
 def goals_section(scope: ExportScope) -> Section | None:
     if not scope.sees(GOAL_VIEWERS):
         return None
     goals = (
-        Goal.objects.filter(child_id__in=scope.child_ids)
+        _readable(scope, Goal, goals_for)
+        .filter(child_id__in=scope.child_ids)
         .select_related("child")
         .order_by("child__first_name", "priority", "id")
     )
@@ -564,7 +587,8 @@ def strategies_section(scope: ExportScope) -> Section | None:
     if not scope.sees(GOAL_VIEWERS):
         return None
     strategies = (
-        HomeStrategy.objects.filter(child_id__in=scope.child_ids)
+        _readable(scope, HomeStrategy, strategies_for)
+        .filter(child_id__in=scope.child_ids)
         .select_related("child")
         .prefetch_related(Prefetch("goals", queryset=Goal.objects.order_by("id")))
         .order_by("child__first_name", "routine", "id")
@@ -610,7 +634,8 @@ def practice_logs_section(scope: ExportScope) -> Section | None:
     if not scope.sees(GOAL_VIEWERS):
         return None
     logs = (
-        PracticeLog.objects.filter(child_id__in=scope.child_ids)
+        _readable(scope, PracticeLog, practice_logs_for)
+        .filter(child_id__in=scope.child_ids)
         .select_related("child", "strategy", "caregiver")
         .order_by("practised_on", "id")
     )
@@ -645,7 +670,8 @@ def wins_section(scope: ExportScope) -> Section | None:
     if not scope.sees(GOAL_VIEWERS):
         return None
     wins = (
-        Win.objects.filter(child_id__in=scope.child_ids)
+        _readable(scope, Win, wins_for)
+        .filter(child_id__in=scope.child_ids)
         .select_related("child", "goal", "author")
         .order_by("created_at", "id")
     )
@@ -681,12 +707,7 @@ def _sessions(scope: ExportScope):
     page, put together in one query."""
     if scope.full:
         return TherapySession.objects.filter(family=scope.family)
-    if not scope.children:
-        return TherapySession.objects.none()
-    views = [
-        sessions_for_child_view(scope.requester, child, scope.access) for child in scope.children
-    ]
-    return reduce(or_, views).distinct()
+    return sessions_for(scope.requester).filter(family=scope.family)
 
 
 def sessions_section(scope: ExportScope) -> Section:
@@ -1079,10 +1100,9 @@ def waitlist_section(scope: ExportScope) -> Section | None:
 
 
 def _conversations(scope: ExportScope):
-    conversations = Conversation.objects.filter(child_id__in=scope.child_ids)
-    if not scope.full:
-        conversations = conversations.filter(topic__in=topics_for(scope.access))
-    return conversations
+    if scope.full:
+        return Conversation.objects.filter(child__family=scope.family)
+    return conversations_for(scope.requester).filter(child_id__in=scope.child_ids)
 
 
 def messages_section(scope: ExportScope) -> Section:
@@ -1124,15 +1144,14 @@ def messages_section(scope: ExportScope) -> Section:
 
 
 def _media(scope: ExportScope):
-    media = MediaFile.objects.filter(child_id__in=scope.child_ids)
     if scope.full:
-        return media
-    # Photos in a conversation the requester takes part in (not deleted), and
-    # photos of home practice for those who see the therapy conversation.
-    attached = Q(message__conversation__in=_conversations(scope), message__deleted_at__isnull=True)
-    if scope.access in PARTICIPANTS[Topic.THERAPY]:
-        attached |= Q(message__isnull=True)
-    return media.filter(attached)
+        return MediaFile.objects.filter(child__family=scope.family)
+    seen = media_for(scope.requester).filter(child_id__in=scope.child_ids)
+    if sees_strategy_photos(family_access(scope.requester, scope.family), scope.family.pk):
+        seen = seen | MediaFile.objects.filter(
+            strategy__in=strategies_for(scope.requester), child_id__in=scope.child_ids
+        )
+    return seen
 
 
 def media_section(scope: ExportScope) -> Section:
@@ -1516,7 +1535,7 @@ def audit_section(scope: ExportScope) -> Section | None:
 # adds a provider here (or a line to NOT_EXPORTED saying why not).
 PROVIDERS: list[Provider] = [
     Provider((Family,), family_section),
-    Provider((Caregiver, User), caregivers_section),
+    Provider((Caregiver, SupportingLink, User), caregivers_section),
     Provider((Child,), children_section),
     Provider((CaseloadAssignment,), therapists_section),
     Provider((Consent,), consents_section),

@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "portal.context_processors.practice",
+                "messaging.context_processors.unread_messages",
             ],
             # `date` that names GMT or BST even in the hour that happens twice.
             "builtins": ["core.templatetags.zoned_dates"],

@@ -19,11 +19,11 @@ from tests.bookings.factories import (
     RoomFactory,
     ServiceFactory,
 )
-from tests.matrix import ALL_PERSONAS, Route
+from tests.matrix import ALL_PERSONAS, GOALS_ONLY, Route
 
 ADMIN = frozenset({"admin"})
 STAFF = frozenset({"therapist", "other_therapist", "admin"})
-CAREGIVERS = frozenset({"parent", "other_parent", "supporting", "supporting_unlinked"})
+CAREGIVERS = frozenset({"parent", "other_parent", "supporting", "supporting_unlinked", GOALS_ONLY})
 PRIMARIES = frozenset({"parent", "other_parent"})
 
 
@@ -70,6 +70,19 @@ def _video_booking(world) -> Booking:
         escort=Caregiver.objects.get(user=world.supporting, family=world.family),
         booked_by=world.parent,
     )
+
+
+def _booking_for_the_family(world) -> dict:
+    """A booking for the world's sibling that nobody of the family brings:
+    seen by the parents and by the supporting caregiver with whom the family
+    shares her bookings (the nanny), not by others linked to the family."""
+    booking = BookingFactory(
+        family=world.family,
+        appointment=AppointmentFactory(),
+        children=[world.sibling],
+        booked_by=world.parent,
+    )
+    return {"pk": booking.pk}
 
 
 def _appointment(world):
@@ -158,6 +171,11 @@ ROUTES = [
     Route("bookings:waitlist_offer", ADMIN, kwargs=_waitlist_with_a_free_place, method="post"),
     Route("bookings:group_place_cancel", ADMIN, kwargs=_group_place),
     Route("bookings:my_bookings", CAREGIVERS),
+    Route(
+        "bookings:booking_detail",
+        frozenset({"parent", "supporting_unlinked", "admin"}),
+        kwargs=_booking_for_the_family,
+    ),
     Route(
         "bookings:booking_detail",
         frozenset({"parent", "supporting", "therapist", "admin"}),

@@ -98,7 +98,7 @@ def test_the_last_primary_caregiver_cannot_be_removed(world, client):
     # Nor demoted to supporting.
     response = client.post(
         reverse("families:caregiver_edit", args=[membership.pk]),
-        {"relationship": "parent", "access_level": "supporting", "children": [world.child.pk]},
+        {"relationship": "parent", "access_level": "supporting", f"child_{world.child.pk}": "on"},
     )
     assert "at least one primary caregiver" in response.content.decode()
     membership.refresh_from_db()
@@ -130,7 +130,7 @@ def test_primary_changes_which_children_a_supporting_caregiver_sees(world, clien
         {
             "relationship": "grandparent",
             "access_level": "supporting",
-            "children": [world.sibling.pk],
+            f"child_{world.sibling.pk}": "on",
         },
     )
     client.force_login(world.supporting)

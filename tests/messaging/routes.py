@@ -4,7 +4,7 @@ linked to) and the child's therapist; not the office. The bookings one: the
 primary caregivers, the therapist and the office. Media follow what they are
 attached to. Editing and deleting: the author only (everyone else 404)."""
 
-from tests.matrix import Route
+from tests.matrix import GOALS_ONLY, Route
 from tests.messaging.factories import MediaFileFactory, MessageFactory
 
 THERAPY = frozenset({"parent", "supporting", "therapist"})
@@ -150,6 +150,12 @@ ROUTES = [
         ok=(302,),
     ),
     Route("messaging:inbox", frozenset({"therapist", "other_therapist", "admin"})),
+    # Every parent and carer has the page; Nani's says the messages are her
+    # parents' (and the content check proves she reads none of them).
+    Route(
+        "messaging:my_messages",
+        frozenset({"parent", "other_parent", "supporting", "supporting_unlinked", GOALS_ONLY}),
+    ),
     Route("messaging:media", THERAPY, kwargs=_media("therapy")),
     Route("messaging:media", BOOKINGS, kwargs=_media("bookings")),
     Route("messaging:media", THERAPY, kwargs=_log_media),

@@ -159,8 +159,8 @@ def test_timeline_queries_do_not_grow(world, client, django_assert_max_num_queri
     with django_assert_max_num_queries(before):
         client.get(url)
     # The session, the user, the child, the sessions with their attendees,
-    # addenda and goals, each other kind, and the audit row.
-    assert before <= 12
+    # addenda and goals, each other kind, the audit row and the menu's unread count.
+    assert before <= 13
 
 
 def test_family_sessions_page_queries_do_not_grow(world, client, django_assert_max_num_queries):
