@@ -155,9 +155,12 @@ class PracticeLogForm(forms.Form):
 
 
 class QuickPracticeForm(forms.Form):
-    """The one-tap button: the outcome only, today's date."""
+    """The one-tap button: the outcome only, today's date. `client_id` is the
+    id the page gave this tap (a new one each time the card is drawn), so the
+    same tap sent twice logs once (goals.services.practice_log_add)."""
 
     outcome = forms.ChoiceField(choices=Outcome.choices)
+    client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
 
 class WinForm(forms.Form):

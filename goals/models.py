@@ -4,6 +4,8 @@ Families read most of this, so labels and choices are in plain words; the
 therapist's own notes on a goal stay on the clinical side (see permissions).
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -315,6 +317,12 @@ class Outcome(models.TextChoices):
     WELL = "well", "Went well"
     MIXED = "mixed", "Mixed"
     HARD = "hard", "Hard"
+
+
+# How long the person who logged a practice may take it back ("Logged ✓ —
+# undo", goals.services.practice_log_undo). The page offers it for a few
+# seconds; the rule is the server's.
+PRACTICE_UNDO_WINDOW = timedelta(minutes=2)
 
 
 class PracticeLog(models.Model):

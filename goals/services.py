@@ -6,7 +6,9 @@ and raises ValidationError keyed by field, in words a parent understands.
 
 from collections.abc import Iterable
 from datetime import date
+from uuid import UUID
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -17,6 +19,7 @@ from accounts.models import AuditEvent, User
 from families.models import Child
 from families.permissions import Access
 from goals.models import (
+    PRACTICE_UNDO_WINDOW,
     STRATEGY_FIELDS,
     FamilyRating,
     Goal,
@@ -259,6 +262,14 @@ def strategy_reactivate(
     return strategy
 
 
+# How long a tap's id is remembered: far longer than any double tap or retry.
+_TAP_MEMORY_SECONDS = 24 * 60 * 60
+
+
+def _tap_key(by: User, client_id: UUID) -> str:
+    return f"practice-tap:{by.pk}:{client_id}"
+
+
 def practice_log_add(
     *,
     strategy: HomeStrategy,
@@ -266,24 +277,59 @@ def practice_log_add(
     outcome: str,
     practised_on: date | None = None,
     note: str = "",
+    client_id: UUID | None = None,
 ) -> PracticeLog:
+    """Log practice. `client_id` is the id the page gave this one tap (a
+    hidden field): the same tap sent twice (a double tap, a browser's retry)
+    returns the log the first one made instead of logging again. The
+    strategy's row lock makes the second wait for the first to finish."""
     practised_on = practised_on or timezone.localdate()
     _not_in_future(practised_on, "practised_on")
     if not strategy.is_active:
         raise ValidationError(
             "This strategy has been retired, so practice cannot be logged against it."
         )
-    log = PracticeLog(
-        strategy=strategy,
-        child_id=strategy.child_id,
-        caregiver=by,
-        outcome=outcome,
-        practised_on=practised_on,
-        note=note,
-    )
-    log.full_clean()
-    log.save()
+    with transaction.atomic():
+        if client_id is not None:
+            HomeStrategy.objects.select_for_update().filter(pk=strategy.pk).exists()
+            earlier = cache.get(_tap_key(by, client_id))
+            if earlier is not None:
+                log = PracticeLog.objects.filter(
+                    pk=earlier, caregiver=by, strategy=strategy
+                ).first()
+                if log is not None:
+                    return log
+        log = PracticeLog(
+            strategy=strategy,
+            child_id=strategy.child_id,
+            caregiver=by,
+            outcome=outcome,
+            practised_on=practised_on,
+            note=note,
+        )
+        log.full_clean()
+        log.save()
+        if client_id is not None:
+            cache.set(_tap_key(by, client_id), log.pk, _TAP_MEMORY_SECONDS)
     return log
+
+
+def practice_log_undo(*, strategy: HomeStrategy, log_id: int, by: User) -> None:
+    """Take back a practice just logged: only the person who logged it, and
+    only within PRACTICE_UNDO_WINDOW; after that it is part of the record."""
+    with transaction.atomic():
+        log = (
+            PracticeLog.objects.select_for_update()
+            .filter(pk=log_id, strategy=strategy, caregiver=by)
+            .first()
+        )
+        if log is None:
+            raise ValidationError(
+                "Only the person who logged this practice can undo it, and it may already be undone."
+            )
+        if log.created_at < timezone.now() - PRACTICE_UNDO_WINDOW:
+            raise ValidationError("It is too late to undo this one: it stays in the log.")
+        log.delete()
 
 
 def win_add(*, child: Child, by: User, text: str, goal: Goal | None = None) -> Win:

@@ -23,5 +23,10 @@ urlpatterns = [
     path("strategies/<int:pk>/reactivate/", views.strategy_reactivate, name="strategy_reactivate"),
     path("strategies/<int:pk>/practice/", views.practice_log, name="practice_log"),
     path("strategies/<int:pk>/practice/quick/", views.practice_quick, name="practice_quick"),
+    path(
+        "strategies/<int:pk>/practice/<int:log_pk>/undo/",
+        views.practice_undo,
+        name="practice_undo",
+    ),
     path("strategy-library/", views.library, name="library"),
 ]

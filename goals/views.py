@@ -98,7 +98,7 @@ def routines(request: HttpRequest, pk: int) -> HttpResponse:
         "access": access,
         "can_log": access in FAMILY_SIDE,
         "outcomes": Outcome.choices,
-        **selectors.routines_week(child),
+        **selectors.routines_week(child, viewer=request.user),
     }
     return render(request, "goals/routines.html", context)
 
@@ -336,27 +336,79 @@ def practice_log(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _back_to_card(request: HttpRequest, strategy) -> HttpResponse:
+    """Without script, a tap reloads the page it came from (Today or the
+    routines page) at the strategy's card."""
+    if request.POST.get("back") == "today":
+        return redirect(f"{reverse('home')}#strategy-{strategy.pk}")
+    return redirect(f"{_routines_url(strategy.child_id)}#strategy-{strategy.pk}")
+
+
+def _practice_area(request: HttpRequest, strategy, **extra) -> HttpResponse:
+    """The card's practice part, for htmx to swap in place."""
+    return render(
+        request,
+        "goals/includes/practice_area.html",
+        {
+            "s": selectors.practice_card(strategy, viewer=request.user),
+            "outcomes": Outcome.choices,
+            "back": request.POST.get("back", ""),
+            **extra,
+        },
+    )
+
+
 @require_POST
 @login_required
 def practice_quick(request: HttpRequest, pk: int) -> HttpResponse:
-    """One tap on the routines page: today, with how it went."""
+    """One tap on a strategy card: today, with how it went. With htmx the
+    card's practice part answers in place ("Logged ✓ — undo"); without
+    script the page reloads at the card."""
     strategy, _ = get_strategy_for_user(request.user, pk, allow=FAMILY_SIDE)
     form = QuickPracticeForm(request.POST)
+    problem = ""
+    log = None
     if not form.is_valid():
-        messages.error(request, "Choose how it went: went well, mixed or hard.")
-        return redirect(_routines_url(strategy.child_id))
-    try:
-        log = services.practice_log_add(
-            strategy=strategy, by=request.user, outcome=form.cleaned_data["outcome"]
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        problem = "Choose how it went: went well, mixed or hard."
+    else:
+        try:
+            log = services.practice_log_add(
+                strategy=strategy,
+                by=request.user,
+                outcome=form.cleaned_data["outcome"],
+                client_id=form.cleaned_data["client_id"],
+            )
+        except ValidationError as error:
+            problem = " ".join(error.messages)
+    if request.htmx:
+        return _practice_area(request, strategy, problem=problem, just_logged=log is not None)
+    if problem:
+        messages.error(request, problem)
     else:
         messages.success(
             request,
             f"Logged for today: {strategy.title} ({log.get_outcome_display().lower()}). Thank you!",
         )
-    return redirect(f"{_routines_url(strategy.child_id)}#strategy-{strategy.pk}")
+    return _back_to_card(request, strategy)
+
+
+@require_POST
+@login_required
+def practice_undo(request: HttpRequest, pk: int, log_pk: int) -> HttpResponse:
+    """Take back a practice just logged (goals.services.practice_log_undo)."""
+    strategy, _ = get_strategy_for_user(request.user, pk, allow=FAMILY_SIDE)
+    problem = ""
+    try:
+        services.practice_log_undo(strategy=strategy, log_id=log_pk, by=request.user)
+    except ValidationError as error:
+        problem = " ".join(error.messages)
+    if request.htmx:
+        return _practice_area(request, strategy, problem=problem, just_undone=not problem)
+    if problem:
+        messages.error(request, problem)
+    else:
+        messages.success(request, f"Undone: that practice of “{strategy.title}” is not logged.")
+    return _back_to_card(request, strategy)
 
 
 @login_required
