@@ -497,3 +497,50 @@ def next_visits(child_ids: list[int]) -> dict[int, datetime]:
         .values_list("pk", "first")
         if starts_at is not None
     }
+
+
+def open_offers(memberships: Memberships) -> list[dict]:
+    """The waitlist places offered to the caregiver's families and still
+    open (a place is the primary caregiver's to take), soonest deadline
+    first, for Today. One query, or none for a supporting caregiver."""
+    if not memberships.primary_family_ids:
+        return []
+    now = timezone.now()
+    return list(
+        WaitlistEntry.objects.filter(
+            family_id__in=memberships.primary_family_ids,
+            status=WaitlistEntry.Status.OFFERED,
+            offer_expires_at__gt=now,
+            group_session__starts_at__gt=now,
+        )
+        .order_by("offer_expires_at", "pk")
+        .values(
+            "pk",
+            "offer_expires_at",
+            "group_session__topic",
+            "group_session__starts_at",
+            "group_session__service__name",
+        )
+    )
+
+
+def assessments_ahead(memberships: Memberships) -> dict[int, datetime]:
+    """child id → the start of the initial assessment booked for them, for
+    the children of the families the caregiver is a primary caregiver of
+    (Today asks them to finish the intake questionnaire first). One query,
+    or none."""
+    if not memberships.primary_family_ids:
+        return {}
+    rows = (
+        Booking.objects.filter(
+            family_id__in=memberships.primary_family_ids,
+            status__in=ACTIVE_BOOKING_STATUSES,
+            appointment__service__kind=Service.Kind.ASSESSMENT,
+            appointment__starts_at__gte=timezone.now(),
+            children__isnull=False,
+        )
+        .order_by("-appointment__starts_at")
+        .values_list("children__id", "appointment__starts_at")
+    )
+    # Newest first, so the soonest assessment of a child is the one kept.
+    return dict(rows)

@@ -68,6 +68,14 @@ ROUTINE_ORDER = {value: index for index, value in enumerate(Routine.values)}
 # Goal Attainment Scaling: −2 much less than expected … +2 much more than expected.
 GAS_LEVELS = (-2, -1, 0, 1, 2)
 LEVEL_LABELS = {2: "+2", 1: "+1", 0: "0", -1: "−1", -2: "−2"}
+# Each level's field on a goal: its own words, agreed with the family.
+LEVEL_FIELDS = {
+    2: "level_plus_2",
+    1: "level_plus_1",
+    0: "level_0",
+    -1: "level_minus_1",
+    -2: "level_minus_2",
+}
 GAS_LEVEL_WORDS = {
     -2: "Where we started, or harder",
     -1: "A little progress",

@@ -15,6 +15,8 @@ from accounts.models import User
 from families.models import Child
 from goals import charts
 from goals.models import (
+    GAS_LEVEL_WORDS,
+    LEVEL_FIELDS,
     PRACTICE_UNDO_WINDOW,
     ROUTINE_ORDER,
     FamilyRating,
@@ -516,3 +518,103 @@ def goal_choices(child: Child) -> QuerySet[Goal]:
 
 def templates_library() -> QuerySet[StrategyTemplate]:
     return StrategyTemplate.objects.order_by("routine", "title", "id")
+
+
+# How many of today's strategies Today shows before "the rest at home".
+TODAY_STRATEGIES_SHOWN = 6
+
+
+def today_strategies(children: list[Child], *, viewer: User) -> dict:
+    """For Today: the active strategies of these children not practised yet
+    today by anyone (and those the viewer has just logged, so their card
+    keeps its "Logged ✓ — undo"), at most TODAY_STRATEGIES_SHOWN, by child and
+    moment of the day; and `routines`, each child's moments of the day with
+    how many strategies and practices this week. Two queries: the
+    strategies (a few fields), and the last 7 days of practice
+    (practice_tallies)."""
+    today = timezone.localdate()
+    names = {child.pk: child.display_name for child in children}
+    if not names:
+        return {"to_do": [], "more_to_do": 0, "routines": []}
+    strategies = list(
+        HomeStrategy.objects.filter(child_id__in=names, retired_on__isnull=True)
+        .only("pk", "title", "routine", "child_id")
+        .order_by()
+    )
+    tallies = practice_tallies(
+        PracticeLog.objects.filter(child_id__in=names), viewer=viewer, today=today
+    )
+    order = list(names)
+    strategies.sort(key=lambda s: (order.index(s.child_id), ROUTINE_ORDER[s.routine], s.pk))
+    to_do = []
+    routines: dict[tuple[int, str], dict] = {}
+    for strategy in strategies:
+        tallies.get(strategy.pk, _PracticeTally()).decorate(strategy, viewer.pk)
+        strategy.child_name = names[strategy.child_id]
+        if not strategy.done_today_by or strategy.undoable_log_id:
+            to_do.append(strategy)
+        moment = routines.setdefault(
+            (strategy.child_id, strategy.routine),
+            {
+                "child_id": strategy.child_id,
+                "child_name": strategy.child_name,
+                "label": Routine(strategy.routine).label,
+                "strategies": 0,
+                "practised": 0,
+            },
+        )
+        moment["strategies"] += 1
+        moment["practised"] += strategy.practised_this_week
+    return {
+        "to_do": to_do[:TODAY_STRATEGIES_SHOWN],
+        "more_to_do": max(len(to_do) - TODAY_STRATEGIES_SHOWN, 0),
+        "routines": list(routines.values()),
+    }
+
+
+def progress_for_home(children: list[Child]) -> list[dict]:
+    """For Today: each active goal of these children with where it stands
+    now in the words agreed with the family (the latest rating's level on
+    the goal's own scale, or where it started). One query."""
+    names = {child.pk: child.display_name for child in children}
+    if not names:
+        return []
+    latest = ProgressRating.objects.filter(goal=OuterRef("pk")).order_by(
+        "-rated_on", "-created_at", "-id"
+    )
+    goals = (
+        Goal.objects.filter(child_id__in=names, status=GoalStatus.ACTIVE)
+        .annotate(
+            latest_level=Subquery(latest.values("level")[:1]),
+            latest_on=Subquery(latest.values("rated_on")[:1]),
+        )
+        .order_by("priority", "pk")
+        .values(
+            "pk",
+            "title",
+            "child_id",
+            "baseline_level",
+            "latest_level",
+            "latest_on",
+            *LEVEL_FIELDS.values(),
+        )
+    )
+    order = list(names)
+    rows = []
+    for goal in sorted(goals, key=lambda g: order.index(g["child_id"])):
+        level = goal["latest_level"]
+        rated = level is not None
+        if not rated:
+            level = goal["baseline_level"]
+        rows.append(
+            {
+                "pk": goal["pk"],
+                "title": goal["title"],
+                "child_name": names[goal["child_id"]],
+                "rated_on": goal["latest_on"],
+                "words": goal[LEVEL_FIELDS[level]] if level is not None else "",
+                "level_words": GAS_LEVEL_WORDS[level] if level is not None else "",
+                "rated": rated,
+            }
+        )
+    return rows

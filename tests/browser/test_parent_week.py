@@ -46,7 +46,7 @@ def test_parent_week_by_keyboard(demo, open_browser, viewport):
     page.keyboard.press("Tab")
     page.keyboard.type("portal-demo-2026")
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Hello, Sarah")).to_be_visible()
+    expect(page.get_by_role("heading", name="Today", level=1)).to_be_visible()
     assert "Zara" not in page.content()
 
     # This week at home, grouped by routine; one tap logs a practice.
