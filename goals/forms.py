@@ -54,7 +54,7 @@ class ProgressRatingForm(forms.Form):
         coerce=int,
         choices=LEVEL_CHOICES,
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Choose a level from −2 to +2."},
+        error_messages={"invalid_choice": "Choose the one that comes closest."},
     )
     rated_on = DateField(label="Date", initial=timezone.localdate)
     note = forms.CharField(
@@ -64,10 +64,13 @@ class ProgressRatingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, goal: Goal, **kwargs):
+    def __init__(self, *args, goal: Goal, in_words: bool = True, **kwargs):
+        """`in_words`: the levels as families read them (GAS_LEVEL_WORDS);
+        the therapist's form keeps −2…+2 beside them."""
         super().__init__(*args, **kwargs)
         self.fields["level"].choices = [
-            (level, f"{label}: {goal.level_text(level)}") for level, label in LEVEL_CHOICES
+            (level, f"{words}{'' if in_words else f' ({number})'}: {text}")
+            for level, number, words, text in goal.scale_in_words
         ]
 
     def clean_rated_on(self):

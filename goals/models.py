@@ -76,12 +76,14 @@ LEVEL_FIELDS = {
     -1: "level_minus_1",
     -2: "level_minus_2",
 }
+# The levels as families read them, the words the goal's scale is set with
+# them in: pages, charts and e-mails for the family never show −2…+2.
 GAS_LEVEL_WORDS = {
-    -2: "Where we started, or harder",
-    -1: "A little progress",
+    -2: "Much less than expected",
+    -1: "Some progress",
     0: "Goal reached",
-    1: "Better than the goal",
-    2: "Much better than the goal",
+    1: "Better than expected",
+    2: "Much better than expected",
 }
 
 
@@ -154,6 +156,12 @@ class Goal(models.Model):
             (-1, "−1", self.level_minus_1),
             (-2, "−2", self.level_minus_2),
         ]
+
+    @property
+    def scale_in_words(self) -> list[tuple[int, str, str, str]]:
+        """The scale as the family reads it: (level, its −2…+2 label for the
+        therapist, its words, this goal's words)."""
+        return [(level, label, GAS_LEVEL_WORDS[level], text) for level, label, text in self.scale]
 
     def level_text(self, level: int) -> str:
         return {value: words for value, _, words in self.scale}[level]

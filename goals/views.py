@@ -199,7 +199,7 @@ def goal_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def rating_create(request: HttpRequest, pk: int) -> HttpResponse:
     goal, access = get_goal_for_user(request.user, pk, allow=LOGGERS)
-    form = ProgressRatingForm(request.POST or None, goal=goal)
+    form = ProgressRatingForm(request.POST or None, goal=goal, in_words=access != Access.THERAPIST)
     if request.method == "POST" and form.is_valid():
         try:
             services.progress_rating_add(

@@ -130,7 +130,7 @@ def test_progress_is_in_words_never_numbers(world, client):
     factories.ProgressRatingFactory(goal=goal, level=1)
     html = _today(client, world.parent)
     progress = html[html.index('id="progress-heading"') :]
-    assert "Better than the goal — “Shoes on with one reminder”" in progress
+    assert "Better than expected — “Shoes on with one reminder”" in progress
     assert "+1" not in progress[: progress.index("</section>")]
 
 
