@@ -67,9 +67,7 @@ def _caregiver_home(user: User) -> dict:
         outcomes=Outcome.choices,
         needs_you=bool(unread or intakes or offers or strategies["to_do"]),
         progress=goals_selectors.progress_for_home(current),
-        upcoming_bookings=bookings_selectors.upcoming_cards_for_home(
-            user, memberships=booking_memberships
-        ),
+        coming_up=bookings_selectors.coming_up_for_today(user, booking_memberships),
         # Discharged children's wins still show.
         wins=goals_selectors.newest_wins([child.pk for child in children]),
         **strategies,
