@@ -162,3 +162,33 @@ def test_today_runs_the_same_queries_however_big_the_family(
     _grow_family(world, 4)
     with django_assert_max_num_queries(len(first)):
         client.get(reverse("home"))
+
+
+@pytest.mark.parametrize(
+    ("when", "fold", "shown"),
+    [
+        ("2027-10-31 01:30", 0, "Sunday 31 October, 01:30 BST"),
+        ("2027-10-31 01:30", 1, "Sunday 31 October, 01:30 GMT"),
+        ("2027-10-31 03:30", 0, "Sunday 31 October, 03:30"),
+        ("2027-07-06 10:00", 0, "Tuesday 6 July, 10:00"),
+        ("2027-03-28 00:30", 0, "Sunday 28 March, 00:30"),
+    ],
+)
+def test_times_name_their_zone_only_in_the_hour_that_happens_twice(when, fold, shown):
+    from django.template import Context, Template
+
+    from tests.clock import london
+
+    rendered = Template('{{ at|uk_time:"l j F, H:i" }}').render(
+        Context({"at": london(when, fold=fold)})
+    )
+    assert rendered == shown
+
+
+def test_today_says_once_that_times_are_uk_time(world, client):
+    _assessment_for(world, world.sibling)
+    _offer(world)
+    html = _today(client, world.parent)
+    assert html.count("UK time") == 1
+    main = html[html.index("<main") : html.index("</main>")]
+    assert " GMT" not in main and " BST" not in main
