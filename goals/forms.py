@@ -176,6 +176,8 @@ class WinForm(forms.Form):
     goal = forms.ModelChoiceField(
         queryset=Goal.objects.none(), required=False, label="Goal it links to (optional)"
     )
+    # The id the page gave this form, so that one tap sent twice shares once.
+    client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, goals, **kwargs):
         super().__init__(*args, **kwargs)

@@ -339,6 +339,8 @@ class Outcome(models.TextChoices):
 # undo", goals.services.practice_log_undo). The page offers it for a few
 # seconds; the rule is the server's.
 PRACTICE_UNDO_WINDOW = timedelta(minutes=2)
+# The same for a win just shared (goals.services.win_undo).
+WIN_UNDO_WINDOW = PRACTICE_UNDO_WINDOW
 
 
 class PracticeLog(models.Model):

@@ -21,6 +21,7 @@ from families.permissions import Access
 from goals.models import (
     PRACTICE_UNDO_WINDOW,
     STRATEGY_FIELDS,
+    WIN_UNDO_WINDOW,
     FamilyRating,
     Goal,
     GoalStatus,
@@ -332,10 +333,46 @@ def practice_log_undo(*, strategy: HomeStrategy, log_id: int, by: User) -> None:
         log.delete()
 
 
-def win_add(*, child: Child, by: User, text: str, goal: Goal | None = None) -> Win:
+def win_add(
+    *,
+    child: Child,
+    by: User,
+    text: str,
+    goal: Goal | None = None,
+    client_id: UUID | None = None,
+) -> Win:
+    """Share a win. As with practice_log_add, `client_id` makes the same tap
+    sent twice share once: the child's row is locked and the id remembered."""
     if goal is not None and goal.child_id != child.pk:
         raise ValidationError({"goal": f"Choose one of {child.display_name}'s goals."})
-    win = Win(child=child, goal=goal, author=by, text=text.strip())
-    win.full_clean()
-    win.save()
+    with transaction.atomic():
+        if client_id is not None:
+            Child.objects.select_for_update().filter(pk=child.pk).exists()
+            earlier = cache.get(_win_tap_key(by, client_id))
+            if earlier is not None:
+                win = Win.objects.filter(pk=earlier, author=by, child=child).first()
+                if win is not None:
+                    return win
+        win = Win(child=child, goal=goal, author=by, text=text.strip())
+        win.full_clean()
+        win.save()
+        if client_id is not None:
+            cache.set(_win_tap_key(by, client_id), win.pk, _TAP_MEMORY_SECONDS)
     return win
+
+
+def _win_tap_key(by: User, client_id: UUID) -> str:
+    return f"win-tap:{by.pk}:{client_id}"
+
+
+def win_undo(*, child: Child, win_id: int, by: User) -> None:
+    """Take back a win just shared: only its author, within WIN_UNDO_WINDOW."""
+    with transaction.atomic():
+        win = Win.objects.select_for_update().filter(pk=win_id, child=child, author=by).first()
+        if win is None:
+            raise ValidationError(
+                "Only the person who shared this win can undo it, and it may already be undone."
+            )
+        if win.created_at < timezone.now() - WIN_UNDO_WINDOW:
+            raise ValidationError("It is too late to undo this one: it stays on the page.")
+        win.delete()

@@ -13,6 +13,7 @@ urlpatterns = [
     path("children/<int:pk>/home-practice/", views.therapist_practice, name="therapist_practice"),
     path("children/<int:pk>/strategies/new/", views.strategy_create, name="strategy_create"),
     path("children/<int:pk>/wins/new/", views.win_create, name="win_create"),
+    path("children/<int:pk>/wins/<int:win_pk>/undo/", views.win_undo, name="win_undo"),
     path("goals/<int:pk>/", views.goal_detail, name="goal_detail"),
     path("goals/<int:pk>/edit/", views.goal_edit, name="goal_edit"),
     path("goals/<int:pk>/status/", views.goal_status, name="goal_status"),

@@ -2,6 +2,7 @@
 comes through goals.permissions, every write through goals.services."""
 
 from datetime import timedelta
+from uuid import uuid4
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -67,6 +68,7 @@ def child_goals(request: HttpRequest, pk: int) -> HttpResponse:
         "formula": FORMULA,
         # Only the therapist sees the T-score.
         **selectors.goals_page(child, with_t_score=is_therapist),
+        "win_form": _win_form(child),
     }
     if is_therapist:
         _audit_view(request, child, child.pk)
@@ -411,19 +413,63 @@ def practice_undo(request: HttpRequest, pk: int, log_pk: int) -> HttpResponse:
     return _back_to_card(request, strategy)
 
 
+def _win_form(child, data=None) -> WinForm:
+    # A fresh id for each form drawn: one tap sent twice shares once.
+    return WinForm(data, goals=selectors.goal_choices(child), initial={"client_id": uuid4()})
+
+
+def _wins_area(request: HttpRequest, child, *, form=None, **extra) -> HttpResponse:
+    """The goals page's wins, with the form to share one, for htmx to swap."""
+    return render(
+        request,
+        "goals/includes/wins_area.html",
+        {
+            "child": child,
+            "win_form": form or _win_form(child),
+            "wins": list(selectors.wins_for_child(child)[:5]),
+            **extra,
+        },
+    )
+
+
 @login_required
 def win_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Share a win: from the goals page in place (htmx, "Shared ✓ — undo"),
+    or on its own page without script."""
     child, access = get_child_for_goals(request.user, pk, allow=LOGGERS)
-    form = WinForm(request.POST or None, goals=selectors.goal_choices(child))
+    form = _win_form(child, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.win_add(child=child, by=request.user, **form.cleaned_data)
+            win = services.win_add(child=child, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            if request.htmx:
+                return _wins_area(request, child, shared=win)
             messages.success(request, "Your win is on the page. 🎉")
             return redirect("goals:child_goals", pk=child.pk)
+    if request.htmx:
+        return _wins_area(request, child, form=form)
     return render(request, "goals/win_form.html", {"child": child, "form": form, "access": access})
+
+
+@require_POST
+@login_required
+def win_undo(request: HttpRequest, pk: int, win_pk: int) -> HttpResponse:
+    """Take back a win just shared (goals.services.win_undo)."""
+    child, _ = get_child_for_goals(request.user, pk, allow=LOGGERS)
+    problem = ""
+    try:
+        services.win_undo(child=child, win_id=win_pk, by=request.user)
+    except ValidationError as error:
+        problem = " ".join(error.messages)
+    if request.htmx:
+        return _wins_area(request, child, problem=problem, just_undone=not problem)
+    if problem:
+        messages.error(request, problem)
+    else:
+        messages.success(request, "Undone: that win is no longer on the page.")
+    return redirect("goals:child_goals", pk=child.pk)
 
 
 @therapist_required

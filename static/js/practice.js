@@ -1,5 +1,5 @@
-// Strategy cards answer a tap in place (htmx swaps the card's practice part,
-// templates/goals/includes/practice_area.html). Here: keep a keyboard user's
+// Strategy cards and the wins answer in place (htmx swaps the part marked
+// data-in-place: templates/goals/includes/practice_area.html, wins_area.html). Here: keep a keyboard user's
 // place after the swap, and take the undo offer away after a few seconds
 // (the server allows it a little longer: goals.models.PRACTICE_UNDO_WINDOW).
 "use strict";
@@ -8,6 +8,11 @@
   const UNDO_OFFERED_MS = 8000;
 
   function offerUndo(area) {
+    const invalid = area.querySelector(".is-invalid");
+    if (invalid) {
+      invalid.focus({ preventScroll: true });
+      return;
+    }
     const offer = area.querySelector("[data-undo-offer]");
     const status = area.querySelector("[data-practice-status]");
     if (!offer) {
@@ -29,7 +34,7 @@
 
   document.addEventListener("htmx:load", function (event) {
     const element = event.detail.elt;
-    if (element instanceof Element && element.classList.contains("practice-area")) {
+    if (element instanceof Element && element.hasAttribute("data-in-place")) {
       offerUndo(element);
     }
   });

@@ -84,7 +84,9 @@ def test_a_tap_with_htmx_answers_with_the_card_in_place(world, strategy, login):
     assert response.status_code == 200
     html = response.content.decode()
     log = PracticeLog.objects.get()
-    assert html.strip().startswith(f'<div class="practice-area" id="practice-{strategy.pk}">')
+    assert html.strip().startswith(
+        f'<div class="practice-area" id="practice-{strategy.pk}" data-in-place>'
+    )
     assert "<html" not in html
     assert "Logged ✓" in html and "Done today by you." in html
     assert reverse("goals:practice_undo", args=[strategy.pk, log.pk]) in html
@@ -149,3 +151,58 @@ def test_the_htmx_answer_runs_few_queries(world, strategy, login, django_assert_
     # Session, user, the strategy by policy, its lock, the insert, the card.
     with django_assert_max_num_queries(12):
         _tap(client, strategy, **HTMX)
+
+
+# --- wins -------------------------------------------------------------------
+
+
+def test_a_win_shared_twice_with_one_id_is_shared_once_and_undone_by_its_author(
+    world, login, clock_at
+):
+    from goals.models import WIN_UNDO_WINDOW, Win
+
+    client = login(world.parent)
+    url = reverse("goals:win_create", args=[world.child.pk])
+    data = {"text": "Shoes on by himself!", "client_id": str(uuid.uuid4())}
+    response = client.post(url, data, **HTMX)
+    client.post(url, data, **HTMX)
+    assert Win.objects.count() == 1
+    html = response.content.decode()
+    win = Win.objects.get()
+    assert html.strip().startswith(f'<div class="wins-area" id="wins-{world.child.pk}"')
+    assert "Shared ✓" in html and "Shoes on by himself!" in html
+    undo = reverse("goals:win_undo", args=[world.child.pk, win.pk])
+    assert undo in html
+    # Not the grandparent's to undo; and the author's only for a short time.
+    other = login(world.supporting).post(undo, **HTMX).content.decode()
+    assert "Only the person who shared this win" in other
+    clock_at.shift(WIN_UNDO_WINDOW + timedelta(seconds=1))
+    late = login(world.parent).post(undo, **HTMX).content.decode()
+    assert "too late to undo" in late
+    assert Win.objects.filter(pk=win.pk).exists()
+
+
+def test_a_win_undone_in_place_and_without_script(world, login):
+    from goals.models import Win
+
+    client = login(world.parent)
+    url = reverse("goals:win_create", args=[world.child.pk])
+    client.post(url, {"text": "Ate his peas", "client_id": str(uuid.uuid4())}, **HTMX)
+    win = Win.objects.get()
+    response = client.post(reverse("goals:win_undo", args=[world.child.pk, win.pk]), **HTMX)
+    assert "Undone: the win is no longer on the page." in response.content.decode()
+    assert not Win.objects.exists()
+    # Without script: the page reloads, as before.
+    response = client.post(url, {"text": "Brushed his teeth"})
+    assert response.status_code == 302
+    win = Win.objects.get()
+    response = client.post(reverse("goals:win_undo", args=[world.child.pk, win.pk]))
+    assert response.status_code == 302 and not Win.objects.exists()
+
+
+def test_an_empty_win_is_answered_in_place_with_the_error_by_the_field(world, login):
+    response = login(world.parent).post(
+        reverse("goals:win_create", args=[world.child.pk]), {"text": ""}, **HTMX
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "is-invalid" in html and "<html" not in html
