@@ -57,8 +57,12 @@ def test_parent_week_by_keyboard(demo, open_browser, viewport):
     assert len(routine_headings) >= 2
     visit.check("routines")
     logs_before = PracticeLog.objects.filter(strategy__child=ollie).count()
-    press(page.get_by_role("button", name=re.compile("Went well")).first)
-    expect(page.get_by_role("status").first).to_be_visible()
+    went_well = page.get_by_role("button", name=re.compile("Went well")).first
+    card = went_well.evaluate("button => button.closest('.practice-area').id")
+    press(went_well)
+    # The card answers in place, offering to undo the practice just logged.
+    expect(page.locator(f"#{card} [data-undo-offer]")).to_be_attached()
+    expect(page.locator(f"#{card}").get_by_role("status")).to_contain_text("Logged ✓")
     assert PracticeLog.objects.filter(strategy__child=ollie).count() == logs_before + 1
     visit.check("practice-logged")
 
