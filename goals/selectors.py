@@ -520,8 +520,11 @@ def templates_library() -> QuerySet[StrategyTemplate]:
     return StrategyTemplate.objects.order_by("routine", "title", "id")
 
 
-# How many of today's strategies Today shows before "the rest at home".
-TODAY_STRATEGIES_SHOWN = 6
+# How many of today's strategies Today shows before "the rest at home": a
+# phone's screenful, and each card is a form to draw (`make bench`).
+TODAY_STRATEGIES_SHOWN = 3
+# How many goals Today's progress shows, the family's priorities first.
+PROGRESS_SHOWN = 5
 
 
 def today_strategies(children: list[Child], *, viewer: User) -> dict:
@@ -573,9 +576,10 @@ def today_strategies(children: list[Child], *, viewer: User) -> dict:
 
 
 def progress_for_home(children: list[Child]) -> list[dict]:
-    """For Today: each active goal of these children with where it stands
-    now in the words agreed with the family (the latest rating's level on
-    the goal's own scale, or where it started). One query."""
+    """For Today: the family's top PROGRESS_SHOWN active goals of these
+    children (by priority) with where each stands now in the words agreed
+    with the family (the latest rating's level on the goal's own scale, or
+    where it started). One query."""
     names = {child.pk: child.display_name for child in children}
     if not names:
         return []
@@ -599,9 +603,8 @@ def progress_for_home(children: list[Child]) -> list[dict]:
             *LEVEL_FIELDS.values(),
         )
     )
-    order = list(names)
     rows = []
-    for goal in sorted(goals, key=lambda g: order.index(g["child_id"])):
+    for goal in goals[:PROGRESS_SHOWN]:
         level = goal["latest_level"]
         rated = level is not None
         if not rated:
