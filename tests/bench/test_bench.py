@@ -26,7 +26,11 @@ BENCH_URLS = "tests.bench.urls_with_bench"
 QUERY_BUDGET = {
     "bare": 2,
     "layout": 2,
-    "parent_home": 7,
+    # Today (issue 21): memberships, children, assessments ahead and their
+    # questionnaires, strategies and their week's practice, unread
+    # conversations, offers, progress, appointments, groups and their
+    # children, wins.
+    "parent_home": 13,
     "child_goals": 7,
     "routines": 6,
     "goal_progress": 8,
