@@ -29,9 +29,10 @@ QUERY_BUDGET = {
     # Today (issue 21): memberships, children, assessments ahead and their
     # questionnaires, strategies and their week's practice, unread
     # conversations, offers, progress, appointments, groups and their
-    # children, wins.
-    "parent_home": 13,
-    "child_goals": 7,
+    # children, wins (and the session and user, as for every page).
+    "parent_home": 14,
+    # The goals page offers to share a win in place: its goal choices.
+    "child_goals": 8,
     "routines": 6,
     "goal_progress": 8,
     "family_bookings": 7,
