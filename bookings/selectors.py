@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import (
+    CharField,
     Count,
     F,
     IntegerField,
@@ -14,9 +15,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -370,16 +372,6 @@ def bookings_for_caregiver(user: User, *, past_limit: int = 50) -> dict:
         "waitlist": waitlist,
         "can_book": bool(memberships.primary_family_ids),
     }
-
-
-def upcoming_cards_for_home(
-    user: User, *, memberships: Memberships | None = None, limit: int = 3
-) -> list[Booking]:
-    """The caregiver's next few bookings with what their cards show, for
-    their home page (which passes the memberships it has read)."""
-    if memberships is None:
-        memberships = memberships_of(user)
-    return _booking_cards(user, memberships, upcoming=limit, past=0)[0]
 
 
 def with_place_in_line(entries: QuerySet[WaitlistEntry]) -> QuerySet[WaitlistEntry]:
@@ -750,3 +742,107 @@ def sessions_started(bookings: Iterable[Booking]) -> list[TherapySession]:
 def assessment_service() -> Service | None:
     """The service a new family's first visit is booked as."""
     return Service.objects.filter(active=True, kind=Service.Kind.ASSESSMENT).order_by("pk").first()
+
+
+def open_offers(memberships: Memberships) -> list[dict]:
+    """The waitlist places offered to the caregiver's families and still
+    open (a place is the primary caregiver's to take), soonest deadline
+    first, for Today. One query, or none for a supporting caregiver."""
+    if not memberships.primary_family_ids:
+        return []
+    now = timezone.now()
+    return list(
+        WaitlistEntry.objects.filter(
+            family_id__in=memberships.primary_family_ids,
+            status=WaitlistEntry.Status.OFFERED,
+            offer_expires_at__gt=now,
+            group_session__starts_at__gt=now,
+        )
+        .order_by("offer_expires_at", "pk")
+        .values(
+            "pk",
+            "offer_expires_at",
+            "group_session__topic",
+            "group_session__starts_at",
+            "group_session__service__name",
+        )
+    )
+
+
+def assessments_ahead(memberships: Memberships) -> dict[int, datetime]:
+    """child id → the start of the initial assessment booked for them, for
+    the children of the families the caregiver is a primary caregiver of
+    (Today asks them to finish the intake questionnaire first). One query,
+    or none."""
+    if not memberships.primary_family_ids:
+        return {}
+    rows = (
+        Booking.objects.filter(
+            family_id__in=memberships.primary_family_ids,
+            status__in=ACTIVE_BOOKING_STATUSES,
+            appointment__service__kind=Service.Kind.ASSESSMENT,
+            appointment__starts_at__gte=timezone.now(),
+            children__isnull=False,
+        )
+        .order_by("-appointment__starts_at")
+        .values_list("children__id", "appointment__starts_at")
+    )
+    # Newest first, so the soonest assessment of a child is the one kept.
+    return dict(rows)
+
+
+def _coming_up_rows(visible: QuerySet[Booking], slot: str, limit: int) -> list[dict]:
+    """The next `limit` bookings of one kind (`slot`: "appointment" or
+    "group_session") with the few fields Today's card shows."""
+    return list(
+        visible.filter(**{f"{slot}__starts_at__gte": timezone.now()})
+        .order_by(f"{slot}__starts_at", "pk")
+        .values(
+            "pk",
+            "status",
+            "group_session_id",
+            starts=F(f"{slot}__starts_at"),
+            service_name=F(f"{slot}__service__name"),
+            location=F(f"{slot}__service__location"),
+            room_name=F(f"{slot}__room__name"),
+            therapist_name=Coalesce(
+                NullIf(F(f"{slot}__therapist__full_name"), Value("")),
+                F(f"{slot}__therapist__email"),
+                output_field=CharField(),
+            ),
+            escort_name=F("escort__user__full_name"),
+            **({"topic": F("group_session__topic")} if slot == "group_session" else {}),
+        )[:limit]
+    )
+
+
+def coming_up_for_today(user: User, memberships: Memberships, *, limit: int = 3) -> list[dict]:
+    """The caregiver's next `limit` bookings (requested or confirmed, the
+    ones bookings_visible_to lets them see) as Today's cards show them: what,
+    when, where, with whom, for which children. Three small queries, the
+    appointments', the groups' and the children's: one query joining both
+    kinds of slot with everything a card shows took PostgreSQL ten times
+    longer to plan than to run (`make bench`, issue 21)."""
+    if not memberships.primary_family_ids and not memberships.caregiver_ids:
+        return []
+    visible = bookings_visible_to(user, memberships=memberships).filter(
+        status__in=ACTIVE_BOOKING_STATUSES
+    )
+    rows = sorted(
+        _coming_up_rows(visible, "appointment", limit)
+        + _coming_up_rows(visible, "group_session", limit),
+        key=lambda row: (row["starts"], row["pk"]),
+    )[:limit]
+    children: dict[int, list[str]] = {row["pk"]: [] for row in rows}
+    if children:
+        for booking_id, first, preferred in (
+            Booking.children.through.objects.filter(booking_id__in=children)
+            .order_by("child__first_name", "child_id")
+            .values_list("booking_id", "child__first_name", "child__preferred_name")
+        ):
+            children[booking_id].append(preferred or first)
+    for row in rows:
+        row["children"] = children[row["pk"]]
+        row["location_label"] = Service.Location(row["location"]).label
+        row["status_label"] = Booking.Status(row["status"]).label
+    return rows

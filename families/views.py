@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts import selectors as audit_selectors
@@ -35,6 +36,7 @@ from families.models import SCOPE_HELP, Caregiver, Scope
 from families.permissions import (
     FAMILY_MANAGERS,
     Access,
+    children_for,
     get_assignment_for_admin,
     get_caregiver_for_manager,
     get_child_for_user,
@@ -322,7 +324,13 @@ def my_family(request: HttpRequest) -> HttpResponse:
     )
     if primary is not None:
         return redirect("families:family_detail", pk=primary.family_id)
-    return redirect("families:preferences")
+    # A supporting caregiver's family is the children they are linked to:
+    # the child's own page, or Today's list of them ("E-mail choices" has
+    # its own menu item).
+    children = list(children_for(request.user).order_by("first_name", "id").values_list("pk")[:2])
+    if len(children) == 1:
+        return redirect("families:child_detail", pk=children[0][0])
+    return redirect(f"{reverse('home')}#children")
 
 
 @role_required(Role.CAREGIVER)

@@ -25,6 +25,10 @@ class Point:
     def label(self) -> str:
         return LEVEL_LABELS[self.level]
 
+    @property
+    def words(self) -> str:
+        return GAS_LEVEL_WORDS[self.level]
+
     # The family's ratings are drawn as 10×10 squares centred on the point.
     @property
     def square_x(self) -> float:
@@ -39,6 +43,7 @@ class Point:
 class Tick:
     y: float
     label: str
+    level: int
 
 
 def _x_scale(start: date, end: date, left: float, right: float):
@@ -58,10 +63,14 @@ def chart_start(goal: Goal) -> date:
 def progress_chart(
     goal: Goal, ratings: Sequence[ProgressRating], *, today: date, width: int = 320
 ) -> dict:
-    """GAS level (−2 … +2) by date, `ratings` oldest first; therapist ratings
-    are circles on a solid line, the family's are squares on a dashed line."""
+    """GAS level by date, `ratings` oldest first, in the words families read
+    (GAS_LEVEL_WORDS: the axis, each point's title and the text alternative
+    alike, never −2…+2); therapist ratings are circles on a solid line, the
+    family's squares on a dashed line, and where the goal started a ring on
+    the day it was agreed. Each level's words sit above its line, so the
+    chart keeps its width on a phone."""
     first_day = chart_start(goal)
-    height, left, right, top, bottom = 170, 52, width - 10, 12, 140
+    height, left, right, top, bottom = 180, 8, width - 8, 24, 152
     step = (bottom - top) / 4
     level_y = {level: round(bottom - (level + 2) * step, 1) for level in (-2, -1, 0, 1, 2)}
     start = min([first_day, *(r.rated_on for r in ratings)])
@@ -74,14 +83,20 @@ def progress_chart(
     ]
     therapist = [p for p in points if p.is_therapist]
     family = [p for p in points if not p.is_therapist]
+    started = Point(
+        x(first_day), level_y[goal.baseline_level], first_day, goal.baseline_level, False
+    )
     latest = ratings[-1] if ratings else None
+    beginning = (
+        f"It started at “{GAS_LEVEL_WORDS[goal.baseline_level].lower()}” on {first_day:%-d %B %Y}."
+    )
     if latest is None:
-        summary = "No progress ratings yet."
+        summary = f"{beginning} No progress ratings yet."
     else:
         summary = (
-            f"{len(ratings)} ratings from {ratings[0].rated_on:%-d %B %Y} to "
-            f"{latest.rated_on:%-d %B %Y}. Latest: {latest.level_label}, "
-            f"{GAS_LEVEL_WORDS[latest.level].lower()}."
+            f"{beginning} {len(ratings)} rating{'s' if len(ratings) != 1 else ''} from "
+            f"{ratings[0].rated_on:%-d %B %Y} to {latest.rated_on:%-d %B %Y}. "
+            f"Latest: “{GAS_LEVEL_WORDS[latest.level].lower()}”."
         )
     return {
         "width": width,
@@ -90,8 +105,9 @@ def progress_chart(
         "right": right,
         "top": top,
         "bottom": bottom,
-        "ticks": [Tick(level_y[level], LEVEL_LABELS[level]) for level in level_y],
+        "ticks": [Tick(level_y[level], GAS_LEVEL_WORDS[level], level) for level in level_y],
         "goal_y": level_y[0],
+        "started": started,
         "therapist_points": therapist,
         "family_points": family,
         "therapist_line": " ".join(f"{p.x},{p.y}" for p in therapist),
@@ -99,6 +115,9 @@ def progress_chart(
         "start": start,
         "end": end,
         "summary": summary,
+        "lowest": GAS_LEVEL_WORDS[-2],
+        "highest": GAS_LEVEL_WORDS[2],
+        "goal_words": GAS_LEVEL_WORDS[0],
     }
 
 

@@ -54,7 +54,7 @@ class ProgressRatingForm(forms.Form):
         coerce=int,
         choices=LEVEL_CHOICES,
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Choose a level from −2 to +2."},
+        error_messages={"invalid_choice": "Choose the one that comes closest."},
     )
     rated_on = DateField(label="Date", initial=timezone.localdate)
     note = forms.CharField(
@@ -64,10 +64,13 @@ class ProgressRatingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, goal: Goal, **kwargs):
+    def __init__(self, *args, goal: Goal, in_words: bool = True, **kwargs):
+        """`in_words`: the levels as families read them (GAS_LEVEL_WORDS);
+        the therapist's form keeps −2…+2 beside them."""
         super().__init__(*args, **kwargs)
         self.fields["level"].choices = [
-            (level, f"{label}: {goal.level_text(level)}") for level, label in LEVEL_CHOICES
+            (level, f"{words}{'' if in_words else f' ({number})'}: {text}")
+            for level, number, words, text in goal.scale_in_words
         ]
 
     def clean_rated_on(self):
@@ -155,13 +158,15 @@ class PracticeLogForm(forms.Form):
 
 
 class QuickPracticeForm(forms.Form):
-    """The one-tap button: the outcome only, today's date. A log queued on a
-    phone without a connection also brings the day it was made and the id
-    the phone chose for it (static/js/companion.js)."""
+    """The one-tap button: the outcome only, today's date. `client_id` is the
+    id given to this one tap (a new one each time the card is drawn, or the
+    one a phone without a connection chose, static/js/companion.js), so the
+    same tap sent twice logs once (goals.services.practice_log_add). A log
+    queued offline also brings the day it was made."""
 
     outcome = forms.ChoiceField(choices=Outcome.choices)
     practised_on = DateField(required=False)
-    client_id = forms.UUIDField(required=False)
+    client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def clean_practised_on(self):
         value = self.cleaned_data["practised_on"]
@@ -178,6 +183,8 @@ class WinForm(forms.Form):
     goal = forms.ModelChoiceField(
         queryset=Goal.objects.none(), required=False, label="Goal it links to (optional)"
     )
+    # The id the page gave this form, so that one tap sent twice shares once.
+    client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, goals, **kwargs):
         super().__init__(*args, **kwargs)

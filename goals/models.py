@@ -4,6 +4,8 @@ Families read most of this, so labels and choices are in plain words; the
 therapist's own notes on a goal stay on the clinical side (see permissions).
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -66,12 +68,22 @@ ROUTINE_ORDER = {value: index for index, value in enumerate(Routine.values)}
 # Goal Attainment Scaling: −2 much less than expected … +2 much more than expected.
 GAS_LEVELS = (-2, -1, 0, 1, 2)
 LEVEL_LABELS = {2: "+2", 1: "+1", 0: "0", -1: "−1", -2: "−2"}
+# Each level's field on a goal: its own words, agreed with the family.
+LEVEL_FIELDS = {
+    2: "level_plus_2",
+    1: "level_plus_1",
+    0: "level_0",
+    -1: "level_minus_1",
+    -2: "level_minus_2",
+}
+# The levels as families read them, the words the goal's scale is set with
+# them in: pages, charts and e-mails for the family never show −2…+2.
 GAS_LEVEL_WORDS = {
-    -2: "Where we started, or harder",
-    -1: "A little progress",
+    -2: "Much less than expected",
+    -1: "Some progress",
     0: "Goal reached",
-    1: "Better than the goal",
-    2: "Much better than the goal",
+    1: "Better than expected",
+    2: "Much better than expected",
 }
 
 
@@ -144,6 +156,12 @@ class Goal(models.Model):
             (-1, "−1", self.level_minus_1),
             (-2, "−2", self.level_minus_2),
         ]
+
+    @property
+    def scale_in_words(self) -> list[tuple[int, str, str, str]]:
+        """The scale as the family reads it: (level, its −2…+2 label for the
+        therapist, its words, this goal's words)."""
+        return [(level, label, GAS_LEVEL_WORDS[level], text) for level, label, text in self.scale]
 
     def level_text(self, level: int) -> str:
         return {value: words for value, _, words in self.scale}[level]
@@ -315,6 +333,14 @@ class Outcome(models.TextChoices):
     WELL = "well", "Went well"
     MIXED = "mixed", "Mixed"
     HARD = "hard", "Hard"
+
+
+# How long the person who logged a practice may take it back ("Logged ✓ —
+# undo", goals.services.practice_log_undo). The page offers it for a few
+# seconds; the rule is the server's.
+PRACTICE_UNDO_WINDOW = timedelta(minutes=2)
+# The same for a win just shared (goals.services.win_undo).
+WIN_UNDO_WINDOW = PRACTICE_UNDO_WINDOW
 
 
 class PracticeLog(models.Model):

@@ -11,14 +11,19 @@ from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySe
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
+from accounts.models import User
 from families.models import Child
 from goals import charts
 from goals.models import (
+    GAS_LEVEL_WORDS,
+    LEVEL_FIELDS,
+    PRACTICE_UNDO_WINDOW,
     ROUTINE_ORDER,
     FamilyRating,
     Goal,
     GoalStatus,
     HomeStrategy,
+    Outcome,
     PracticeLog,
     ProgressRating,
     RatingSource,
@@ -254,13 +259,98 @@ def routines_page(child: Child, *, routine: str | None = None) -> dict:
     }
 
 
-def routines_week(child: Child, *, weeks: int = 8) -> dict:
-    """ "This week at home": the active strategies by moment of the day, as
-    on routines_page, each with `practised_this_week`, and practice logged per
-    week for the chart (`chart`, `weekly`, oldest first). Three queries: both
-    counts come from one read of the recent practice."""
+def _first_name(full_name: str | None) -> str:
+    return full_name.split(" ")[0] if full_name else "someone"
+
+
+def _names_in_words(names: list[str]) -> str:
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+@dataclass
+class _PracticeTally:
+    """What a strategy card says about its practice: how often in the last
+    7 days, who did it today ("you and Margaret"), and the viewer's own log
+    of the last minutes they may still undo."""
+
+    practised_this_week: int = 0
+    done_today: dict = field(default_factory=dict)  # caregiver id → first name
+    undoable: tuple | None = None  # (log id, outcome) of the viewer's newest log
+
+    def add(self, row: tuple, *, today: date, viewer_id: int | None, undo_after) -> None:
+        log_id, day, caregiver_id, full_name, outcome, created_at = row
+        self.practised_this_week += 1
+        if day == today:
+            self.done_today.setdefault(caregiver_id, _first_name(full_name))
+        mine_to_undo = caregiver_id == viewer_id and created_at >= undo_after
+        if mine_to_undo and (self.undoable is None or log_id > self.undoable[0]):
+            self.undoable = (log_id, outcome)
+
+    def decorate(self, strategy: HomeStrategy, viewer_id: int | None) -> HomeStrategy:
+        strategy.practised_this_week = self.practised_this_week
+        names = [
+            "you" if caregiver_id == viewer_id else name
+            for caregiver_id, name in self.done_today.items()
+        ]
+        # "you" first: "Done today by you and Margaret".
+        names.sort(key=lambda name: name != "you")
+        strategy.done_today_by = _names_in_words(names)
+        strategy.undoable_log_id, strategy.undoable_outcome = self.undoable or (None, "")
+        if strategy.undoable_outcome:
+            strategy.undoable_outcome = Outcome(strategy.undoable_outcome).label
+        return strategy
+
+
+_PRACTICE_CARD_FIELDS = (
+    "pk",
+    "practised_on",
+    "caregiver_id",
+    "caregiver__full_name",
+    "outcome",
+    "created_at",
+)
+
+
+def practice_tallies(
+    practice: QuerySet[PracticeLog], *, viewer: User | None, today: date
+) -> dict[int, _PracticeTally]:
+    """The last 7 days of `practice`, per strategy, as its card shows it:
+    one query, whatever the number of strategies."""
+    undo_after = timezone.now() - PRACTICE_UNDO_WINDOW
+    viewer_id = viewer.pk if viewer is not None else None
+    tallies: dict[int, _PracticeTally] = {}
+    rows = (
+        practice.filter(practised_on__gte=today - timedelta(days=6), practised_on__lte=today)
+        .order_by()
+        .values_list("strategy_id", *_PRACTICE_CARD_FIELDS)
+    )
+    for strategy_id, *row in rows:
+        tallies.setdefault(strategy_id, _PracticeTally()).add(
+            tuple(row), today=today, viewer_id=viewer_id, undo_after=undo_after
+        )
+    return tallies
+
+
+def practice_card(strategy: HomeStrategy, *, viewer: User) -> HomeStrategy:
+    """One strategy's card after a tap or an undo: what it says about its
+    practice (practice_tallies). One query."""
     today = timezone.localdate()
-    week_start = today - timedelta(days=6)
+    tally = practice_tallies(
+        PracticeLog.objects.filter(strategy=strategy), viewer=viewer, today=today
+    ).get(strategy.pk, _PracticeTally())
+    return tally.decorate(strategy, viewer.pk)
+
+
+def routines_week(child: Child, *, weeks: int = 8, viewer: User | None = None) -> dict:
+    """ "This week at home": the active strategies by moment of the day, as
+    on routines_page, each with what its card says of its practice
+    (practice_tallies: `practised_this_week`, `done_today_by`, the viewer's
+    `undoable_log_id`), and practice logged per week for the chart (`chart`,
+    `weekly`, oldest first). Three queries: the strategies, their goals and
+    one read of the recent practice for both the cards and the chart."""
+    today = timezone.localdate()
     windows = _week_windows(today, weeks)
     strategies = {
         strategy.pk: strategy
@@ -268,20 +358,27 @@ def routines_week(child: Child, *, weeks: int = 8) -> dict:
             _strategy_goals(), *STRATEGY_MEDIA
         )
     }
-    for strategy in strategies.values():
-        strategy.practised_this_week = 0
     # Read by the child's own index on the log: the weeks shown, not years.
-    practice = (
+    practice = list(
         PracticeLog.objects.filter(child=child, practised_on__gte=windows[0][0])
         .order_by()
-        .values_list("strategy_id", "practised_on")
+        .values_list("strategy_id", *_PRACTICE_CARD_FIELDS)
     )
+    viewer_id = viewer.pk if viewer is not None else None
+    undo_after = timezone.now() - PRACTICE_UNDO_WINDOW
+    week_start = today - timedelta(days=6)
+    tallies: dict[int, _PracticeTally] = {pk: _PracticeTally() for pk in strategies}
     per_week = [0] * weeks
-    for strategy_id, day in practice:
-        if day >= week_start and strategy_id in strategies:
-            strategies[strategy_id].practised_this_week += 1
+    for strategy_id, *row in practice:
+        day = row[1]
+        if week_start <= day <= today and strategy_id in tallies:
+            tallies[strategy_id].add(
+                tuple(row), today=today, viewer_id=viewer_id, undo_after=undo_after
+            )
         if day <= today and (index := _week_index(day, windows)) is not None:
             per_week[index] += 1
+    for pk, strategy in strategies.items():
+        tallies[pk].decorate(strategy, viewer_id)
     weekly = [(start, end, per_week[i]) for i, (start, end) in enumerate(windows)]
     return {
         "groups": _group_by_routine(list(strategies.values())),
@@ -435,3 +532,106 @@ def templates_library() -> QuerySet[StrategyTemplate]:
     return StrategyTemplate.objects.order_by("routine", "title", "id").prefetch_related(
         "demo_media"
     )
+
+
+# How many of today's strategies Today shows before "the rest at home": a
+# phone's screenful, and each card is a form to draw (`make bench`).
+TODAY_STRATEGIES_SHOWN = 3
+# How many goals Today's progress shows, the family's priorities first.
+PROGRESS_SHOWN = 5
+
+
+def today_strategies(children: list[Child], *, viewer: User) -> dict:
+    """For Today: the active strategies of these children not practised yet
+    today by anyone (and those the viewer has just logged, so their card
+    keeps its "Logged ✓ — undo"), at most TODAY_STRATEGIES_SHOWN, by child and
+    moment of the day; and `routines`, each child's moments of the day with
+    how many strategies and practices this week. Two queries: the
+    strategies (a few fields), and the last 7 days of practice
+    (practice_tallies)."""
+    today = timezone.localdate()
+    names = {child.pk: child.display_name for child in children}
+    if not names:
+        return {"to_do": [], "more_to_do": 0, "routines": []}
+    strategies = list(
+        HomeStrategy.objects.filter(child_id__in=names, retired_on__isnull=True)
+        .only("pk", "title", "routine", "child_id")
+        .order_by()
+    )
+    tallies = practice_tallies(
+        PracticeLog.objects.filter(child_id__in=names), viewer=viewer, today=today
+    )
+    order = list(names)
+    strategies.sort(key=lambda s: (order.index(s.child_id), ROUTINE_ORDER[s.routine], s.pk))
+    to_do = []
+    routines: dict[tuple[int, str], dict] = {}
+    for strategy in strategies:
+        tallies.get(strategy.pk, _PracticeTally()).decorate(strategy, viewer.pk)
+        strategy.child_name = names[strategy.child_id]
+        if not strategy.done_today_by or strategy.undoable_log_id:
+            to_do.append(strategy)
+        moment = routines.setdefault(
+            (strategy.child_id, strategy.routine),
+            {
+                "child_id": strategy.child_id,
+                "child_name": strategy.child_name,
+                "label": Routine(strategy.routine).label,
+                "strategies": 0,
+                "practised": 0,
+            },
+        )
+        moment["strategies"] += 1
+        moment["practised"] += strategy.practised_this_week
+    return {
+        "to_do": to_do[:TODAY_STRATEGIES_SHOWN],
+        "more_to_do": max(len(to_do) - TODAY_STRATEGIES_SHOWN, 0),
+        "routines": list(routines.values()),
+    }
+
+
+def progress_for_home(children: list[Child]) -> list[dict]:
+    """For Today: the family's top PROGRESS_SHOWN active goals of these
+    children (by priority) with where each stands now in the words agreed
+    with the family (the latest rating's level on the goal's own scale, or
+    where it started). One query."""
+    names = {child.pk: child.display_name for child in children}
+    if not names:
+        return []
+    latest = ProgressRating.objects.filter(goal=OuterRef("pk")).order_by(
+        "-rated_on", "-created_at", "-id"
+    )
+    goals = (
+        Goal.objects.filter(child_id__in=names, status=GoalStatus.ACTIVE)
+        .annotate(
+            latest_level=Subquery(latest.values("level")[:1]),
+            latest_on=Subquery(latest.values("rated_on")[:1]),
+        )
+        .order_by("priority", "pk")
+        .values(
+            "pk",
+            "title",
+            "child_id",
+            "baseline_level",
+            "latest_level",
+            "latest_on",
+            *LEVEL_FIELDS.values(),
+        )
+    )
+    rows = []
+    for goal in goals[:PROGRESS_SHOWN]:
+        level = goal["latest_level"]
+        rated = level is not None
+        if not rated:
+            level = goal["baseline_level"]
+        rows.append(
+            {
+                "pk": goal["pk"],
+                "title": goal["title"],
+                "child_name": names[goal["child_id"]],
+                "rated_on": goal["latest_on"],
+                "words": goal[LEVEL_FIELDS[level]] if level is not None else "",
+                "level_words": GAS_LEVEL_WORDS[level] if level is not None else "",
+                "rated": rated,
+            }
+        )
+    return rows

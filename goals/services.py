@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import date
 from uuid import UUID
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -18,7 +19,9 @@ from accounts.models import AuditEvent, User
 from families.models import Child
 from families.permissions import Access
 from goals.models import (
+    PRACTICE_UNDO_WINDOW,
     STRATEGY_FIELDS,
+    WIN_UNDO_WINDOW,
     FamilyRating,
     Goal,
     GoalStatus,
@@ -260,6 +263,10 @@ def strategy_reactivate(
     return strategy
 
 
+# How long a tap's id is remembered: far longer than any double tap or retry.
+_TAP_MEMORY_SECONDS = 24 * 60 * 60
+
+
 def practice_log_add(
     *,
     strategy: HomeStrategy,
@@ -270,8 +277,9 @@ def practice_log_add(
     client_id: UUID | None = None,
 ) -> PracticeLog:
     """Log practice. With a `client_id` (chosen by the phone for a log made
-    offline) the same log sent again returns the one already saved: a queued
-    log is kept once however often the phone retries."""
+    offline, or by the page for one tap) the same log sent again returns the
+    one already saved: a double tap or a queued log retried is kept once.
+    Two copies racing meet at the unique constraint."""
     if client_id is not None:
         existing = _practice_log_sent_before(strategy=strategy, by=by, client_id=client_id)
         if existing is not None:
@@ -319,10 +327,64 @@ def _practice_log_sent_before(
     return existing
 
 
-def win_add(*, child: Child, by: User, text: str, goal: Goal | None = None) -> Win:
+def practice_log_undo(*, strategy: HomeStrategy, log_id: int, by: User) -> None:
+    """Take back a practice just logged: only the person who logged it, and
+    only within PRACTICE_UNDO_WINDOW; after that it is part of the record."""
+    with transaction.atomic():
+        log = (
+            PracticeLog.objects.select_for_update()
+            .filter(pk=log_id, strategy=strategy, caregiver=by)
+            .first()
+        )
+        if log is None:
+            raise ValidationError(
+                "Only the person who logged this practice can undo it, and it may already be undone."
+            )
+        if log.created_at < timezone.now() - PRACTICE_UNDO_WINDOW:
+            raise ValidationError("It is too late to undo this one: it stays in the log.")
+        log.delete()
+
+
+def win_add(
+    *,
+    child: Child,
+    by: User,
+    text: str,
+    goal: Goal | None = None,
+    client_id: UUID | None = None,
+) -> Win:
+    """Share a win. As with practice_log_add, `client_id` makes the same tap
+    sent twice share once: the child's row is locked and the id remembered."""
     if goal is not None and goal.child_id != child.pk:
         raise ValidationError({"goal": f"Choose one of {child.display_name}'s goals."})
-    win = Win(child=child, goal=goal, author=by, text=text.strip())
-    win.full_clean()
-    win.save()
+    with transaction.atomic():
+        if client_id is not None:
+            Child.objects.select_for_update().filter(pk=child.pk).exists()
+            earlier = cache.get(_win_tap_key(by, client_id))
+            if earlier is not None:
+                win = Win.objects.filter(pk=earlier, author=by, child=child).first()
+                if win is not None:
+                    return win
+        win = Win(child=child, goal=goal, author=by, text=text.strip())
+        win.full_clean()
+        win.save()
+        if client_id is not None:
+            cache.set(_win_tap_key(by, client_id), win.pk, _TAP_MEMORY_SECONDS)
     return win
+
+
+def _win_tap_key(by: User, client_id: UUID) -> str:
+    return f"win-tap:{by.pk}:{client_id}"
+
+
+def win_undo(*, child: Child, win_id: int, by: User) -> None:
+    """Take back a win just shared: only its author, within WIN_UNDO_WINDOW."""
+    with transaction.atomic():
+        win = Win.objects.select_for_update().filter(pk=win_id, child=child, author=by).first()
+        if win is None:
+            raise ValidationError(
+                "Only the person who shared this win can undo it, and it may already be undone."
+            )
+        if win.created_at < timezone.now() - WIN_UNDO_WINDOW:
+            raise ValidationError("It is too late to undo this one: it stays on the page.")
+        win.delete()

@@ -18,6 +18,7 @@ urlpatterns = [
     path("children/<int:pk>/home-practice/", views.therapist_practice, name="therapist_practice"),
     path("children/<int:pk>/strategies/new/", views.strategy_create, name="strategy_create"),
     path("children/<int:pk>/wins/new/", views.win_create, name="win_create"),
+    path("children/<int:pk>/wins/<int:win_pk>/undo/", views.win_undo, name="win_undo"),
     path("goals/<int:pk>/", views.goal_detail, name="goal_detail"),
     path("goals/<int:pk>/edit/", views.goal_edit, name="goal_edit"),
     path("goals/<int:pk>/status/", views.goal_status, name="goal_status"),
@@ -28,5 +29,10 @@ urlpatterns = [
     path("strategies/<int:pk>/reactivate/", views.strategy_reactivate, name="strategy_reactivate"),
     path("strategies/<int:pk>/practice/", views.practice_log, name="practice_log"),
     path("strategies/<int:pk>/practice/quick/", views.practice_quick, name="practice_quick"),
+    path(
+        "strategies/<int:pk>/practice/<int:log_pk>/undo/",
+        views.practice_undo,
+        name="practice_undo",
+    ),
     path("strategy-library/", views.library, name="library"),
 ]

@@ -2,6 +2,7 @@
 comes through goals.permissions, every write through goals.services."""
 
 from datetime import timedelta
+from uuid import uuid4
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -68,6 +69,7 @@ def child_goals(request: HttpRequest, pk: int) -> HttpResponse:
         "formula": FORMULA,
         # Only the therapist sees the T-score.
         **selectors.goals_page(child, with_t_score=is_therapist),
+        "win_form": _win_form(child),
     }
     if is_therapist:
         _audit_view(request, child, child.pk)
@@ -101,7 +103,7 @@ def routines(request: HttpRequest, pk: int) -> HttpResponse:
         "can_log": access in FAMILY_SIDE,
         "outcomes": Outcome.choices,
         "photos_shown": sees_strategy_photos(access, child.family_id),
-        **selectors.routines_week(child),
+        **selectors.routines_week(child, viewer=request.user),
     }
     return render(request, "goals/routines.html", context)
 
@@ -221,7 +223,7 @@ def goal_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def rating_create(request: HttpRequest, pk: int) -> HttpResponse:
     goal, access = get_goal_for_user(request.user, pk, allow=LOGGERS)
-    form = ProgressRatingForm(request.POST or None, goal=goal)
+    form = ProgressRatingForm(request.POST or None, goal=goal, in_words=access != Access.THERAPIST)
     if request.method == "POST" and form.is_valid():
         try:
             services.progress_rating_add(
@@ -358,56 +360,146 @@ def practice_log(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _back_to_card(request: HttpRequest, strategy) -> HttpResponse:
+    """Without script, a tap reloads the page it came from (Today or the
+    routines page) at the strategy's card."""
+    if request.POST.get("back") == "today":
+        return redirect(f"{reverse('home')}#strategy-{strategy.pk}")
+    return redirect(f"{_routines_url(strategy.child_id)}#strategy-{strategy.pk}")
+
+
+def _practice_area(request: HttpRequest, strategy, **extra) -> HttpResponse:
+    """The card's practice part, for htmx to swap in place."""
+    return render(
+        request,
+        "goals/includes/practice_area.html",
+        {
+            "s": selectors.practice_card(strategy, viewer=request.user),
+            "outcomes": Outcome.choices,
+            "back": request.POST.get("back", ""),
+            **extra,
+        },
+    )
+
+
 @require_POST
 @login_required
 def practice_quick(request: HttpRequest, pk: int) -> HttpResponse:
-    """One tap on the routines page: today, with how it went. A log queued
-    offline on the phone is sent here later by static/js/companion.js, which
-    asks for JSON and brings its own id and date."""
+    """One tap on a strategy card: today, with how it went. With htmx the
+    card's practice part answers in place ("Logged ✓ — undo"); without
+    script the page reloads at the card. A log queued offline on the phone is
+    sent here later by static/js/companion.js, which asks for JSON and brings
+    its own id and date."""
     strategy, _ = get_strategy_for_user(request.user, pk, allow=FAMILY_SIDE)
     queued = request.headers.get("Accept") == "application/json"
     form = QuickPracticeForm(request.POST)
+    problem = ""
+    log = None
     if not form.is_valid():
         problem = "Choose how it went: went well, mixed or hard."
-        if queued:
-            return JsonResponse({"error": problem}, status=400)
-        messages.error(request, problem)
-        return redirect(_routines_url(strategy.child_id))
-    try:
-        log = services.practice_log_add(
-            strategy=strategy,
-            by=request.user,
-            outcome=form.cleaned_data["outcome"],
-            practised_on=form.cleaned_data["practised_on"],
-            client_id=form.cleaned_data["client_id"],
-        )
-    except ValidationError as error:
-        if queued:
-            return JsonResponse({"error": " ".join(error.messages)}, status=400)
-        messages.error(request, " ".join(error.messages))
     else:
-        if queued:
-            return JsonResponse({"logged": log.pk, "practised_on": log.practised_on.isoformat()})
+        try:
+            log = services.practice_log_add(
+                strategy=strategy,
+                by=request.user,
+                outcome=form.cleaned_data["outcome"],
+                practised_on=form.cleaned_data["practised_on"],
+                client_id=form.cleaned_data["client_id"],
+            )
+        except ValidationError as error:
+            problem = " ".join(error.messages)
+    if queued:
+        if problem:
+            return JsonResponse({"error": problem}, status=400)
+        return JsonResponse({"logged": log.pk, "practised_on": log.practised_on.isoformat()})
+    if request.htmx:
+        return _practice_area(request, strategy, problem=problem, just_logged=log is not None)
+    if problem:
+        messages.error(request, problem)
+    else:
         messages.success(
             request,
             f"Logged for today: {strategy.title} ({log.get_outcome_display().lower()}). Thank you!",
         )
-    return redirect(f"{_routines_url(strategy.child_id)}#strategy-{strategy.pk}")
+    return _back_to_card(request, strategy)
+
+
+@require_POST
+@login_required
+def practice_undo(request: HttpRequest, pk: int, log_pk: int) -> HttpResponse:
+    """Take back a practice just logged (goals.services.practice_log_undo)."""
+    strategy, _ = get_strategy_for_user(request.user, pk, allow=FAMILY_SIDE)
+    problem = ""
+    try:
+        services.practice_log_undo(strategy=strategy, log_id=log_pk, by=request.user)
+    except ValidationError as error:
+        problem = " ".join(error.messages)
+    if request.htmx:
+        return _practice_area(request, strategy, problem=problem, just_undone=not problem)
+    if problem:
+        messages.error(request, problem)
+    else:
+        messages.success(request, f"Undone: that practice of “{strategy.title}” is not logged.")
+    return _back_to_card(request, strategy)
+
+
+def _win_form(child, data=None) -> WinForm:
+    # A fresh id for each form drawn: one tap sent twice shares once.
+    return WinForm(data, goals=selectors.goal_choices(child), initial={"client_id": uuid4()})
+
+
+def _wins_area(request: HttpRequest, child, *, form=None, **extra) -> HttpResponse:
+    """The goals page's wins, with the form to share one, for htmx to swap."""
+    return render(
+        request,
+        "goals/includes/wins_area.html",
+        {
+            "child": child,
+            "win_form": form or _win_form(child),
+            "wins": list(selectors.wins_for_child(child)[:5]),
+            **extra,
+        },
+    )
 
 
 @login_required
 def win_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Share a win: from the goals page in place (htmx, "Shared ✓ — undo"),
+    or on its own page without script."""
     child, access = get_child_for_goals(request.user, pk, allow=LOGGERS)
-    form = WinForm(request.POST or None, goals=selectors.goal_choices(child))
+    form = _win_form(child, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.win_add(child=child, by=request.user, **form.cleaned_data)
+            win = services.win_add(child=child, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            if request.htmx:
+                return _wins_area(request, child, shared=win)
             messages.success(request, "Your win is on the page. 🎉")
             return redirect("goals:child_goals", pk=child.pk)
+    if request.htmx:
+        return _wins_area(request, child, form=form)
     return render(request, "goals/win_form.html", {"child": child, "form": form, "access": access})
+
+
+@require_POST
+@login_required
+def win_undo(request: HttpRequest, pk: int, win_pk: int) -> HttpResponse:
+    """Take back a win just shared (goals.services.win_undo)."""
+    child, _ = get_child_for_goals(request.user, pk, allow=LOGGERS)
+    problem = ""
+    try:
+        services.win_undo(child=child, win_id=win_pk, by=request.user)
+    except ValidationError as error:
+        problem = " ".join(error.messages)
+    if request.htmx:
+        return _wins_area(request, child, problem=problem, just_undone=not problem)
+    if problem:
+        messages.error(request, problem)
+    else:
+        messages.success(request, "Undone: that win is no longer on the page.")
+    return redirect("goals:child_goals", pk=child.pk)
 
 
 @therapist_required

@@ -1,3 +1,5 @@
+from collections.abc import Iterable
+
 from families.models import Child
 from intake.models import SECTIONS, IntakeQuestionnaire
 
@@ -14,3 +16,17 @@ def sections_with_progress(questionnaire: IntakeQuestionnaire | None) -> list[di
         )
         rows.append({"section": section, "answered": answered})
     return rows
+
+
+def not_sent(child_ids: Iterable[int]) -> list[int]:
+    """Of these children, those whose questionnaire has not been sent to the
+    therapist yet (not started, or started and not sent). One query."""
+    child_ids = list(child_ids)
+    if not child_ids:
+        return []
+    sent = set(
+        IntakeQuestionnaire.objects.filter(
+            child_id__in=child_ids, sent_at__isnull=False
+        ).values_list("child_id", flat=True)
+    )
+    return [pk for pk in child_ids if pk not in sent]

@@ -13,6 +13,9 @@ from bookings.permissions import Memberships
 from families import selectors as family_selectors
 from families.permissions import caregiver_memberships
 from goals import selectors as goals_selectors
+from goals.models import Outcome
+from intake import selectors as intake_selectors
+from messaging import selectors as messaging_selectors
 from sessions_app import selectors as sessions_selectors
 
 
@@ -37,20 +40,40 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _caregiver_home(user: User) -> dict:
-    """The caregiver's families, next bookings, children and newest wins, in
-    a few small queries."""
+    """Today, the family's home: what needs them now (unread messages, an
+    intake questionnaire to finish before the assessment, a waitlist place
+    offered until a deadline, today's strategies not practised yet), then
+    this week at home and progress, then bookings, children and wins. A fixed
+    number of small queries, whatever the size of the family."""
     memberships = caregiver_memberships(user)
     context = {"families": [m.family_name for m in memberships]}
-    if memberships:
-        children = family_selectors.children_for_home(user)
-        context.update(
-            children=[child for child in children if child.discharged_on is None],
-            upcoming_bookings=bookings_selectors.upcoming_cards_for_home(
-                user, memberships=Memberships.of(memberships)
-            ),
-            # Discharged children's wins still show.
-            wins=goals_selectors.newest_wins([child.pk for child in children]),
-        )
+    if not memberships:
+        return context
+    booking_memberships = Memberships.of(memberships)
+    children = family_selectors.children_for_home(user)
+    current = [child for child in children if child.discharged_on is None]
+    by_pk = {child.pk: child for child in current}
+    assessments = bookings_selectors.assessments_ahead(booking_memberships)
+    intakes = [
+        {"child": by_pk[pk], "assessment_at": assessments[pk]}
+        for pk in intake_selectors.not_sent(pk for pk in assessments if pk in by_pk)
+    ]
+    strategies = goals_selectors.today_strategies(current, viewer=user)
+    unread = messaging_selectors.unread_conversations(user)
+    offers = bookings_selectors.open_offers(booking_memberships)
+    context.update(
+        children=current,
+        unread=unread,
+        intakes=intakes,
+        offers=offers,
+        outcomes=Outcome.choices,
+        needs_you=bool(unread or intakes or offers or strategies["to_do"]),
+        progress=goals_selectors.progress_for_home(current),
+        coming_up=bookings_selectors.coming_up_for_today(user, booking_memberships),
+        # Discharged children's wins still show.
+        wins=goals_selectors.newest_wins([child.pk for child in children]),
+        **strategies,
+    )
     return context
 
 

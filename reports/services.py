@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import get_valid_filename
 
 from accounts.models import User
 from families.models import Child, ConsentKind
@@ -18,6 +19,13 @@ from reports.selectors import progress_report
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
 DEFAULT_PERIOD = timedelta(days=90)
+
+
+def report_filename(child: Child, end: date) -> str:
+    """The progress report's file name, which a family finds again among
+    their downloads: the child's first name and the report's last day
+    ("progress-report-Ollie-2026-12-06.pdf")."""
+    return get_valid_filename(f"progress-report-{child.first_name}-{end:%Y-%m-%d}.pdf")
 
 
 def report_period(start: date | None, end: date | None) -> tuple[date, date]:
@@ -150,7 +158,7 @@ def report_share_send(*, share_id: int) -> bool:
             subject=content.subject,
             text=content.text,
             html=content.html,
-            attachments=((f"progress-report-{share.child.pk}.pdf", pdf, "application/pdf"),),
+            attachments=((report_filename(share.child, share.period_end), pdf, "application/pdf"),),
         )
         sent = message_send_direct(
             kind=REPORT_SHARE,

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_record
@@ -71,8 +72,9 @@ def progress_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             child_id=child.pk,
         )
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="progress-report-{child.pk}-{end:%Y-%m-%d}.pdf"'
+    # RFC 6266 with a UTF-8 form too: a first name may be "Zoë".
+    response["Content-Disposition"] = content_disposition_header(
+        True, services.report_filename(child, end)
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -29,3 +29,21 @@ def date(value, arg=None):
     if isinstance(value, datetime) and timezone.is_aware(value):
         return _ZonedDateFormat(value).format(formats.get_format(arg or "DATE_FORMAT"))
     return defaultfilters.date(value, arg)
+
+
+def happens_twice(value: datetime) -> bool:
+    """Whether this wall-clock time happens twice (01:00–01:59 on the night
+    the clocks go back): the same time on the other pass has another offset."""
+    return value.replace(fold=1 - value.fold).utcoffset() != value.utcoffset()
+
+
+@register.filter(expects_localtime=True, is_safe=False)
+def uk_time(value, arg=None):
+    """A time as families read it: "Tuesday 15 December, 10:00", the page
+    saying once that its times are UK time, instead of "GMT" after each. The
+    zone is named only for a time in the hour that happens twice ("01:30 BST",
+    then "01:30 GMT"), where without it the time would be ambiguous."""
+    if not (isinstance(value, datetime) and timezone.is_aware(value)):
+        return defaultfilters.date(value, arg)
+    text = DateFormat(value).format(formats.get_format(arg or "DATETIME_FORMAT"))
+    return f"{text} {value.tzname()}" if happens_twice(value) else text

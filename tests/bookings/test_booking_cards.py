@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from bookings.models import Booking, Service
-from bookings.permissions import bookings_visible_to
-from bookings.selectors import bookings_for_caregiver, upcoming_cards_for_home
+from bookings.permissions import bookings_visible_to, memberships_of
+from bookings.selectors import bookings_for_caregiver, coming_up_for_today
 from families.models import Caregiver
 from tests.bookings.factories import (
     AppointmentFactory,
@@ -97,7 +97,26 @@ def test_cards_of_a_family_and_of_a_grandparent_bringing_a_child(
         assert second.get_status_display() == "Requested"
     assert found["past"][0].get_status_display() == "Cancelled"
 
-    assert [card.pk for card in upcoming_cards_for_home(world.parent, limit=1)] == [soon.pk]
+    # Today's cards: the same bookings, the few fields a card shows.
+    memberships = memberships_of(world.parent)
+    with django_assert_max_num_queries(3):
+        today = coming_up_for_today(world.parent, memberships)
+    assert [card["pk"] for card in today] == [soon.pk, later.pk]
+    assert (today[0]["service_name"], today[0]["location_label"], today[0]["room_name"]) == (
+        "Therapy",
+        "At the clinic",
+        "Sensory room",
+    )
+    assert today[0]["children"] == ["Maryam", "Yusi"]
+    assert (today[0]["therapist_name"], today[0]["escort_name"]) == ("Nia Thomas", "Tariq Ahmed")
+    assert (today[1]["topic"], today[1]["status_label"], today[1]["children"]) == (
+        "Calmer mornings",
+        "Requested",
+        [],
+    )
+    assert [card["pk"] for card in coming_up_for_today(world.parent, memberships, limit=1)] == [
+        soon.pk
+    ]
     # The grandparent sees the visit they bring a child to, and may not book.
     grandad_view = bookings_for_caregiver(world.supporting)
     assert [card.pk for card in grandad_view["upcoming"]] == [soon.pk]

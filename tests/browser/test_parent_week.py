@@ -46,7 +46,7 @@ def test_parent_week_by_keyboard(demo, open_browser, viewport):
     page.keyboard.press("Tab")
     page.keyboard.type("portal-demo-2026")
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Hello, Sarah")).to_be_visible()
+    expect(page.get_by_role("heading", name="Today", level=1)).to_be_visible()
     assert "Zara" not in page.content()
 
     # This week at home, grouped by routine; one tap logs a practice.
@@ -57,8 +57,12 @@ def test_parent_week_by_keyboard(demo, open_browser, viewport):
     assert len(routine_headings) >= 2
     visit.check("routines")
     logs_before = PracticeLog.objects.filter(strategy__child=ollie).count()
-    press(page.get_by_role("button", name=re.compile("Went well")).first)
-    expect(page.get_by_role("status").first).to_be_visible()
+    went_well = page.get_by_role("button", name=re.compile("Went well")).first
+    card = went_well.evaluate("button => button.closest('.practice-area').id")
+    press(went_well)
+    # The card answers in place, offering to undo the practice just logged.
+    expect(page.locator(f"#{card} [data-undo-offer]")).to_be_attached()
+    expect(page.locator(f"#{card}").get_by_role("status")).to_contain_text("Logged ✓")
     assert PracticeLog.objects.filter(strategy__child=ollie).count() == logs_before + 1
     visit.check("practice-logged")
 

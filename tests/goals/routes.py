@@ -31,6 +31,24 @@ def _retired_strategy(world):
     return {"pk": strategy.pk}
 
 
+def _child_and_win(world):
+    """A win the parent has just shared: the parent may undo it; a supporting
+    caregiver reaches the page and is told it is not theirs."""
+    from tests.factories import WinFactory
+
+    return {"pk": world.child.pk, "win_pk": WinFactory(child=world.child, author=world.parent).pk}
+
+
+def _strategy_and_log(world):
+    """A practice the parent has just logged: the parent may undo it; a
+    supporting caregiver reaches the page and is told it is not theirs."""
+    from tests.factories import PracticeLogFactory
+
+    strategy = HomeStrategyFactory(child=world.child, goals=[GoalFactory(child=world.child)])
+    log = PracticeLogFactory(strategy=strategy, caregiver=world.parent)
+    return {"pk": strategy.pk, "log_pk": log.pk}
+
+
 ROUTES = [
     Route("goals:child_goals", VIEWERS, kwargs=_child),
     Route("goals:history", VIEWERS, kwargs=_child),
@@ -87,5 +105,13 @@ ROUTES = [
         data=lambda w: {"outcome": "well"},
         ok=(302,),
     ),
+    Route(
+        "goals:practice_undo",
+        FAMILY,
+        kwargs=_strategy_and_log,
+        method="post",
+        ok=(302,),
+    ),
+    Route("goals:win_undo", VIEWERS, kwargs=_child_and_win, method="post", ok=(302,)),
     Route("goals:library", frozenset({"therapist", "other_therapist"})),
 ]

@@ -32,7 +32,7 @@ def _goals_page(client, world) -> str:
 
 def test_a_new_rating_shows_on_its_goal_card(world, goals, login):
     client = login(world.parent)
-    assert "Much better than the goal" not in _goals_page(client, world)
+    assert "<strong>Much better than expected</strong>" not in _goals_page(client, world)
     ProgressRatingFactory(
         goal=goals[1],
         level=2,
@@ -42,7 +42,7 @@ def test_a_new_rating_shows_on_its_goal_card(world, goals, login):
         note="All by himself",
     )
     after = _goals_page(client, world)
-    assert "Much better than the goal" in after
+    assert "<strong>Much better than expected</strong>" in after
     assert "“All by himself”" in after
     assert "(Aisha)" in after  # who rated it, in the card's table
 
@@ -51,7 +51,7 @@ def test_a_new_rating_shows_on_the_goals_page(world, goals, login):
     client = login(world.parent)
     url = reverse("goals:goal_detail", args=[goals[0].pk])
     before = client.get(url).content.decode()
-    assert "Goal reached" not in before
+    assert "<strong>Goal reached</strong>" not in before
     ProgressRatingFactory(goal=goals[0], level=0, rated_on=TODAY(), note="Velcro done")
     after = client.get(url).content.decode()
     assert "“Velcro done”" in after
@@ -140,3 +140,31 @@ def test_goals_pages_link_back_to_the_child(world, goals, login):
         html = client.get(url).content.decode()
         assert f'href="{child_url}"' in html
         assert f"{world.child.display_name}" in html
+
+
+def test_a_family_reads_progress_in_words_with_the_start_plotted(world, goals, login):
+    goal = goals[0]
+    ProgressRatingFactory(goal=goal, level=1, rated_on=TODAY())
+    html = login(world.parent).get(reverse("goals:goal_detail", args=[goal.pk])).content.decode()
+    chart = html[html.index("<figure") : html.index("</figure>")]
+    # The axis, the points and the text alternative speak the same words.
+    for words in ("Much less than expected", "Goal reached", "Much better than expected"):
+        assert f">{words}</text>" in chart
+    assert "Latest: “better than expected”" in chart
+    assert "where it started" in chart and "It started at" in chart
+    for number in ("+2", "+1", "−1", "−2"):
+        assert number not in html[html.index('id="progress-heading"') :]
+    # The therapist keeps the numbers beside the words.
+    therapist_html = (
+        login(world.therapist).get(reverse("goals:goal_detail", args=[goal.pk])).content.decode()
+    )
+    assert "Better than expected</strong> (+1)" in therapist_html
+
+
+def test_the_family_rating_form_offers_words_not_numbers(world, goals, login):
+    html = (
+        login(world.parent).get(reverse("goals:rating_create", args=[goals[0].pk])).content.decode()
+    )
+    form = html[html.index("<main") : html.index("</main>")]
+    assert "Much better than expected: " in form
+    assert "+2" not in form and "−2" not in form

@@ -46,7 +46,7 @@ def test_rating_outside_the_scale_is_refused(world, goal, login, level):
     )
     assert response.status_code == 200
     content = response.content.decode()
-    assert "Choose a level from −2 to +2." in content
+    assert "Choose the one that comes closest." in content
     assert "In clinic" in content
     assert not ProgressRating.objects.exists()
 

@@ -54,17 +54,22 @@ def _count(client, django_assert_max_num_queries, url):
     return len(queries)
 
 
+LIMITS = {"parent": 13, "therapist": 9, "admin": 9}
+
+
 def test_home_queries_do_not_grow(world, client, django_assert_max_num_queries):
     for persona in ("parent", "therapist", "admin"):
         client.force_login(getattr(world, persona))
         before = _count(client, django_assert_max_num_queries, reverse("home"))
         # 9: the upcoming bookings read the parent's memberships first, so
-        # that finding them does not grow with the practice (issue 9).
-        assert before <= 9, f"{persona} home runs {before} queries"
+        # that finding them does not grow with the practice (issue 9). A
+        # parent's Today adds what needs them now, the week and progress
+        # (tests/portal/test_today.py).
+        assert before <= LIMITS[persona], f"{persona} home runs {before} queries"
     _grow_practice(world, 12)
     for persona in ("parent", "therapist", "admin"):
         client.force_login(getattr(world, persona))
-        with django_assert_max_num_queries(9):
+        with django_assert_max_num_queries(LIMITS[persona]):
             client.get(reverse("home"))
 
 

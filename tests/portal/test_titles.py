@@ -66,7 +66,7 @@ def test_error_page_title(client, world):
 def test_the_home_page_title_is_not_run_together(client, world):
     client.force_login(world.parent)
     title = TITLE.search(client.get(reverse("home")).content.decode()).group(1)
-    assert title == "Home · Family OT Portal"
+    assert title == "Today · Family OT Portal"
 
 
 def test_message_times_carry_no_microseconds(client, world):

@@ -13,6 +13,8 @@ from tests.reports.routes import PDF
 
 
 def test_progress_report_is_a_pdf_for_the_family_and_the_therapist(world, login):
+    world.child.first_name = "Zoë"
+    world.child.save()
     goal = GoalFactory(child=world.child, title="Puts on shoes by himself")
     HomeStrategyFactory(child=world.child, goals=[goal], title="Bottom-stair shoes")
     for persona in ("parent", "therapist"):
@@ -23,6 +25,11 @@ def test_progress_report_is_a_pdf_for_the_family_and_the_therapist(world, login)
         assert response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF")
         assert len(response.content) > 2000
+        # Named so a family finds it again: the child's first name and the day.
+        day = f"{timezone.localdate():%Y-%m-%d}"
+        assert response["Content-Disposition"] == (
+            f"attachment; filename*=utf-8''progress-report-Zo%C3%AB-{day}.pdf"
+        )
 
 
 def test_report_content_holds_goals_summaries_and_strategies(world):
