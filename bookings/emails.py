@@ -285,6 +285,7 @@ def _bookings(ids) -> dict[int, Booking]:
             "appointment__service",
             "appointment__therapist",
             "appointment__room",
+            "appointment__series",
             "group_session__service",
             "group_session__therapist",
             "group_session__room",
@@ -322,6 +323,19 @@ def _title(booking: Booking, *, detailed: bool) -> str:
     if detailed:
         return booking.slot.service.name
     return f"appointment at {settings.PRACTICE_NAME}"
+
+
+def _series_visits(booking: Booking) -> list[datetime]:
+    """The start of every visit of the booking's series still on (one query),
+    for the one confirmation a series sends."""
+    if booking.appointment_id is None or booking.appointment.series_id is None:
+        return []
+    return list(
+        Appointment.objects.filter(series_id=booking.appointment.series_id)
+        .exclude(status=Appointment.Status.CANCELLED)
+        .order_by("starts_at")
+        .values_list("starts_at", flat=True)
+    )
 
 
 def _booking_context(booking: Booking, *, detailed: bool) -> dict:
@@ -443,11 +457,17 @@ def _render_booking_kind(template: str, subject: str, *, active: bool | None, ic
             elif active is True and not booking.is_active:
                 result[message.pk] = "booking cancelled since"
             else:
+                context = _booking_context(booking, detailed=full)
+                if template.endswith("confirmed"):
+                    context["series_visits"] = _series_visits(booking)
+                    context["series"] = (
+                        booking.appointment.series if context["series_visits"] else None
+                    )
                 rendered = render_email(
                     message,
                     template=template,
                     subject=subject.format(title=_title(booking, detailed=full)),
-                    context=_booking_context(booking, detailed=full),
+                    context=context,
                 )
                 if ics:
                     rendered = _with_ics(rendered, booking, detailed=full)

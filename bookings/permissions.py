@@ -90,6 +90,7 @@ def get_booking_for_user(user: User, pk: int) -> Booking:
             "escort__user",
             "appointment__service",
             "appointment__therapist",
+            "appointment__series",
             "appointment__room",
             "group_session__service",
             "group_session__therapist",

@@ -24,8 +24,10 @@ from bookings import slots
 from bookings.models import (
     ACTIVE_BOOKING_STATUSES,
     Appointment,
+    AppointmentSeries,
     Booking,
     GroupSession,
+    PracticeClosure,
     Service,
     WaitlistEntry,
 )
@@ -33,6 +35,7 @@ from bookings.permissions import Memberships, bookings_visible_to, memberships_o
 from bookings.services import BUSY_REACH, busy_intervals, busy_of, hours_for
 from core.queries import count_of
 from families.models import AccessLevel, Caregiver, CaseloadAssignment, Child, Family
+from sessions_app.models import TherapySession
 
 
 def therapists() -> QuerySet[User]:
@@ -443,9 +446,13 @@ def service_slots(
     _, end = slots.local_day_bounds(last_day)
     hours = hours_for(by_id)
     busy = busy_intervals(therapist_ids=by_id, start=start, end=end)
+    closed = closed_days(first_day, last_day)
     result = []
     for day in slots.days_between(first_day, last_day):
         found = []
+        if day in closed:
+            result.append((day, found))
+            continue
         for therapist_id, person in by_id.items():
             for slot in slots.free_slots(
                 windows=slots.windows_on(day, hours.get(therapist_id, [])),
@@ -633,3 +640,113 @@ def next_visits(child_ids: list[int]) -> dict[int, datetime]:
         .values_list("pk", "first")
         if starts_at is not None
     }
+
+
+# --- Series, closures, free time for staff --------------------------------------
+
+# Visits listed as booked on closed days or in leave, at most (a page, not a report).
+DIARY_CLASH_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class SeriesSummary:
+    """ "Weekly on Tuesdays at 16:00, 10 visits, 3 to go"."""
+
+    pattern: str
+    visits: int
+    to_go: int
+
+    def __str__(self) -> str:
+        visits = "1 visit" if self.visits == 1 else f"{self.visits} visits"
+        return f"{self.pattern}, {visits}, {self.to_go} to go"
+
+
+def series_summary(series: AppointmentSeries | None) -> SeriesSummary | None:
+    """The series a visit belongs to, counted over its visits not cancelled
+    (one query)."""
+    if series is None:
+        return None
+    counts = Appointment.objects.filter(series=series).aggregate(
+        visits=Count("pk", filter=~Q(status=Appointment.Status.CANCELLED)),
+        to_go=Count(
+            "pk",
+            filter=~Q(status=Appointment.Status.CANCELLED) & Q(starts_at__gt=timezone.now()),
+        ),
+    )
+    return SeriesSummary(series.pattern, counts["visits"], counts["to_go"])
+
+
+def series_visits(series: AppointmentSeries) -> list[Appointment]:
+    return list(series.visits.order_by("starts_at", "id"))
+
+
+def closed_days(first_day: date, last_day: date) -> set[date]:
+    """The days between first_day and last_day the practice is closed (one query)."""
+    closed: set[date] = set()
+    for closure in PracticeClosure.objects.filter(
+        first_day__lte=last_day, last_day__gte=first_day
+    ).only("first_day", "last_day"):
+        closed.update(
+            slots.days_between(max(closure.first_day, first_day), min(closure.last_day, last_day))
+        )
+    return closed
+
+
+def closures_ahead() -> list[PracticeClosure]:
+    return list(PracticeClosure.objects.filter(last_day__gte=timezone.localdate()))
+
+
+def booked_in(periods: Iterable[slots.Interval], *, therapist: User | None = None) -> list:
+    """Visits still booked inside any of these periods (closures, leave),
+    for the practice to move or cancel one by one (one query)."""
+    periods = list(periods)
+    if not periods:
+        return []
+    inside = Q()
+    for start, end in periods:
+        inside |= Q(starts_at__lt=end, ends_at__gt=start)
+    visits = Appointment.objects.filter(inside, status=Appointment.Status.BOOKED)
+    if therapist is not None:
+        visits = visits.filter(therapist=therapist)
+    return list(
+        visits.select_related("service", "therapist").order_by("starts_at")[:DIARY_CLASH_LIMIT]
+    )
+
+
+def closure_periods(closures: Iterable[PracticeClosure]) -> list[slots.Interval]:
+    return [
+        (slots.local_day_bounds(c.first_day)[0], slots.local_day_bounds(c.last_day)[1])
+        for c in closures
+    ]
+
+
+def free_time(*, service: Service, therapist: User, day: date) -> list[slots.Interval]:
+    """The stretches of a therapist's day where a visit of this service fits,
+    for staff choosing any free start time (three queries)."""
+    start, end = slots.local_day_bounds(day)
+    if PracticeClosure.objects.filter(first_day__lte=day, last_day__gte=day).exists():
+        return []
+    hours = hours_for([therapist.pk]).get(therapist.pk, [])
+    busy = busy_intervals(therapist_ids=[therapist.pk], start=start, end=end)[therapist.pk]
+    return slots.free_starts(
+        windows=slots.windows_on(day, hours),
+        busy=busy,
+        duration=timedelta(minutes=service.duration_minutes),
+        buffer=timedelta(minutes=service.buffer_minutes),
+    )
+
+
+def sessions_started(bookings: Iterable[Booking]) -> list[TherapySession]:
+    """The sessions attendance started from these bookings (one query):
+    sessions_app keeps the booking's id."""
+    booking_ids = [booking.pk for booking in bookings]
+    return list(
+        TherapySession.objects.filter(booking_id__in=booking_ids)
+        .select_related("child")
+        .order_by("child__first_name", "pk")
+    )
+
+
+def assessment_service() -> Service | None:
+    """The service a new family's first visit is booked as."""
+    return Service.objects.filter(active=True, kind=Service.Kind.ASSESSMENT).order_by("pk").first()

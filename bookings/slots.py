@@ -162,3 +162,32 @@ def free_intervals(*, windows: Sequence[Window], busy: Iterable[Interval]) -> li
         if cursor < window.ends_at:
             free.append((cursor, window.ends_at))
     return free
+
+
+def series_days(
+    *, first_day: date, every_weeks: int, count: int | None = None, until: date | None = None
+) -> list[date]:
+    """The local days of a regular series: `count` of them, or every one up to
+    and including `until`. Days, not instants: each visit is then made at the
+    same wall-clock time, so 16:00 stays 16:00 across a change of the clocks."""
+    step = timedelta(weeks=every_weeks)
+    days: list[date] = []
+    day = first_day
+    while (count is None or len(days) < count) and (until is None or day <= until):
+        days.append(day)
+        day += step
+    return days
+
+
+def free_starts(
+    *, windows: Sequence[Window], busy: Iterable[Interval], duration: timedelta, buffer: timedelta
+) -> list[Interval]:
+    """For staff, who may start a visit at any free minute: the stretches of
+    free time long enough for a visit (start, end of the stretch)."""
+    need = duration + buffer
+    stretches = []
+    for start, end in free_intervals(windows=windows, busy=busy):
+        # The buffer after the last visit of a window may run past its end.
+        if end - start >= duration and (end - start >= need or end in {w.ends_at for w in windows}):
+            stretches.append((start, end))
+    return stretches

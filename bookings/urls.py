@@ -14,6 +14,9 @@ urlpatterns = [
     path("diary/therapists/<int:pk>/hours/", views.availability, name="availability"),
     path("diary/hours/<int:pk>/delete/", views.availability_delete, name="availability_delete"),
     path("diary/away/<int:pk>/delete/", views.exception_delete, name="exception_delete"),
+    path("diary/closures/", views.closure_list, name="closure_list"),
+    path("diary/closures/<int:pk>/delete/", views.closure_delete, name="closure_delete"),
+    path("diary/families/<int:pk>/first-visit/", views.first_visit, name="first_visit"),
     # Diaries and appointments.
     path("diary/", views.diary, name="diary"),
     path("diary/appointments/new/", views.appointment_new, name="appointment_new"),
@@ -32,6 +35,8 @@ urlpatterns = [
     path("diary/groups/<int:pk>/", views.group_detail, name="group_detail"),
     path("diary/groups/<int:pk>/cancel/", views.group_cancel, name="group_cancel"),
     path("diary/waitlist/<int:pk>/move/", views.waitlist_move, name="waitlist_move"),
+    path("diary/waitlist/<int:pk>/offer/", views.waitlist_offer, name="waitlist_offer"),
+    path("diary/places/<int:pk>/cancel/", views.group_place_cancel, name="group_place_cancel"),
     # Families.
     path("bookings/", views.my_bookings, name="my_bookings"),
     path("bookings/<int:pk>/", views.booking_detail, name="booking_detail"),

@@ -5,7 +5,7 @@ from django.utils import timezone
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Role, User
-from core.forms import ChoicesByIdField, DateField
+from core.forms import ChoicesByIdField, DateField, searchable
 from families.grants import grantable_children, grantable_levels
 from families.models import (
     AccessLevel,
@@ -116,6 +116,28 @@ class CaseloadAssignForm(forms.Form):
     def __init__(self, *args, therapists, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["therapist"].queryset = therapists
+        self.fields["therapist"].widget.attrs["data-searchable"] = "Find a therapist"
+
+
+class LeadTherapistForm(forms.Form):
+    therapist = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label="Lead therapist",
+        empty_label="Choose a therapist",
+        widget=searchable("Find a therapist"),
+    )
+    children = ChoicesByIdField(
+        queryset=Child.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="For",
+        error_messages={"required": "Choose at least one child."},
+    )
+
+    def __init__(self, *args, therapists, children, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["therapist"].queryset = therapists
+        self.fields["children"].queryset = children
+        self.fields["children"].label_from_instance = lambda child: child.display_name
 
 
 class CaseloadEndForm(forms.Form):

@@ -2,6 +2,7 @@
 
 from django.db.models import CharField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
 
 from accounts.models import Role, User
 from families.models import (
@@ -96,6 +97,20 @@ def family_page(family: Family) -> dict:
 
 def caseload_for_child(child: Child) -> list[CaseloadAssignment]:
     return list(child.assignments.select_related("therapist").order_by("-starts_on", "-id"))
+
+
+def lead_therapists(family: Family) -> dict[int, User]:
+    """Each child of the family with a current lead therapist: child id →
+    therapist (one query)."""
+    today = timezone.localdate()
+    return {
+        assignment.child_id: assignment.therapist
+        for assignment in CaseloadAssignment.objects.filter(
+            child__family=family, kind=CaseloadAssignment.Kind.LEAD, starts_on__lte=today
+        )
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .select_related("therapist")
+    }
 
 
 def therapists() -> QuerySet[User]:

@@ -150,6 +150,27 @@ def caseload_assign(
     return assignment
 
 
+@transaction.atomic
+def family_lead_assign(
+    *, children: list[Child], therapist: User, starts_on: date, by: User, request=None
+) -> list[CaseloadAssignment]:
+    """One lead therapist for some children of a family, all or none (the
+    step after registering a family)."""
+    if not children:
+        raise ValidationError({"children": "Choose at least one child."})
+    return [
+        caseload_assign(
+            child=child,
+            therapist=therapist,
+            kind=CaseloadAssignment.Kind.LEAD,
+            starts_on=starts_on,
+            by=by,
+            request=request,
+        )
+        for child in children
+    ]
+
+
 def caseload_end(
     *, assignment: CaseloadAssignment, ends_on: date, by: User, request=None
 ) -> CaseloadAssignment:

@@ -40,7 +40,7 @@ from families.permissions import (
     get_family_for_user,
     get_invitation_for_manager,
 )
-from families.sections import sections_for
+from families.sections import after_registration, sections_for
 from notifications.push import push_offered
 from notifications.selectors import push_devices_for
 from notifications.services import mobile_number_of, mobile_number_set
@@ -74,7 +74,7 @@ def family_register(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, f"{family.name} is registered.")
         _say_how_the_invitation_went(request, invitation)
-        return redirect(family)
+        return redirect(after_registration(family))
     return render(
         request,
         "families/family_register.html",
@@ -93,6 +93,9 @@ def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {"family": family, "access": access, **selectors.family_page(family)}
     context["can_manage_people"] = access in (Access.PRIMARY, Access.ADMIN)
+    if access == Access.ADMIN:
+        # A child with no therapist yet leads on to the next step after registering.
+        context["first_visit_url"] = after_registration(family)
     context["can_invite"] = access in FAMILY_MANAGERS
     return render(request, "families/family_detail.html", context)
 

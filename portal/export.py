@@ -1563,6 +1563,8 @@ NOT_EXPORTED: dict[str, str] = {
     "information (the bookings it shows are in the download)",
     "bookings.WeeklyAvailability": "a therapist's working hours, nothing about a family",
     "bookings.AvailabilityException": "a therapist's days off, nothing about a family",
+    "bookings.AppointmentSeries": "the pattern of a family's regular visits (weekday, time, "
+    "every one or two weeks); each visit is in the bookings",
     "bookings.TherapistVideoLink": "a therapist's standing video call address, nothing about "
     "a family",
     "admin.LogEntry": "changes made by the practice's operations staff in Django's admin; "

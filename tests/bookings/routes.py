@@ -2,7 +2,13 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from bookings.models import AvailabilityException, Booking, Service, WaitlistEntry
+from bookings.models import (
+    AvailabilityException,
+    Booking,
+    PracticeClosure,
+    Service,
+    WaitlistEntry,
+)
 from bookings.video import new_room_name
 from families.models import Caregiver
 from tests.bookings.factories import (
@@ -85,6 +91,23 @@ def _away(world):
     return {"pk": away.pk}
 
 
+def _closure(world):
+    day = timezone.localdate() + timedelta(days=30)
+    return {"pk": PracticeClosure.objects.create(first_day=day, last_day=day, reason="Training").pk}
+
+
+def _group_place(world):
+    group = GroupSessionFactory(therapist=world.therapist, capacity=3)
+    return {"pk": BookingFactory(family=world.family, appointment=None, group_session=group).pk}
+
+
+def _waitlist_with_a_free_place(world):
+    group = GroupSessionFactory(therapist=world.therapist, capacity=2)
+    BookingFactory(family=world.other_family, appointment=None, group_session=group)
+    entry = WaitlistEntry.objects.create(group_session=group, family=world.family, position=1)
+    return {"pk": entry.pk}
+
+
 ROUTES = [
     Route("bookings:service_list", ADMIN),
     Route("bookings:service_create", ADMIN),
@@ -99,6 +122,15 @@ ROUTES = [
         method="post",
     ),
     Route("bookings:exception_delete", ADMIN, kwargs=_away, method="post"),
+    Route("bookings:closure_list", ADMIN),
+    Route(
+        "bookings:closure_list",
+        ADMIN,
+        method="post",
+        data=lambda w: {"first_day": "2099-12-24", "last_day": "2099-12-26", "reason": "Christmas"},
+    ),
+    Route("bookings:closure_delete", ADMIN, kwargs=_closure, method="post"),
+    Route("bookings:first_visit", ADMIN, kwargs=lambda w: {"pk": w.family.pk}),
     Route("bookings:diary", STAFF),
     Route("bookings:appointment_new", ADMIN),
     Route("bookings:appointment_detail", frozenset({"therapist", "admin"}), kwargs=_appointment),
@@ -123,6 +155,8 @@ ROUTES = [
         data=lambda w: {"reason": "Therapist unwell"},
     ),
     Route("bookings:waitlist_move", ADMIN, kwargs=_waitlist_entry, method="post"),
+    Route("bookings:waitlist_offer", ADMIN, kwargs=_waitlist_with_a_free_place, method="post"),
+    Route("bookings:group_place_cancel", ADMIN, kwargs=_group_place),
     Route("bookings:my_bookings", CAREGIVERS),
     Route(
         "bookings:booking_detail",

@@ -208,7 +208,8 @@ def test_the_page_reads_the_same_number_of_queries_however_full_the_diary(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = _page(client, coaching, therapist="all")
     assert page.status_code == 200
-    assert len(few.captured_queries) <= 12
+    # 13 with the practice's closures (one query: no times on a closed day).
+    assert len(few.captured_queries) <= 13
 
 
 @pytest.mark.django_db

@@ -33,7 +33,9 @@ def test_admin_registers_a_family_with_children_and_invites_the_parent(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("families:family_register"), data)
     family = Family.objects.get(name="The Brown family")
-    assert response.status_code == 302 and response["Location"] == family.get_absolute_url()
+    # Registering leads on to the family's lead therapist and first visit.
+    assert response.status_code == 302
+    assert response["Location"] == reverse("bookings:first_visit", args=[family.pk])
     assert family.postcode == "OX4 1AA"
     assert sorted(family.children.values_list("first_name", flat=True)) == ["Alfie", "Isla"]
     invitation = Invitation.objects.get(family=family)
