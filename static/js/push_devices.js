@@ -31,10 +31,10 @@
     return;
   }
 
-  offered().then((key) => {
+  offered().then(async (key) => {
     if (!key) return;
+    await showState();
     controls.hidden = false;
-    showState();
     turnOn.addEventListener("click", () => busy(turnOn, () => subscribe(key)));
     turnOff.addEventListener("click", () => busy(turnOff, unsubscribe));
   });
@@ -49,11 +49,17 @@
     }
   }
 
-  /* "Turn off" when this browser is subscribed, "Turn on" otherwise. */
+  /* "Turn off" when this browser is subscribed and the portal lists it;
+     "Turn on" otherwise (also after its Stop button: it sends it afresh). */
   async function showState() {
     const subscription = await current();
-    turnOn.hidden = Boolean(subscription);
-    turnOff.hidden = !subscription;
+    const listed =
+      subscription &&
+      [...section.querySelectorAll("[data-push-endpoint]")].some(
+        (item) => item.dataset.pushEndpoint === subscription.endpoint
+      );
+    turnOn.hidden = Boolean(listed);
+    turnOff.hidden = !listed;
   }
 
   async function worker() {

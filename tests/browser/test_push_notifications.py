@@ -23,26 +23,28 @@ from tests.notifications.fakes import Browser
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # PushManager as a browser with a push service answers it: subscribe() keeps
-# the subscription (the one the test made) until unsubscribe().
+# the subscription (the one the test made), across page loads, until
+# unsubscribe().
 FAKE_PUSH_MANAGER = """
 (() => {
   const made = %s;
-  let kept = null;
   const subscription = () => ({
     endpoint: made.endpoint,
     expirationTime: null,
     toJSON: () => made,
-    unsubscribe: async () => { kept = null; return true; },
+    unsubscribe: async () => { sessionStorage.removeItem("fake-push"); return true; },
   });
   PushManager.prototype.subscribe = async function (options) {
     if (!options || !options.userVisibleOnly || !options.applicationServerKey) {
       throw new DOMException("applicationServerKey is required", "NotSupportedError");
     }
     window.__pushKeyLength = options.applicationServerKey.byteLength;
-    kept = kept || subscription();
-    return kept;
+    sessionStorage.setItem("fake-push", "subscribed");
+    return subscription();
   };
-  PushManager.prototype.getSubscription = async function () { return kept; };
+  PushManager.prototype.getSubscription = async function () {
+    return sessionStorage.getItem("fake-push") ? subscription() : null;
+  };
 })();
 """
 
@@ -89,7 +91,7 @@ def test_parent_turns_notifications_on_and_off_on_this_device(
     parent.check("push-turn-on")
 
     turn_on.click()
-    expect(page.get_by_role("status")).to_contain_text("Notifications are on for")
+    expect(page.locator("#push-devices [role=status]")).to_contain_text("Notifications are on for")
     device = PushDevice.objects.get(user=world.parent)
     assert device.endpoint == phone.endpoint
     assert device.p256dh == phone.subscription["keys"]["p256dh"]
@@ -106,8 +108,24 @@ def test_parent_turns_notifications_on_and_off_on_this_device(
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     parent.check("push-turned-on")
 
+    # Stopped from the list (the form, without script): the browser is still
+    # subscribed, but the page offers to turn it on again, which sends it afresh.
+    page.get_by_role("button", name=f"Stop notifications to {device.label}").click()
+    expect(page.get_by_text("That device will get no more notifications")).to_be_visible()
+    assert not PushDevice.objects.exists()
+    expect(turn_off).to_be_hidden()
+    turn_on.click()
+    expect(page.locator("#push-devices [role=status]")).to_contain_text("Notifications are on for")
+    assert PushDevice.objects.get(user=world.parent).endpoint == phone.endpoint
+    # Next time the page opens, it knows this device is on.
+    parent.go("/preferences/")
+    expect(turn_off).to_be_visible()
+    expect(turn_on).to_be_hidden()
+
     turn_off.click()
-    expect(page.get_by_role("status")).to_have_text("Notifications are off on this device.")
+    expect(page.locator("#push-devices [role=status]")).to_have_text(
+        "Notifications are off on this device."
+    )
     assert not PushDevice.objects.filter(user=world.parent).exists()
     expect(page.get_by_text("No devices yet.")).to_be_visible()
     expect(turn_on).to_be_visible()
@@ -124,7 +142,9 @@ def test_blocked_notifications_are_explained(world, open_browser, settings):
     page.add_init_script("Notification.requestPermission = async () => 'denied';")
     parent.go("/preferences/")
     page.get_by_role("button", name="Turn on notifications on this phone or computer").click()
-    expect(page.get_by_role("status")).to_contain_text("set Notifications to Allow")
+    expect(page.locator("#push-devices [role=status]")).to_contain_text(
+        "set Notifications to Allow"
+    )
     assert not PushDevice.objects.exists()
     parent.check("push-blocked")
 
