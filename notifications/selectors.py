@@ -40,4 +40,6 @@ def outbox_counts() -> dict[str, int]:
 
 def push_devices_for(user) -> list[PushDevice]:
     """The person's own devices, for How we contact you."""
-    return list(PushDevice.objects.filter(user=user).only("label", "created_at", "user_id"))
+    return list(
+        PushDevice.objects.filter(user=user).only("label", "endpoint", "created_at", "user_id")
+    )

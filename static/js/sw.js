@@ -11,13 +11,20 @@
    - Everything else goes to the network untouched: forms, staff pages,
      videos (large, and answered in ranges).
    The page script (companion.js) empties the pages at log-out and queues
-   practice logged offline; this worker does not send anything itself. */
+   practice logged offline; this worker does not send anything itself.
+
+   It also shows the portal's push notifications (notifications.push; a
+   person turns them on with push_devices.js on "How we contact you"): the
+   message is JSON {title, body, url, tag}, and a tap on it opens url, a
+   path of the portal. */
 "use strict";
 
 const PAGES = "companion-pages-v1";
 const ASSETS = "companion-assets-v1";
 const KEPT = [PAGES, ASSETS];
 const ASSET_KINDS = ["style", "script", "font", "image"];
+// Not the hashed name: the plain one is served too, and stays the same.
+const ICON = "/static/icons/icon-192.png";
 
 self.addEventListener("install", () => self.skipWaiting());
 
@@ -99,4 +106,63 @@ function offlinePage() {
     status: 503,
     headers: { "Content-Type": "text/html; charset=utf-8" },
   });
+}
+
+/* Push notifications. The tag comes from the message's dedupe key, so a
+   message handed over twice replaces the first rather than showing twice. */
+self.addEventListener("push", (event) => {
+  const { title, options } = notification(event.data);
+  event.waitUntil(self.registration.showNotification(title, options));
+});
+
+function notification(data) {
+  let message = {};
+  try {
+    message = (data && data.json()) || {};
+  } catch (error) {
+    /* Not JSON: shown with the words below. */
+  }
+  return {
+    title: String(message.title || "Family OT"),
+    options: {
+      body: String(message.body || ""),
+      tag: String(message.tag || ""),
+      icon: ICON,
+      data: { url: portalPath(message.url) },
+    },
+  };
+}
+
+/* Only a path of the portal is ever opened; anything else opens the home page. */
+function portalPath(url) {
+  try {
+    const target = new URL(url || "/", self.location.origin);
+    if (target.origin === self.location.origin) return target.pathname + target.search + target.hash;
+  } catch (error) {
+    /* Not an address. */
+  }
+  return "/";
+}
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const data = event.notification.data || {};
+  event.waitUntil(openPortal(new URL(portalPath(data.url), self.location.origin).href));
+});
+
+/* The tab already showing that page, else a portal tab taken there, else a new one. */
+async function openPortal(url) {
+  const tabs = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const showing = tabs.find((tab) => tab.url === url);
+  if (showing) return showing.focus();
+  const portal = tabs.find((tab) => new URL(tab.url).origin === self.location.origin);
+  if (portal) {
+    try {
+      const tab = await portal.focus();
+      return await tab.navigate(url);
+    } catch (error) {
+      /* A tab this worker does not control cannot be taken: open a new one. */
+    }
+  }
+  return self.clients.openWindow(url);
 }
