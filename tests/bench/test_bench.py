@@ -35,7 +35,8 @@ QUERY_BUDGET = {
     "parent_home": 15,
     # The goals page offers to share a win in place: its goal choices.
     "child_goals": 9,
-    "routines": 7,
+    # The strategies' photos and the library's demonstrations: one query each.
+    "routines": 9,
     "goal_progress": 9,
     "family_bookings": 8,
     "therapist_home": 5,

@@ -44,12 +44,16 @@ def test_the_same_tap_sent_twice_logs_once(world, strategy):
     )
     assert again.pk == first.pk
     assert PracticeLog.objects.count() == 1
-    # A new tap (a new id) is a new practice; another person's id is theirs.
+    # A new tap (a new id) is a new practice; an id is only ever sent again by
+    # the page that chose it, so another person's copy of it is refused.
     services.practice_log_add(
         strategy=strategy, by=world.parent, outcome="hard", client_id=uuid.uuid4()
     )
-    services.practice_log_add(strategy=strategy, by=world.supporting, outcome="well", client_id=tap)
-    assert PracticeLog.objects.count() == 3
+    with pytest.raises(ValidationError, match="could not be saved"):
+        services.practice_log_add(
+            strategy=strategy, by=world.supporting, outcome="well", client_id=tap
+        )
+    assert PracticeLog.objects.count() == 2
 
 
 def test_undo_is_the_authors_and_only_for_a_short_time(world, strategy, clock_at):

@@ -159,8 +159,11 @@ ROUTES = [
     Route("messaging:media", THERAPY, kwargs=_media("therapy")),
     Route("messaging:media", BOOKINGS, kwargs=_media("bookings")),
     Route("messaging:media", THERAPY, kwargs=_log_media),
-    Route("messaging:media", THERAPY, kwargs=_strategy_photo),
-    Route("messaging:media", THERAPY | {"other_therapist"}, kwargs=_demonstration),
+    # A strategy's photos and the library's demonstrations are part of the
+    # strategy, which every caregiver linked to the child sees (the family's
+    # photo consent permitting), not of the therapy messages.
+    Route("messaging:media", THERAPY | {GOALS_ONLY}, kwargs=_strategy_photo),
+    Route("messaging:media", THERAPY | {GOALS_ONLY, "other_therapist"}, kwargs=_demonstration),
     Route("messaging:strategy_media", frozenset({"therapist"}), kwargs=_strategy),
     Route("messaging:template_media", THERAPISTS, kwargs=_library_strategy),
     Route(

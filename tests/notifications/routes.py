@@ -1,7 +1,9 @@
 from notifications.models import PushDevice
 from tests.matrix import Route
 
-CAREGIVERS = frozenset({"parent", "other_parent", "supporting", "supporting_unlinked"})
+CAREGIVERS = frozenset(
+    {"parent", "other_parent", "supporting", "supporting_unlinked", "supporting_goals_only"}
+)
 
 
 def _parents_device(world) -> dict:

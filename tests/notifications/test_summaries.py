@@ -62,7 +62,7 @@ def test_each_recipient_gets_only_what_they_may_see_once_per_period(world):
     [parent] = _mail_to(world.parent.email)
     for words in (
         "Puts on his shoes alone",
-        "a little progress",
+        "some progress",
         "Shoes on the bottom stair",
         "Both shoes on before breakfast!",
         "Maryam wrote her name",

@@ -43,3 +43,8 @@ ROUTES = [
     Route("privacy:family_erase", frozenset({"admin"}), kwargs=lambda w: {"pk": w.family.pk}),
     Route("privacy:child_purge", frozenset({"admin"}), kwargs=lambda w: {"pk": w.child.pk}),
 ]
+
+EXEMPT = {
+    "web_manifest": "public, the same for everyone, holds no data: tests/portal/test_companion.py",
+    "service_worker": "public script, the same for everyone: tests/portal/test_companion.py",
+}

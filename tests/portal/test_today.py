@@ -156,8 +156,8 @@ def test_today_runs_the_same_queries_however_big_the_family(
     client.force_login(world.parent)
     # Session and user, memberships, children, assessments ahead, intakes,
     # strategies, their practice, unread messages, offers, progress,
-    # bookings and their children, wins.
-    with django_assert_max_num_queries(15) as first:
+    # bookings and their children, wins; the menu's count of messages waiting.
+    with django_assert_max_num_queries(16) as first:
         client.get(reverse("home"))
     _grow_family(world, 4)
     with django_assert_max_num_queries(len(first)):

@@ -72,7 +72,7 @@ def test_supporting_caregivers_see_the_summaries_the_family_shares_with_them(wor
     client.force_login(world.supporting_goals_only)
     html = client.get(_url(world)).content.decode()
     assert there.family_summary not in html and not_there.family_summary not in html
-    assert "No sessions yet" in html
+    assert "Sessions are shared with" in html
 
 
 def test_a_session_opens_only_for_those_it_is_shared_with(world):
