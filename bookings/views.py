@@ -57,6 +57,7 @@ from core.forms import add_service_errors, day_from_query, valid_filters
 
 # Therapists per page of the whole practice's diary.
 DIARY_THERAPISTS_PER_PAGE = 5
+DIARY_LAYOUTS = ("grid", "list")
 
 caregiver_required = role_required(Role.CAREGIVER)
 
@@ -218,16 +219,31 @@ def diary(request: HttpRequest) -> HttpResponse:
                 query = request.GET.copy()
                 query["page"] = number
                 pages[key] = query.urlencode()
-    days = selectors.diary(
-        first_day=first_day, days=length, therapist=therapist, service=service, people=people
+    admin = user.role == Role.ADMIN
+    own = user.role == Role.THERAPIST
+    drawn = selectors.diary_grid(
+        first_day=first_day,
+        days=length,
+        therapist=therapist,
+        service=service,
+        people=people,
+        admin=admin,
     )
+    # The time grid or the list: as asked, or (by the style sheet) the grid
+    # from 768 px wide and the list below.
+    layout = request.GET.get("layout")
+    if layout not in DIARY_LAYOUTS:
+        layout = None
+    layouts = {}
+    for name in DIARY_LAYOUTS:
+        query = request.GET.copy()
+        query["layout"] = name
+        layouts[name] = query.urlencode()
     query = request.GET.copy()
     query["date"] = (first_day - timedelta(days=length)).isoformat()
     previous = query.urlencode()
     query["date"] = (first_day + timedelta(days=length)).isoformat()
     following = query.urlencode()
-    admin = user.role == Role.ADMIN
-    own = user.role == Role.THERAPIST
     # The filter's choices from the list above, not from a query of each field.
     if "therapist" in form.fields:
         form.fields["therapist"].choices = [
@@ -242,7 +258,13 @@ def diary(request: HttpRequest) -> HttpResponse:
         request,
         "bookings/diary.html",
         {
-            "days": days,
+            "days": drawn["days"],
+            "bands": drawn["bands"],
+            # One therapist's week: its days side by side; otherwise each day
+            # a row of therapists.
+            "across": mode == "week" and len(people) == 1,
+            "layout": layout,
+            "layouts": layouts,
             "form": form,
             "therapists": everyone,
             "show_therapist": therapist is None,
