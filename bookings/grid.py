@@ -149,15 +149,16 @@ def _time_text(starts_at: datetime, ends_at: datetime) -> str:
 
 def _block(item: dict, links: Links) -> dict:
     """What one block prints: `text` (shown), `extra` (for screen readers:
-    the therapist, and what a link does) and `url` (or None)."""
+    the therapist, and what a link does; it follows the text with a space of
+    its own, as browsers may put one between them) and `url` (or None)."""
     kind = item["kind"]
     who = item["therapist"]
     if kind == "free":
         if links.book is None:
-            return {"text": "Free", "extra": f", {who}", "url": None}
+            return {"text": "Free", "extra": f" time of {who}", "url": None}
         return {
             "text": "Free",
-            "extra": f", book with {who} from {item['starts_at'].astimezone(slots.LONDON):%H:%M}",
+            "extra": f" to book with {who} from {item['starts_at'].astimezone(slots.LONDON):%H:%M}",
             "url": links.book(item["therapist_id"], item["starts_at"]),
         }
     if kind == "group":
@@ -165,7 +166,7 @@ def _block(item: dict, links: Links) -> dict:
         if item["waiting"]:
             text += f" · {item['waiting']} waiting"
         url = links.group(item["pk"]) if links.group else None
-        return {"text": text, "extra": f", group with {who}", "url": url}
+        return {"text": text, "extra": f" (a group with {who})", "url": url}
     people = []
     for booking in item["bookings"]:
         family = booking["family"]
@@ -175,7 +176,7 @@ def _block(item: dict, links: Links) -> dict:
     text = item["service"] + (": " + "; ".join(people) if people else ": no one booked")
     if item["room"]:
         text += f" · {item['room']}"
-    return {"text": text, "extra": f", with {who}", "url": links.appointment(item["pk"])}
+    return {"text": text, "extra": f" (with {who})", "url": links.appointment(item["pk"])}
 
 
 def _hours_blocks(day: date, hours: list[slots.Hours], top: datetime, rows: int) -> list[str]:

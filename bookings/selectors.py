@@ -566,6 +566,6 @@ def _booking_links() -> Callable[[int, datetime], str]:
 
     def link(therapist_id: int, starts_at: datetime) -> str:
         local = starts_at.astimezone(slots.LONDON).strftime("%Y-%m-%dT%H:%M")
-        return f"{address}?{urlencode({'therapist': therapist_id, 'starts_at': local})}"
+        return f"{address}?{urlencode({'therapist': therapist_id, 'starts_at': local}, safe=':')}"
 
     return link

@@ -18,6 +18,7 @@ from accounts.models import Role
 from accounts.policy import admin_required, role_required, staff_required
 from bookings import calendar, selectors, services
 from bookings.forms import (
+    PREFILL_KEYS,
     AttendanceForm,
     AvailabilityForm,
     BookingPeopleForm,
@@ -33,6 +34,7 @@ from bookings.forms import (
     ServiceForm,
     SlotBookingForm,
     SlotSearchForm,
+    booking_prefill,
     slot_choice,
 )
 from bookings.models import (
@@ -287,8 +289,18 @@ def diary(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 def appointment_new(request: HttpRequest) -> HttpResponse:
-    """Pick service, therapist, day and family; then a free slot and who comes."""
-    search = SlotSearchForm(request.GET or None, therapists=selectors.therapists())
+    """Pick service, therapist, day and family; then a free slot and who comes.
+    From the diary's free time the therapist, day and slot come filled in."""
+    prefill = booking_prefill(request.GET)
+    asked = request.GET if set(request.GET) - PREFILL_KEYS else None
+    if asked is not None and not asked.get("date") and "date" in prefill:
+        asked = asked.copy()
+        asked["date"] = prefill["date"].isoformat()
+    search = SlotSearchForm(
+        asked,
+        therapists=selectors.therapists(),
+        initial={key: prefill[key] for key in ("therapist", "date") if key in prefill},
+    )
     form = None
     if search.is_valid():
         service = search.cleaned_data["service"]
@@ -298,8 +310,17 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
             service=service, first_day=search.cleaned_data["date"], days=1, therapist=therapist
         )
         choices = [slot_choice(person, slot, show_therapist=False) for person, slot in found]
+        chosen = next(
+            (
+                value
+                for (_, slot), (value, _) in zip(found, choices, strict=True)
+                if slot.starts_at == prefill.get("starts_at")
+            ),
+            None,
+        )
         form = SlotBookingForm(
             _posted(request),
+            initial={"slot": chosen},
             family=family,
             service=service,
             slot_choices=choices,
@@ -324,7 +345,16 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"{family.name} is booked.")
                 return redirect("bookings:appointment_detail", pk=booking.appointment_id)
-    return render(request, "bookings/appointment_new.html", {"search": search, "form": form})
+    return render(
+        request,
+        "bookings/appointment_new.html",
+        {
+            "search": search,
+            "form": form,
+            # Carried through step one, to choose that time in step two.
+            "starts_at": request.GET["starts_at"] if "starts_at" in prefill else None,
+        },
+    )
 
 
 @staff_required
