@@ -72,7 +72,9 @@ def test_a_phone_starts_with_the_list_and_can_show_the_grid(demo, open_browser):
     page = admin.page
     admin.go("/diary/?view=day")
     expect(page.locator(".dg-gutter").first).to_be_hidden()
-    expect(page.get_by_role("link", name=re.compile(r"^14:00 GMT.*Initial assessment"))).to_be_visible()
+    expect(
+        page.get_by_role("link", name=re.compile(r"^14:00 GMT.*Initial assessment"))
+    ).to_be_visible()
     admin.check("diary-list")
     page.get_by_role("link", name="Time grid").click()
     expect(page.locator(".dg-gutter").first).to_be_visible()
