@@ -3,6 +3,7 @@ the list below it, the toggle between them, today's line, free time that
 starts a booking with that therapist and time, by keyboard, and axe on each."""
 
 import re
+from urllib.parse import unquote
 
 import pytest
 from django.core.management import call_command
@@ -55,6 +56,14 @@ def test_the_practice_day_as_a_grid_at_1280px(demo, open_browser):
     expect(page.get_by_label("Therapist")).to_have_value(str(therapist.pk))
     expect(page.get_by_label("Date")).to_have_value(timezone.localdate().isoformat())
     admin.check("booking-from-free-time")
+
+    # By pointer: from the five minutes clicked, here an hour into the free time.
+    admin.go("/diary/?view=day")
+    free = page.get_by_role("link", name=re.compile(r"^09:00 GMT.*Free to book with"))
+    box = free.bounding_box()
+    page.mouse.click(box["x"] + 20, box["y"] + hour + 2)
+    expect(page.get_by_role("heading", name="Book an appointment")).to_be_visible()
+    assert f"starts_at={timezone.localdate().isoformat()}T10:00" in unquote(page.url)
 
     # The list, by the toggle; it keeps the day asked for.
     admin.go("/diary/?view=day")
