@@ -355,7 +355,9 @@ def test_the_grid_runs_the_same_queries_for_a_busy_practice(world, login):
         return len(captured)
 
     quiet = queries()
-    TherapistFactory.create_batch(6)
+    # More therapists than a page holds, after these two in the order of names.
+    for n in range(6):
+        TherapistFactory(full_name=f"Zoe Zephyr {n}")
     for n in range(40):
         day = monday + timedelta(days=n % 5)
         therapist = (world.therapist, world.other_therapist)[n % 2]
@@ -365,3 +367,12 @@ def test_the_grid_runs_the_same_queries_for_a_busy_practice(world, login):
     busy = queries()
     assert busy == quiet
     assert busy <= 16
+
+
+def test_a_practice_without_therapists_says_so(world, login):
+    from accounts.models import User
+
+    User.objects.filter(role="therapist").update(is_active=False)
+    response = _diary(login(world.admin))
+    assert response.status_code == 200
+    assert "No therapists in the diary yet" in response.text
