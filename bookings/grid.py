@@ -212,7 +212,9 @@ def bands(
     for entry in days:
         day = entry["day"]
         top, bottom = day_bounds(day, wall)
-        rows = min(_steps(bottom, top), MOST_ROWS)
+        # At least an hour: 01:00-02:00 on the day the clocks go forward
+        # lasts no time at all.
+        rows = max(min(_steps(bottom, top), MOST_ROWS), STEPS_PER_HOUR)
         now_css = f"r{_steps(now, top)}" if top <= now < bottom else None
         by_therapist: dict[int, list[dict]] = {person.pk: [] for person in people}
         spans: dict[int, list[tuple[int, int]]] = {person.pk: [] for person in people}

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bookings import grid, selectors
-from bookings.slots import LONDON, local_to_utc
+from bookings.slots import LONDON, Hours, local_to_utc
 from tests.bookings.factories import (
     AppointmentFactory,
     AvailabilityFactory,
@@ -376,3 +376,17 @@ def test_a_practice_without_therapists_says_so(world, login):
     response = _diary(login(world.admin))
     assert response.status_code == 200
     assert "No therapists in the diary yet" in response.text
+
+
+def test_the_hour_that_never_happens_is_still_drawn_as_an_hour(world):
+    """Working hours of 01:00-02:00 on the day the clocks go forward last no
+    time at all; the day is drawn an hour long rather than not at all."""
+    [band] = grid.bands(
+        days=[{"day": SPRING_FORWARD, "items": []}],
+        hours={world.therapist.pk: [Hours(SPRING_FORWARD.weekday(), time(1), time(2))]},
+        people=[world.therapist],
+        links=grid.Links(appointment=str),
+        now=_at(DAY, 12),
+    )
+    assert band["rows"] == 12
+    assert band["columns"][0]["hours"] == []
