@@ -7,5 +7,8 @@ class BookingsConfig(AppConfig):
 
     def ready(self) -> None:
         from bookings.emails import register_kinds
+        from bookings.texts import reminder_reply
+        from notifications.registry import register_reply_handler
 
         register_kinds()
+        register_reply_handler(reminder_reply)

@@ -48,6 +48,7 @@ class ServiceForm(forms.ModelForm):
             "capacity",
             "parent_only",
             "location",
+            "slot_grid_minutes",
             "bookable_online",
             "book_notice_hours",
             "cancel_notice_hours",
@@ -61,6 +62,11 @@ class ServiceForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "what_to_bring": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out (an older form, an API client): the model's default grid.
+        self.fields["slot_grid_minutes"].required = False
 
     def clean_reminder_offsets_hours(self):
         offsets = self.cleaned_data["reminder_offsets_hours"] or []
@@ -249,6 +255,40 @@ class SlotBookingForm(BookingPeopleForm):
     def clean_slot(self) -> tuple[int, datetime]:
         therapist_id, _, iso = self.cleaned_data["slot"].partition("|")
         return int(therapist_id), datetime.fromisoformat(iso)
+
+
+class FamilySlotForm(SlotBookingForm):
+    """A family's booking of a time: who it is for and, for a service they
+    may have either way, at the clinic or by video call."""
+
+    where = forms.ChoiceField(
+        label="In person or by video?",
+        choices=[("clinic", "At the clinic"), ("video", "By video call")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether you'll come in or join by video."},
+    )
+
+    field_order = ["slot", "children", "where", "escort"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.service.location != Service.Location.EITHER:
+            del self.fields["where"]
+        else:
+            self.fields[
+                "where"
+            ].help_text = (
+                "By video, the link to join appears on your booking 15 minutes before the start."
+            )
+        if self.service.parent_only:
+            self.fields["children"].label = "Which child is it about?"
+            self.fields["escort"].label = "Who will join it"
+
+    @property
+    def by_video(self) -> bool | None:
+        if "where" not in self.fields:
+            return None
+        return self.cleaned_data.get("where") == "video"
 
 
 class MoveForm(forms.Form):

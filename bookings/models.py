@@ -33,6 +33,18 @@ class Service(models.Model):
     class Location(models.TextChoices):
         CLINIC = "clinic", "At the clinic"
         VIDEO = "video", "By video call"
+        # The family chooses when they book (a parent coaching consultation).
+        EITHER = "either", "At the clinic or by video call"
+
+    # Start times a family is offered are on this grid of the clock: every
+    # divisor of an hour, so that the grid is the same in GMT and in BST.
+    GRID_CHOICES = [
+        (10, "Every 10 minutes"),
+        (15, "On the quarter hours"),
+        (20, "Every 20 minutes"),
+        (30, "On the hour and half hour"),
+        (60, "On the hour"),
+    ]
 
     name = models.CharField(max_length=120)
     kind = models.CharField("type", max_length=20, choices=Kind.choices)
@@ -47,6 +59,12 @@ class Service(models.Model):
         "parents only", default=False, help_text="Tick when the child does not come."
     )
     location = models.CharField(max_length=10, choices=Location.choices, default=Location.CLINIC)
+    slot_grid_minutes = models.PositiveSmallIntegerField(
+        "times offered to families",
+        choices=GRID_CHOICES,
+        default=30,
+        help_text="Families choose from regular times, e.g. on the hour and half hour.",
+    )
     bookable_online = models.BooleanField(
         "families can book online", default=False, help_text="Otherwise only the practice books it."
     )
@@ -172,12 +190,23 @@ class Appointment(models.Model):
     ends_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.BOOKED)
     created_at = models.DateTimeField(default=timezone.now)
+    by_video = models.BooleanField("by video call", default=False)
+    # The video call's room, made when the appointment is booked by video
+    # (bookings.video): long and random, so that no one finds it by guessing.
+    # The address to join is built from it when it is shown, for the person
+    # shown it.
+    video_room = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["starts_at", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")), name="appointment_ends_after_start"
+            ),
+            models.UniqueConstraint(
+                fields=["video_room"],
+                condition=~Q(video_room=""),
+                name="appointment_video_room_unique",
             ),
         ]
         indexes = [
@@ -333,6 +362,19 @@ class WaitlistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.family} #{self.position} for {self.group_session}"
+
+
+class TherapistVideoLink(models.Model):
+    """A therapist's own standing video room (Zoom, Teams…), used when the
+    practice's video provider is `fixed` (VIDEO_PROVIDER)."""
+
+    therapist = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="video_link"
+    )
+    url = models.URLField("video call address", max_length=500)
+
+    def __str__(self) -> str:
+        return f"Video call address of {self.therapist}"
 
 
 class CalendarFeed(models.Model):

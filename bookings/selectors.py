@@ -2,6 +2,7 @@
 number of bookings."""
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
@@ -33,7 +34,7 @@ from bookings.models import (
 from bookings.permissions import Memberships, bookings_visible_to, memberships_of
 from bookings.services import BUSY_REACH, busy_intervals, busy_of, hours_for
 from core.queries import count_of
-from families.models import AccessLevel, Caregiver, Child
+from families.models import AccessLevel, Caregiver, CaseloadAssignment, Child, Family
 
 
 def therapists() -> QuerySet[User]:
@@ -337,6 +338,7 @@ _CARD_FIELDS = (
         )
     ),
     "group_session__topic",
+    "appointment__by_video",
 )
 
 
@@ -451,9 +453,14 @@ def service_slots(
     days: int,
     not_before: datetime | None = None,
     therapist: User | None = None,
+    people: Sequence[User] | None = None,
+    grid: bool = False,
 ) -> list[tuple[date, list[tuple[User, slots.Slot]]]]:
-    """Free slots for a service per local day, across the therapists."""
-    people = list(therapists().filter(pk=therapist.pk) if therapist else therapists())
+    """Free slots for a service per local day, across the therapists (or one
+    of them, or `people`). With `grid`, the times families are offered: on
+    the service's grid of the clock (Service.slot_grid_minutes)."""
+    if people is None:
+        people = list(therapists().filter(pk=therapist.pk) if therapist else therapists())
     by_id = {person.pk: person for person in people}
     last_day = first_day + timedelta(days=days - 1)
     start, _ = slots.local_day_bounds(first_day)
@@ -470,11 +477,98 @@ def service_slots(
                 duration=timedelta(minutes=service.duration_minutes),
                 buffer=timedelta(minutes=service.buffer_minutes),
                 not_before=not_before,
+                grid=timedelta(minutes=service.slot_grid_minutes) if grid else None,
             ):
                 found.append((person, slot))
         found.sort(key=lambda pair: (pair[1].starts_at, pair[0].full_name))
         result.append((day, found))
     return result
+
+
+def lead_therapists(family: Family) -> dict[int, User]:
+    """Each of the family's children (not discharged) who has a lead
+    therapist now, by child id: the therapist their booking page starts
+    with. One query."""
+    today = timezone.localdate()
+    return {
+        assignment.child_id: assignment.therapist
+        for assignment in CaseloadAssignment.objects.filter(
+            child__family=family,
+            child__discharged_on__isnull=True,
+            kind=CaseloadAssignment.Kind.LEAD,
+            therapist__is_active=True,
+            starts_on__lte=today,
+        )
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .select_related("therapist")
+        .order_by("child__first_name", "child_id")
+    }
+
+
+@dataclass(frozen=True)
+class FamilyTimes:
+    """The family's booking page for a service: the strip of days with free
+    times (and how many), the day chosen and its times (therapist, slot)."""
+
+    strip: list[tuple[date, int]]
+    day: date | None
+    times: list[tuple[User, slots.Slot]]
+
+
+# How far ahead the day strip looks.
+STRIP_DAYS = 28
+
+
+def family_times(
+    *, service: Service, people: Sequence[User], day: date | None, first_day: date | None = None
+) -> FamilyTimes:
+    """Free times on the service's grid for the next STRIP_DAYS days with
+    the people given (a child's therapist, or every therapist), kept to the
+    service's notice to book. The strip holds only days with a free time; the
+    day shown is the one asked for when it has one, else the first. One read
+    of the diary whatever the number of days or bookings."""
+    first_day = first_day or timezone.localdate()
+    found = service_slots(
+        service=service,
+        first_day=first_day,
+        days=STRIP_DAYS,
+        not_before=timezone.now() + timedelta(hours=service.book_notice_hours),
+        people=people,
+        grid=True,
+    )
+    strip = [(each_day, len(pairs)) for each_day, pairs in found if pairs]
+    open_days = {each_day for each_day, _ in strip}
+    if day not in open_days:
+        day = strip[0][0] if strip else None
+    times = next((pairs for each_day, pairs in found if each_day == day), [])
+    return FamilyTimes(strip=strip, day=day, times=times)
+
+
+def bookable_time(
+    *, service: Service, therapist_id: int, starts_at: datetime
+) -> tuple[User, slots.Slot] | None:
+    """(therapist, slot) if a family may still book this time: a time on
+    the service's grid, with notice, free in the therapist's diary."""
+    therapist = therapists().filter(pk=therapist_id).first()
+    if therapist is None:
+        return None
+    [(_, found)] = service_slots(
+        service=service,
+        first_day=timezone.localtime(starts_at).date(),
+        days=1,
+        not_before=timezone.now() + timedelta(hours=service.book_notice_hours),
+        people=[therapist],
+        grid=True,
+    )
+    return next(((person, slot) for person, slot in found if slot.starts_at == starts_at), None)
+
+
+def chose_detailed_wording(user: User, family_id: int) -> bool:
+    """Whether this caregiver asked for e-mails and calendars that name the
+    service and the children (E-mail choices)."""
+    return Caregiver.objects.filter(
+        user=user, family_id=family_id, detailed_email_wording=True
+    ).exists()
 
 
 def booking_with_details(pk: int) -> Booking | None:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Role, User
-from bookings import emails, slots
+from bookings import emails, slots, video
 from bookings.models import (
     ACTIVE_BOOKING_STATUSES,
     Appointment,
@@ -256,13 +256,23 @@ def appointment_book(
     children: Iterable[Child] = (),
     escort: Caregiver | None = None,
     room: Room | None = None,
+    by_video: bool | None = None,
     by: User,
     request=None,
 ) -> Booking:
-    """Book a family into a free slot of a therapist's diary."""
+    """Book a family into a free slot of a therapist's diary. `by_video`: for
+    a service the family may have either way, whether they chose a video
+    call (unsaid: at the clinic); a video appointment gets its call's room
+    (bookings.video) and no room of the clinic."""
     children = list(children)
     if service.is_group:
         raise ValidationError("Group sessions are booked by place, not by slot.")
+    if service.location == Service.Location.EITHER:
+        by_video = bool(by_video)
+    elif by_video and service.location != Service.Location.VIDEO:
+        raise ValidationError({"by_video": "This appointment is at the clinic only."})
+    else:
+        by_video = service.location == Service.Location.VIDEO
     if not service.active:
         raise ValidationError("This service is not offered at the moment.")
     if therapist.role != Role.THERAPIST:
@@ -285,7 +295,9 @@ def appointment_book(
                 ends_at=ends_at,
                 room=room,
             )
-            if room is None and service.location == Service.Location.CLINIC and window.room_id:
+            if by_video:
+                room = None
+            elif room is None and window.room_id:
                 room = Room.objects.filter(pk=window.room_id).first()
                 if room is not None:
                     _lock(Room.objects.filter(pk=room.pk))
@@ -302,6 +314,8 @@ def appointment_book(
                 room=room,
                 starts_at=starts_at,
                 ends_at=ends_at,
+                by_video=by_video,
+                video_room=video.room_for_new_appointment() if by_video else "",
             )
             booking = Booking.objects.create(
                 family=family, appointment=appointment, booked_by=by, escort=escort

@@ -2,7 +2,8 @@
 families, waitlists and calendar feeds. Thin function views: objects come
 through bookings.permissions, writes through bookings.services."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.policy import admin_required, role_required, staff_required
-from bookings import calendar, selectors, services
+from bookings import calendar, selectors, services, video
 from bookings.forms import (
     PREFILL_KEYS,
     AttendanceForm,
@@ -26,6 +27,7 @@ from bookings.forms import (
     DiaryFilterForm,
     ExceptionForm,
     FamilyCancelForm,
+    FamilySlotForm,
     GroupBookForm,
     GroupSessionForm,
     MoveForm,
@@ -566,60 +568,132 @@ def book_service(request: HttpRequest, pk: int) -> HttpResponse:
             "bookings/book_groups.html",
             {"service": service, "groups": selectors.open_groups(service)},
         )
-    not_before = timezone.now() + timedelta(hours=service.book_notice_hours)
-    today = timezone.localdate()
-    first_day = max(day_from_query(request.GET.get("from"), today), today)
-    days = selectors.service_slots(
-        service=service, first_day=first_day, days=7, not_before=not_before
-    )
+    return _book_a_time(request, service=service, family=family)
+
+
+def _book_a_time(request: HttpRequest, *, service: Service, family) -> HttpResponse:
+    """Booking on a phone: a strip of the next weeks' days that have a free
+    time, the chosen day's times on the service's grid with the child's own
+    therapist (or anyone: `?therapist=all`), then who it is for and, where
+    the family may choose, in person or by video. Every step is a link or a
+    form, so it works without script."""
+    leads = selectors.lead_therapists(family)
+    children = list(family.children.filter(discharged_on__isnull=True).order_by("first_name"))
+    child = next((c for c in children if str(c.pk) == request.GET.get("child")), None)
+    if child is None:
+        child = next((c for c in children if c.pk in leads), None)
+    everyone = request.GET.get("therapist") == "all" or child is None or child.pk not in leads
+    query = {"family": family.pk} if request.GET.get("family") else {}
+    if child is not None:
+        query["child"] = child.pk
+    if everyone:
+        query["therapist"] = "all"
     chosen = request.POST.get("slot") or request.GET.get("slot")
-    valid = {
-        slot_choice(person, slot)[0]: (person, slot) for _, found in days for person, slot in found
-    }
-    if chosen in valid:
-        form = SlotBookingForm(
-            _posted(request),
-            initial={"slot": chosen},
-            family=family,
-            service=service,
-            slot_choices=[slot_choice(*valid[chosen])],
-        )
-        if request.method == "POST" and form.is_valid():
-            therapist, slot = valid[chosen]
-            try:
-                booking = services.appointment_book(
-                    service=service,
-                    therapist=therapist,
-                    starts_at=slot.starts_at,
-                    family=family,
-                    children=form.cleaned_data.get("children") or [],
-                    escort=form.cleaned_data.get("escort"),
-                    by=request.user,
-                    request=request,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "You're booked. We've sent you an e-mail too.")
-                return redirect("bookings:booking_detail", pk=booking.pk)
-        return render(
-            request,
-            "bookings/book_confirm.html",
-            {"service": service, "family": family, "form": form, "chosen": valid[chosen]},
-        )
     if chosen:
-        messages.error(request, services.SLOT_TAKEN)
+        found = _free_time(service, chosen)
+        if found is None:
+            messages.error(request, services.SLOT_TAKEN)
+        else:
+            # The child is ticked for the family only when there is no other:
+            # a consultation may be about any or all of them.
+            only = children[0] if len(children) == 1 else None
+            return _confirm_time(request, service, family, found, child=only, query=query)
+    people = list(selectors.therapists()) if everyone else [leads[child.pk]]
+    times = selectors.family_times(
+        service=service,
+        people=people,
+        # `from`: the address of the weekly pages before the day strip.
+        day=day_from_query(request.GET.get("day") or request.GET.get("from"), timezone.localdate()),
+    )
+    filters = [
+        {
+            "label": f"{c.display_name}'s therapist, {leads[c.pk]}",
+            "query": urlencode(
+                {**{k: v for k, v in query.items() if k != "therapist"}, "child": c.pk}
+            ),
+            "current": not everyone and child == c,
+        }
+        for c in children
+        if c.pk in leads
+    ]
     return render(
         request,
         "bookings/book_slots.html",
         {
             "service": service,
             "family": family,
-            "days": [
-                (day, [(slot_choice(p, s)[0], p, s) for p, s in found]) for day, found in days
+            "times": times,
+            "people": people,
+            "everyone": everyone,
+            "child": child,
+            "filters": filters,
+            "all_query": urlencode({**query, "therapist": "all"}),
+            "query": urlencode(query),
+            "show_therapist": len(people) > 1,
+            "choices": [
+                (slot_choice(person, slot)[0], person, slot) for person, slot in times.times
             ],
-            "previous": first_day - timedelta(days=7) if first_day > timezone.localdate() else None,
-            "following": first_day + timedelta(days=7),
+        },
+    )
+
+
+def _free_time(service: Service, chosen: str):
+    """(therapist, slot) for a time a family chose (`<therapist>|<start>`,
+    from the page's links), if they may still book it."""
+    therapist_id, _, iso = chosen.partition("|")
+    try:
+        starts_at = datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    if not therapist_id.isdigit() or starts_at.tzinfo is None:
+        return None
+    return selectors.bookable_time(
+        service=service, therapist_id=int(therapist_id), starts_at=starts_at
+    )
+
+
+def _confirm_time(request, service, family, found, *, child, query: dict) -> HttpResponse:
+    value = slot_choice(*found)[0]
+    initial = {"slot": value}
+    if child is not None:
+        initial["children"] = [child.pk]
+    form = FamilySlotForm(
+        _posted(request),
+        initial=initial,
+        family=family,
+        service=service,
+        slot_choices=[slot_choice(*found)],
+    )
+    if request.method == "POST" and form.is_valid():
+        therapist, slot = found
+        try:
+            booking = services.appointment_book(
+                service=service,
+                therapist=therapist,
+                starts_at=slot.starts_at,
+                family=family,
+                children=form.cleaned_data.get("children") or [],
+                escort=form.cleaned_data.get("escort"),
+                by_video=form.by_video,
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "You're booked. We've sent you an e-mail too.")
+            return redirect("bookings:booking_detail", pk=booking.pk)
+    return render(
+        request,
+        "bookings/book_confirm.html",
+        {
+            "service": service,
+            "family": family,
+            "form": form,
+            "chosen": found,
+            "back_query": urlencode(
+                {**query, "day": timezone.localtime(found[1].starts_at).date().isoformat()}
+            ),
         },
     )
 
@@ -708,6 +782,9 @@ def waitlist_leave(request: HttpRequest, pk: int) -> HttpResponse:
 def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
     booking = get_booking_for_user(request.user, pk)
     manage = can_manage_booking(request.user, booking)
+    call = None
+    if booking.appointment_id is not None and booking.is_active:
+        call = video.video_call(appointment=booking.appointment, viewer=request.user)
     return render(
         request,
         "bookings/booking_detail.html",
@@ -716,8 +793,46 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "slot": booking.slot,
             "can_manage": manage,
             "cancel_form": FamilyCancelForm() if manage and booking.is_active else None,
+            "call": call,
+            "reveal_minutes": int(video.REVEAL_BEFORE.total_seconds() // 60),
         },
     )
+
+
+@login_required
+def booking_video(request: HttpRequest, pk: int) -> HttpResponse:
+    """Join a booking's video call: the portal's own address for it (in the
+    e-mails and the calendar file), which sends whoever may see the booking
+    on to the call's room, made for them now, from 15 minutes before the
+    start; before then, back to the booking, which says when."""
+    booking = get_booking_for_user(request.user, pk)
+    call = None
+    if booking.appointment_id is not None and booking.is_active:
+        call = video.video_call(appointment=booking.appointment, viewer=request.user)
+    if call is None:
+        raise Http404
+    if call.status == video.Status.OPEN:
+        response = redirect(call.url)
+        # The address may carry a token for this person: kept out of caches.
+        response["Cache-Control"] = "no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+    return redirect("bookings:booking_detail", pk=booking.pk)
+
+
+@login_required
+def booking_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    """The booking as a calendar file, worded as the family's e-mails are."""
+    booking = get_booking_for_user(request.user, pk)
+    detailed = request.user.role != Role.CAREGIVER or selectors.chose_detailed_wording(
+        request.user, booking.family_id
+    )
+    response = HttpResponse(
+        calendar.booking_ics(booking, detailed=detailed),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
+    return response
 
 
 @require_POST

@@ -1,6 +1,8 @@
+import phonenumbers
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils import timezone
+from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Role, User
 from core.forms import ChoicesByIdField, DateField
@@ -192,12 +194,28 @@ class CaregiverForm(forms.ModelForm):
 
 
 class PreferencesForm(forms.Form):
-    receives_reminders = forms.BooleanField(label="Send me appointment reminders", required=False)
+    receives_reminders = forms.BooleanField(label="E-mail me appointment reminders", required=False)
+    reminders_by_text = forms.BooleanField(
+        label="Text me appointment reminders",
+        help_text="To the mobile number above. Reply C to confirm or X to cancel.",
+        required=False,
+    )
+    reminders_by_push = forms.BooleanField(
+        label="Send appointment reminders to my devices",
+        help_text="To each phone or computer where you turned on notifications from us.",
+        required=False,
+    )
     summary_frequency = forms.ChoiceField(
         label="Progress summary e-mails", choices=SummaryFrequency.choices
     )
     receives_message_nudges = forms.BooleanField(
         label="E-mail me when a message has been waiting for 30 minutes", required=False
+    )
+    nudges_by_push = forms.BooleanField(
+        label="Tell my devices when a message has been waiting for 30 minutes", required=False
+    )
+    offers_by_push = forms.BooleanField(
+        label="Tell my devices when a place in a group comes up for us", required=False
     )
     detailed_email_wording = forms.BooleanField(
         label="Say what each appointment is and who it is for",
@@ -206,6 +224,49 @@ class PreferencesForm(forms.Form):
         "inbox or calendar does not learn more. The full details are always in the portal.",
         required=False,
     )
+
+    def __init__(
+        self, *args, texts: bool, has_mobile: bool, push: bool, primary: bool = True, **kwargs
+    ):
+        """`texts`, `push`: whether the practice has set these channels up
+        (a channel it has not is not offered). Offers of a place go to
+        primary caregivers only."""
+        super().__init__(*args, **kwargs)
+        self.has_mobile = has_mobile
+        if not primary and "offers_by_push" in self.fields:
+            del self.fields["offers_by_push"]
+        if not texts:
+            del self.fields["reminders_by_text"]
+        if not push:
+            for name in ("reminders_by_push", "nudges_by_push", "offers_by_push"):
+                self.fields.pop(name, None)
+
+    def clean_reminders_by_text(self) -> bool:
+        chosen = self.cleaned_data["reminders_by_text"]
+        if chosen and not self.has_mobile:
+            raise forms.ValidationError("Add your mobile number above first, then tick this.")
+        return chosen
+
+
+class MobileNumberForm(forms.Form):
+    number = PhoneNumberField(
+        label="Mobile number",
+        required=False,
+        help_text="For text-message reminders. Leave it empty to stop all texts from us.",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        error_messages={"invalid": "Enter a mobile number: in the UK, one that starts 07."},
+    )
+
+    def clean_number(self):
+        number = self.cleaned_data["number"]
+        if number and phonenumbers.number_type(number) not in (
+            phonenumbers.PhoneNumberType.MOBILE,
+            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        ):
+            raise forms.ValidationError(
+                "This looks like a landline. Texts need a mobile number: in the UK, one that starts 07."
+            )
+        return number
 
 
 class AcceptInvitationForm(forms.Form):

@@ -145,7 +145,14 @@ class Caregiver(models.Model):
     relationship = models.CharField(max_length=20, choices=Relationship.choices)
     access_level = models.CharField(max_length=12, choices=AccessLevel.choices)
     children = models.ManyToManyField(Child, blank=True, related_name="supporting_caregivers")
+    # Appointment reminders by e-mail; by text and by push notification are
+    # chosen beside it (How we contact you), and offered only when the
+    # practice has set those channels up.
     receives_reminders = models.BooleanField("send me appointment reminders", default=True)
+    reminders_by_text = models.BooleanField("text me appointment reminders", default=False)
+    reminders_by_push = models.BooleanField(
+        "send appointment reminders to my devices", default=False
+    )
     summary_frequency = models.CharField(
         "progress summary e-mails",
         max_length=12,
@@ -154,6 +161,12 @@ class Caregiver(models.Model):
     )
     receives_message_nudges = models.BooleanField(
         "e-mail me when a message has been waiting for 30 minutes", default=True
+    )
+    nudges_by_push = models.BooleanField(
+        "tell my devices when a message has been waiting for 30 minutes", default=False
+    )
+    offers_by_push = models.BooleanField(
+        "tell my devices when a place in a group comes up", default=False
     )
     # By default e-mails and calendar events say only "Appointment at <the
     # practice>": a shared inbox or a calendar synced to a work account must not

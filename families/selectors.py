@@ -129,6 +129,10 @@ def email_choices_for(user: User) -> list[tuple[Caregiver, dict[str, object]]]:
                 "receives_message_nudges": membership.receives_message_nudges
                 and NUDGE_EMAIL not in stopped,
                 "detailed_email_wording": membership.detailed_email_wording,
+                "reminders_by_text": membership.reminders_by_text,
+                "reminders_by_push": membership.reminders_by_push,
+                "nudges_by_push": membership.nudges_by_push,
+                "offers_by_push": membership.offers_by_push,
             },
         )
         for membership in memberships_for(user)

@@ -31,7 +31,8 @@ from families.models import (
     Relationship,
     SummaryFrequency,
 )
-from notifications.services import opted_out, optout_remove
+from notifications.models import MobileNumber, PushDevice
+from notifications.services import mobile_number_of, opted_out, optout_remove
 
 logger = logging.getLogger(__name__)
 
@@ -477,8 +478,13 @@ def caregiver_preferences_update(
     summary_frequency: str,
     receives_message_nudges: bool | None = None,
     detailed_email_wording: bool | None = None,
+    reminders_by_text: bool | None = None,
+    reminders_by_push: bool | None = None,
+    nudges_by_push: bool | None = None,
+    offers_by_push: bool | None = None,
 ) -> Caregiver:
-    """Save one family's e-mail choices (the E-mail choices page).
+    """Save one family's choices of how we contact them (the How we contact
+    you page): by e-mail, and by text and push where the practice offers them.
 
     Asking here for an e-mail the person unsubscribed from by a link lifts that
     unsubscribe, or the e-mails would stay stopped whatever the page says. The
@@ -494,6 +500,19 @@ def caregiver_preferences_update(
     if detailed_email_wording is not None:
         caregiver.detailed_email_wording = detailed_email_wording
         fields.append("detailed_email_wording")
+    if reminders_by_text is not None:
+        if reminders_by_text and not mobile_number_of(caregiver.user):
+            raise ValidationError({"reminders_by_text": "Add your mobile number first."})
+        caregiver.reminders_by_text = reminders_by_text
+        fields.append("reminders_by_text")
+    for name, chosen in (
+        ("reminders_by_push", reminders_by_push),
+        ("nudges_by_push", nudges_by_push),
+        ("offers_by_push", offers_by_push),
+    ):
+        if chosen is not None:
+            setattr(caregiver, name, chosen)
+            fields.append(name)
     caregiver.full_clean()
     email = caregiver.user.email
     with transaction.atomic():
@@ -676,6 +695,9 @@ def family_erase_contact_data(*, family: Family, by: User, request=None) -> int:
         closed.append(user.pk)
     EmailAddress.objects.filter(user_id__in=closed).delete()
     Authenticator.objects.filter(user_id__in=closed).delete()
+    # A closed account's mobile number and devices go too: nothing more is sent.
+    MobileNumber.objects.filter(user_id__in=closed).delete()
+    PushDevice.objects.filter(user_id__in=closed).delete()
     audit_record(
         request=request,
         user=by,

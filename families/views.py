@@ -27,6 +27,7 @@ from families.forms import (
     FamilyForm,
     FirstCaregiverForm,
     InvitationForm,
+    MobileNumberForm,
     PreferencesForm,
 )
 from families.models import Caregiver
@@ -40,6 +41,10 @@ from families.permissions import (
     get_invitation_for_manager,
 )
 from families.sections import sections_for
+from notifications.push import push_offered
+from notifications.selectors import push_devices_for
+from notifications.services import mobile_number_of, mobile_number_set
+from notifications.text import texts_offered
 
 
 @staff_required
@@ -301,26 +306,60 @@ def my_family(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.CAREGIVER)
 def preferences(request: HttpRequest) -> HttpResponse:
+    """How we contact you: the person's mobile number and devices, and per
+    family what they want and by which channel (e-mail, text, push)."""
+    texts, push = texts_offered(), push_offered()
+    mobile = mobile_number_of(request.user) if texts else ""
+    posted = request.POST.get("membership") if request.method == "POST" else None
+    mobile_form = MobileNumberForm(
+        request.POST if posted == "mobile" else None, initial={"number": mobile}
+    )
     forms = [
         (
             membership,
             PreferencesForm(
-                request.POST if request.POST.get("membership") == str(membership.pk) else None,
+                request.POST if posted == str(membership.pk) else None,
                 prefix=f"m{membership.pk}",
                 initial=choices,
+                texts=texts,
+                has_mobile=bool(mobile),
+                push=push,
+                primary=membership.is_primary,
             ),
         )
         for membership, choices in selectors.email_choices_for(request.user)
     ]
     if request.method == "POST":
+        if texts and mobile_form.is_bound and mobile_form.is_valid():
+            number = mobile_form.cleaned_data["number"]
+            mobile_number_set(user=request.user, number=number)
+            messages.success(
+                request,
+                "Your mobile number is saved." if number else "We will send you no more texts.",
+            )
+            return redirect("families:preferences")
         for membership, form in forms:
             if form.is_bound and form.is_valid():
-                services.caregiver_preferences_update(caregiver=membership, **form.cleaned_data)
+                try:
+                    services.caregiver_preferences_update(caregiver=membership, **form.cleaned_data)
+                except ValidationError as error:
+                    add_service_errors(form, error)
+                    break
                 messages.success(
-                    request, f"Your e-mail choices for {membership.family.name} are saved."
+                    request, f"How we contact you about {membership.family.name} is saved."
                 )
                 return redirect("families:preferences")
-    return render(request, "families/preferences.html", {"forms": forms})
+    return render(
+        request,
+        "families/preferences.html",
+        {
+            "forms": forms,
+            "texts": texts,
+            "mobile_form": mobile_form,
+            "push": push,
+            "devices": push_devices_for(request.user) if push else [],
+        },
+    )
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:

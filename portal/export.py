@@ -60,7 +60,14 @@ from library.models import Article, ArticleShare, StrategyArticle
 from library.permissions import articles_for
 from messaging.models import Conversation, MediaFile, MediaKind, Message, Topic
 from messaging.permissions import PARTICIPANTS, topics_for
-from notifications.models import EmailOptOut, OutboxMessage
+from notifications.models import (
+    Channel,
+    EmailOptOut,
+    MobileNumber,
+    OutboxMessage,
+    PushDevice,
+    TextReply,
+)
 from notifications.registry import get_kind
 from reports.models import ReportShare, SharedDocument
 from reports.permissions import READERS as REPORT_READERS
@@ -1324,6 +1331,37 @@ def email_choices_section(scope: ExportScope) -> Section:
         + [
             {
                 "who": _name(caregiver.user),
+                "choice": "Appointment reminders by text message",
+                "value": "yes" if caregiver.reminders_by_text else "no",
+                "since": None,
+            }
+            for caregiver in caregivers
+        ]
+        + [
+            {
+                "who": _name(caregiver.user),
+                "choice": "Appointment reminders to your devices",
+                "value": "yes" if caregiver.reminders_by_push else "no",
+                "since": None,
+            }
+            for caregiver in caregivers
+        ]
+        + [
+            {
+                "who": _name(caregiver.user),
+                "choice": choice,
+                "value": "yes" if chosen else "no",
+                "since": None,
+            }
+            for caregiver in caregivers
+            for choice, chosen in (
+                ("Messages waiting, to your devices", caregiver.nudges_by_push),
+                ("Places offered, to your devices", caregiver.offers_by_push),
+            )
+        ]
+        + [
+            {
+                "who": _name(caregiver.user),
                 "choice": "Progress summaries",
                 "value": caregiver.get_summary_frequency_display(),
                 "since": None,
@@ -1349,6 +1387,26 @@ def email_choices_section(scope: ExportScope) -> Section:
             for caregiver in caregivers
         ]
     )
+    user_ids = [caregiver.user_id for caregiver in caregivers]
+    names = {caregiver.user_id: _name(caregiver.user) for caregiver in caregivers}
+    for mobile in MobileNumber.objects.filter(user_id__in=user_ids).order_by("user_id"):
+        rows.append(
+            {
+                "who": names[mobile.user_id],
+                "choice": "Mobile number for texts",
+                "value": str(mobile.number),
+                "since": mobile.updated_at,
+            }
+        )
+    for device in PushDevice.objects.filter(user_id__in=user_ids).order_by("user_id", "id"):
+        rows.append(
+            {
+                "who": names[device.user_id],
+                "choice": "Notifications to a device",
+                "value": device.label or "a browser",
+                "since": device.created_at,
+            }
+        )
     for optout in optouts:
         kind = get_kind(optout.kind)
         rows.append(
@@ -1368,23 +1426,41 @@ def email_choices_section(scope: ExportScope) -> Section:
 
 
 def emails_sent_section(scope: ExportScope) -> Section:
-    """Which e-mails went to the family (the outbox holds no bodies)."""
+    """Which e-mails, texts and push notifications went to the family (the
+    outbox holds no bodies), and the keywords of texts they sent back."""
     messages = OutboxMessage.objects.filter(recipient_email__in=_emails(scope)).order_by(
         "created_at", "id"
     )
     rows = []
     for message in messages.only(
-        "kind", "recipient_email", "status", "created_at", "sent_at", "skip_reason"
+        "kind", "channel", "recipient_email", "status", "created_at", "sent_at", "skip_reason"
     ):
         kind = get_kind(message.kind)
+        label = kind.label.capitalize() if kind else message.kind
+        if message.channel != Channel.EMAIL:
+            label = f"{label} ({message.get_channel_display().lower()})"
         rows.append(
             {
-                "kind": kind.label.capitalize() if kind else message.kind,
+                "kind": label,
                 "to": message.recipient_email,
                 "status": message.get_status_display(),
                 "created_at": message.created_at,
                 "sent_at": message.sent_at,
                 "skip_reason": message.skip_reason,
+            }
+        )
+    caregivers = _caregivers(scope).select_related("user")
+    for reply in TextReply.objects.filter(
+        user_id__in=caregivers.values_list("user_id", flat=True)
+    ).select_related("user"):
+        rows.append(
+            {
+                "kind": f"Your text “{reply.keyword}”",
+                "to": "the practice",
+                "status": reply.outcome,
+                "created_at": reply.received_at,
+                "sent_at": reply.received_at,
+                "skip_reason": "",
             }
         )
     return Section(
@@ -1471,8 +1547,8 @@ PROVIDERS: list[Provider] = [
     Provider((SharedDocument,), documents_section),
     Provider((ReportShare,), report_shares_section),
     Provider((ArticleShare, StrategyArticle, Article), articles_section),
-    Provider((EmailOptOut,), email_choices_section),
-    Provider((OutboxMessage,), emails_sent_section),
+    Provider((EmailOptOut, MobileNumber, PushDevice), email_choices_section),
+    Provider((OutboxMessage, TextReply), emails_sent_section),
     Provider((AuditEvent,), audit_section),
 ]
 
@@ -1485,6 +1561,8 @@ NOT_EXPORTED: dict[str, str] = {
     "information (the bookings it shows are in the download)",
     "bookings.WeeklyAvailability": "a therapist's working hours, nothing about a family",
     "bookings.AvailabilityException": "a therapist's days off, nothing about a family",
+    "bookings.TherapistVideoLink": "a therapist's standing video call address, nothing about "
+    "a family",
     "admin.LogEntry": "changes made by the practice's operations staff in Django's admin; "
     "access to clinical records is in the access log",
     "account.EmailAddress": "the log-in address, already in the caregivers' list",

@@ -2,7 +2,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from bookings.models import AvailabilityException, Booking, WaitlistEntry
+from bookings.models import AvailabilityException, Booking, Service, WaitlistEntry
+from bookings.video import new_room_name
 from families.models import Caregiver
 from tests.bookings.factories import (
     AppointmentFactory,
@@ -30,6 +31,32 @@ def _booking(world) -> Booking:
     if existing is not None:
         return existing
     appointment = AppointmentFactory(therapist=world.therapist)
+    return BookingFactory(
+        family=world.family,
+        appointment=appointment,
+        children=[world.child],
+        escort=Caregiver.objects.get(user=world.supporting, family=world.family),
+        booked_by=world.parent,
+    )
+
+
+def _video_booking(world) -> Booking:
+    """A video consultation of the world's family about its child, the
+    grandparent invited to see it, starting in 10 minutes (its link shown)."""
+    existing = Booking.objects.filter(
+        family=world.family, appointment__therapist=world.therapist, appointment__by_video=True
+    ).first()
+    if existing is not None:
+        return existing
+    starts = timezone.now() + timedelta(minutes=10)
+    appointment = AppointmentFactory(
+        therapist=world.therapist,
+        service=ServiceFactory(location=Service.Location.EITHER),
+        starts_at=starts,
+        ends_at=starts + timedelta(minutes=45),
+        by_video=True,
+        video_room=new_room_name(),
+    )
     return BookingFactory(
         family=world.family,
         appointment=appointment,
@@ -107,6 +134,18 @@ ROUTES = [
         frozenset({"parent", "admin"}),
         kwargs=lambda w: {"pk": _booking(w).pk},
         method="post",
+    ),
+    Route(
+        "bookings:booking_ics",
+        frozenset({"parent", "supporting", "therapist", "admin"}),
+        kwargs=lambda w: {"pk": _booking(w).pk},
+    ),
+    # Whoever may see the booking is sent on: to the call, or back to the booking.
+    Route(
+        "bookings:booking_video",
+        frozenset({"parent", "supporting", "therapist", "admin"}),
+        kwargs=lambda w: {"pk": _video_booking(w).pk},
+        ok=(302,),
     ),
     Route("bookings:book_start", PRIMARIES),
     Route("bookings:book_service", PRIMARIES, kwargs=lambda w: {"pk": ServiceFactory().pk}),
