@@ -13,7 +13,14 @@ from bookings.models import (
     Service,
     WeeklyAvailability,
 )
-from core.forms import ChoicesByIdField, DateField, DateTimeField, searchable
+from core.forms import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    ChoicesByIdField,
+    DateField,
+    DateTimeField,
+    searchable,
+)
 from families.models import Caregiver, Child, Family
 
 
@@ -187,6 +194,30 @@ class SlotSearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["therapist"].queryset = therapists
         self.fields["therapist"].widget.attrs["data-searchable"] = "Find a therapist"
+
+
+# What a link into booking by the practice may fill in (the diary's free time).
+PREFILL_KEYS = frozenset({"therapist", "starts_at"})
+
+
+def booking_prefill(query) -> dict:
+    """The therapist and start that a link from the diary's free time carries
+    (`?therapist=5&starts_at=2027-03-10T09:00`, UK wall-clock time), as
+    {"therapist": pk, "date": local day, "starts_at": aware instant} for the
+    parts that are well formed; a malformed part is left out, as a link
+    someone edited should still open the form."""
+    found: dict = {}
+    therapist = query.get("therapist", "")
+    if therapist.isdigit() and len(therapist) < 10:
+        found["therapist"] = int(therapist)
+    try:
+        local = datetime.fromisoformat(query.get("starts_at", ""))
+    except ValueError:
+        return found
+    if local.tzinfo is None and EARLIEST_DATE <= local.date() <= LATEST_DATE:
+        found["date"] = local.date()
+        found["starts_at"] = slots.local_to_utc(local.date(), local.time())
+    return found
 
 
 class ChildrenField(ChoicesByIdField):

@@ -1,9 +1,10 @@
 """Reads for the diary pages, each a fixed number of queries whatever the
 number of bookings."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
 
 from django.db.models import (
     CharField,
@@ -19,10 +20,11 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, NullIf
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
-from bookings import slots
+from bookings import grid, slots
 from bookings.models import (
     ACTIVE_BOOKING_STATUSES,
     Appointment,
@@ -121,6 +123,20 @@ def diary(
     service: Service | None = None,
     people: Sequence[User] | None = None,
 ) -> list[dict]:
+    """The diary's days as a list (see _diary_days)."""
+    return _diary_days(
+        first_day=first_day, days=days, therapist=therapist, service=service, people=people
+    )[0]
+
+
+def _diary_days(
+    *,
+    first_day: date,
+    days: int,
+    therapist: User | None = None,
+    service: Service | None = None,
+    people: Sequence[User] | None = None,
+) -> tuple[list[dict], dict[int, list[slots.Hours]], list[User]]:
     """Appointments, groups and free time per local day, in time order: of one
     therapist, of `people` (a page of the practice's therapists), or of all.
 
@@ -129,7 +145,9 @@ def diary(
     `therapist` (the name shown), and for an appointment its `pk`,
     `service`, `room` and `bookings` (`family`, `children`, `status_label`),
     for a group its `pk`, `service`, `topic`, `booked`, `capacity` and
-    `waiting`. Read with `values_list`, a fixed number of queries."""
+    `waiting`. Every item also has `therapist_id`. Read with `values_list`,
+    a fixed number of queries. Returned with the therapists' weekly hours and
+    the therapists shown, for the time grid."""
     if people is None:
         people = list(therapists().filter(pk=therapist.pk) if therapist else therapists())
     by_id = {person.pk: person for person in people}
@@ -203,7 +221,9 @@ def diary(
         entry = diary_days.get(timezone.localtime(starts_at, slots.LONDON).date())
         if entry is not None:
             full_name, name = shown[therapist_id]
-            item.update(starts_at=starts_at, ends_at=ends_at, therapist=name)
+            item.update(
+                starts_at=starts_at, ends_at=ends_at, therapist=name, therapist_id=therapist_id
+            )
             entry.append((starts_at, full_name, item))
 
     for pk, therapist_id, starts_at, ends_at, service_name, room in appointment_rows:
@@ -240,10 +260,14 @@ def diary(
                 windows=windows, busy=busy[therapist_id]
             ):
                 add(therapist_id, free_start, free_end, kind="free")
-    return [
-        {"day": day, "items": [item for *_, item in sorted(entry, key=lambda row: row[:2])]}
-        for day, entry in diary_days.items()
-    ]
+    return (
+        [
+            {"day": day, "items": [item for *_, item in sorted(entry, key=lambda row: row[:2])]}
+            for day, entry in diary_days.items()
+        ],
+        hours,
+        list(people),
+    )
 
 
 def appointment_page(appointment: Appointment) -> list[Booking]:
@@ -846,3 +870,51 @@ def coming_up_for_today(user: User, memberships: Memberships, *, limit: int = 3)
         row["location_label"] = Service.Location(row["location"]).label
         row["status_label"] = Booking.Status(row["status"]).label
     return rows
+
+
+def diary_grid(
+    *,
+    first_day: date,
+    days: int,
+    therapist: User | None = None,
+    service: Service | None = None,
+    people: Sequence[User] | None = None,
+    admin: bool = False,
+) -> dict:
+    """The diary as a list of days (`days`, as diary() returns them) and as a
+    time grid (`bands`, bookings.grid.bands) from the same reads: the
+    template prints positions worked out here. Admins' blocks lead to groups'
+    pages and to booking in free time."""
+    found, hours, shown = _diary_days(
+        first_day=first_day, days=days, therapist=therapist, service=service, people=people
+    )
+    links = grid.Links(
+        appointment=_link_to("bookings:appointment_detail"),
+        group=_link_to("bookings:group_detail") if admin else None,
+        book=_booking_links() if admin else None,
+    )
+    return {
+        "days": found,
+        "bands": grid.bands(days=found, hours=hours, people=shown, links=links, now=timezone.now()),
+    }
+
+
+def _link_to(name: str) -> Callable[[int], str]:
+    """A page's address for any pk, reversed once: a week holds hundreds of
+    blocks, and reversing each took longer than drawing it."""
+    marker = 2**31 - 1
+    address = reverse(name, args=[marker])
+    before, _, after = address.partition(str(marker))
+    return lambda pk: f"{before}{pk}{after}"
+
+
+def _booking_links() -> Callable[[int, datetime], str]:
+    """Booking by the practice, with the therapist and the start filled in
+    (bookings.forms.booking_prefill reads them back)."""
+    address = reverse("bookings:appointment_new")
+
+    def link(therapist_id: int, starts_at: datetime) -> str:
+        local = starts_at.astimezone(slots.LONDON).strftime("%Y-%m-%dT%H:%M")
+        return f"{address}?{urlencode({'therapist': therapist_id, 'starts_at': local}, safe=':')}"
+
+    return link

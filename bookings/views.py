@@ -20,6 +20,7 @@ from accounts.policy import admin_required, role_required, staff_required
 from bookings import calendar, selectors, services, slots, video
 from bookings.forms import (
     AND_FOLLOWING,
+    PREFILL_KEYS,
     THIS_ONE,
     AttendanceForm,
     AvailabilityForm,
@@ -39,6 +40,7 @@ from bookings.forms import (
     SlotSearchForm,
     StaffBookingForm,
     StaffMoveForm,
+    booking_prefill,
     slot_choice,
 )
 from bookings.models import (
@@ -68,6 +70,7 @@ from families.permissions import Access, get_family_for_user
 
 # Therapists per page of the whole practice's diary.
 DIARY_THERAPISTS_PER_PAGE = 5
+DIARY_LAYOUTS = ("grid", "list")
 
 caregiver_required = role_required(Role.CAREGIVER)
 
@@ -322,16 +325,31 @@ def diary(request: HttpRequest) -> HttpResponse:
                 query = request.GET.copy()
                 query["page"] = number
                 pages[key] = query.urlencode()
-    days = selectors.diary(
-        first_day=first_day, days=length, therapist=therapist, service=service, people=people
+    admin = user.role == Role.ADMIN
+    own = user.role == Role.THERAPIST
+    drawn = selectors.diary_grid(
+        first_day=first_day,
+        days=length,
+        therapist=therapist,
+        service=service,
+        people=people,
+        admin=admin,
     )
+    # The time grid or the list: as asked, or (by the style sheet) the grid
+    # from 768 px wide and the list below.
+    layout = request.GET.get("layout")
+    if layout not in DIARY_LAYOUTS:
+        layout = None
+    layouts = {}
+    for name in DIARY_LAYOUTS:
+        query = request.GET.copy()
+        query["layout"] = name
+        layouts[name] = query.urlencode()
     query = request.GET.copy()
     query["date"] = (first_day - timedelta(days=length)).isoformat()
     previous = query.urlencode()
     query["date"] = (first_day + timedelta(days=length)).isoformat()
     following = query.urlencode()
-    admin = user.role == Role.ADMIN
-    own = user.role == Role.THERAPIST
     # The filter's choices from the list above, not from a query of each field.
     if "therapist" in form.fields:
         form.fields["therapist"].choices = [
@@ -346,7 +364,13 @@ def diary(request: HttpRequest) -> HttpResponse:
         request,
         "bookings/diary.html",
         {
-            "days": days,
+            "days": drawn["days"],
+            "bands": drawn["bands"],
+            # One therapist's week: its days side by side; otherwise each day
+            # a row of therapists.
+            "across": mode == "week" and len(people) == 1,
+            "layout": layout,
+            "layouts": layouts,
             "form": form,
             "therapists": everyone,
             "show_therapist": therapist is None,
@@ -392,13 +416,36 @@ def _series_signature(day, data: dict) -> str:
     )
 
 
+def _prefilled_time(prefill: dict) -> str | None:
+    """The start time a link from the diary's free time carries, as the
+    form's "HH:MM"."""
+    if "starts_at" not in prefill:
+        return None
+    return timezone.localtime(prefill["starts_at"]).strftime("%H:%M")
+
+
 @admin_required
 def appointment_new(request: HttpRequest) -> HttpResponse:
     """Pick service, therapist, day and family; then any free start time,
     who comes, and whether it repeats. A series shows its dates and clashes
-    first, then books the visits that are free."""
-    search = SlotSearchForm(request.GET or None, therapists=selectors.therapists())
-    context: dict = {"search": search, "form": None}
+    first, then books the visits that are free. From the diary's free time
+    the therapist, the day and the start time come filled in."""
+    prefill = booking_prefill(request.GET)
+    asked = request.GET if set(request.GET) - PREFILL_KEYS else None
+    if asked is not None and not asked.get("date") and "date" in prefill:
+        asked = asked.copy()
+        asked["date"] = prefill["date"].isoformat()
+    search = SlotSearchForm(
+        asked,
+        therapists=selectors.therapists(),
+        initial={key: prefill[key] for key in ("therapist", "date") if key in prefill},
+    )
+    context: dict = {
+        "search": search,
+        "form": None,
+        # Kept through "Show free time" so the diary's time stays chosen.
+        "starts_at": request.GET.get("starts_at", "") if "starts_at" in prefill else "",
+    }
     if search.is_valid():
         service = search.cleaned_data["service"]
         therapist = search.cleaned_data["therapist"]
@@ -406,7 +453,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
         day = search.cleaned_data["date"]
         form = StaffBookingForm(
             _posted(request),
-            initial={"start_time": request.GET.get("time")},
+            initial={"start_time": request.GET.get("time") or _prefilled_time(prefill)},
             family=family,
             service=service,
             with_room=service.location == Service.Location.CLINIC,
