@@ -45,11 +45,24 @@ def unsigned_notes(request: HttpRequest) -> HttpResponse:
 @login_required
 def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     child, _ = get_child_for_user(request.user, pk, allow=CLINICAL)
-    page = selectors.timeline_page(child, request.GET.get("before"))
+    kinds = selectors.parse_kinds(request.GET.getlist("show"))
+    page = selectors.timeline_page(request.user, child, request.GET.get("before"), kinds)
     services.record_viewed(
         request=request, record_type="clinical_timeline", record_id=pk, child_id=pk
     )
-    return render(request, "sessions_app/timeline.html", {"child": child, "page": page})
+    return render(
+        request,
+        "sessions_app/timeline.html",
+        {
+            "child": child,
+            "page": page,
+            "filters": selectors.timeline_filters(kinds),
+            "filtered": kinds != selectors.TIMELINE_KINDS,
+            "show_query": "".join(f"&show={kind}" for kind in kinds)
+            if kinds != selectors.TIMELINE_KINDS
+            else "",
+        },
+    )
 
 
 @login_required

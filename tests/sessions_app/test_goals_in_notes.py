@@ -182,9 +182,8 @@ def test_timeline_shows_ratings_practice_and_wins(world, client, plan):
     factories.ProgressRatingFactory(
         goal=plan["other_goal"], level=2, source=RatingSource.CAREGIVER, rated_by=world.parent
     )
-    factories.PracticeLogFactory(
-        strategy=plan["keep"], note="Did it before breakfast", caregiver=world.parent
-    )
+    factories.PracticeLogFactory(strategy=plan["keep"], outcome="well", caregiver=world.parent)
+    factories.PracticeLogFactory(strategy=plan["keep"], outcome="hard", caregiver=world.parent)
     factories.WinFactory(child=world.child, text="Coat on by himself!", author=world.supporting)
     factories.WinFactory(child=world.other_child, text="Not this child")
     client.force_login(world.therapist)
@@ -196,8 +195,8 @@ def test_timeline_shows_ratings_practice_and_wins(world, client, plan):
         in html
     )
     assert f"Ties his shoelaces</a>: +2 (family at home, {world.parent})" in html
-    assert f"Button board: went well ({world.parent})" in html
-    assert "Did it before breakfast" in html
+    # Practice is rolled up into the week, per strategy.
+    assert "<li>Button board: 2 times, 1 went well, 1 hard</li>" in html
     assert f"Coat on by himself! ({world.supporting})" in html
     assert "Not this child" not in html
 
