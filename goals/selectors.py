@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from families.models import Child
+from families.permissions import children_for
 from goals import charts
 from goals.models import (
     ROUTINE_ORDER,
@@ -413,6 +414,30 @@ def newest_wins(child_ids: Collection[int], *, limit: int = 5) -> list[Win]:
         .select_related("child", "author", "goal")
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+def goals_due_review(user, *, limit: int, within_days: int = 7) -> list[Goal]:
+    """The first `limit` active goals of the user's current children
+    (children_for) whose review date has come or comes within
+    `within_days`, soonest first, with their child's name. One query."""
+    due = Goal.objects.filter(
+        child__in=children_for(user).filter(discharged_on__isnull=True),
+        status=GoalStatus.ACTIVE,
+        review_date__lte=timezone.localdate() + timedelta(days=within_days),
+    )
+    first = (
+        due.select_related("child")
+        .only(
+            "title",
+            "review_date",
+            "agreed_with_family_on",
+            "created_at",
+            "child__first_name",
+            "child__last_name",
+        )
+        .order_by("review_date", "child__first_name", "pk")[:limit]
+    )
+    return list(first)
 
 
 def goal_choices(child: Child) -> QuerySet[Goal]:

@@ -171,8 +171,16 @@ def test_caseload_shows_practice_since_last_session_and_goals_due(world, client,
     plan["other_goal"].save()
     client.force_login(world.therapist)
     html = client.get(reverse("home")).content.decode()
-    assert '2<span class="visually-hidden"> times logged at home since the last session' in html
-    assert '>1</span><span class="visually-hidden"> goals due for review' in html
+    row = html[html.index(f">{world.child.full_name}</a>") :].split("</tr>")[0]
+    # Practice since the last session, then the goals due (linked).
+    assert "<td>2</td>" in row
+    assert (
+        f'>1<span class="visually-hidden"> goals due for review, {world.child.display_name}' in row
+    )
+    # The goal due is listed first, with which review it is.
+    due = html[html.index('id="review-heading"') :].split("</section>")[0]
+    assert plan["goal"].title in due and plan["other_goal"].title not in due
+    assert "review due" in due
 
 
 def test_timeline_shows_ratings_practice_and_wins(world, client, plan):
