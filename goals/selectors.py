@@ -416,6 +416,18 @@ def newest_wins(child_ids: Collection[int], *, limit: int = 5) -> list[Win]:
     )
 
 
+def goals_with_current_level(child: Child) -> list[Goal]:
+    """The child's active goals, each with `current_level`: the level of its
+    latest therapist rating, or its baseline before any. One query."""
+    goals = goal_choices(child).annotate(latest_level=_latest_therapist_rating_level())
+    found = list(goals)
+    for goal in found:
+        goal.current_level = (
+            goal.latest_level if goal.latest_level is not None else goal.baseline_level
+        )
+    return found
+
+
 def goals_due_review(user, *, limit: int, within_days: int = 7) -> list[Goal]:
     """The first `limit` active goals of the user's current children
     (children_for) whose review date has come or comes within

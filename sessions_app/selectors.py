@@ -34,7 +34,7 @@ from goals.models import (
     ProgressRating,
     Win,
 )
-from goals.selectors import goal_choices
+from goals.selectors import goal_choices, goals_with_current_level
 from messaging.models import Message
 from messaging.permissions import conversations_for
 from sessions_app.models import (
@@ -445,6 +445,38 @@ def goals_and_strategies_for(session: TherapySession) -> tuple[list[Goal], list[
         )
     )
     return goals, strategies
+
+
+@dataclass(frozen=True)
+class NoteContext:
+    """What a therapist looks at while writing a note: the plan of the last
+    signed note, the goals and where they stand, this week's home practice."""
+
+    last_signed: SessionNote | None
+    goals: list[Goal]
+    practice: PracticeWeek | None
+
+
+def note_context(session: TherapySession) -> NoteContext:
+    """The side panel of the note being written. Four queries at most; none
+    for a consultation about no one child."""
+    if session.child_id is None:
+        return NoteContext(last_signed=None, goals=[], practice=None)
+    child = session.child
+    last_signed = (
+        SessionNote.objects.filter(session__child=child, status=RecordStatus.SIGNED)
+        .exclude(session=session)
+        .select_related("session")
+        .only("plan", "signed_at", "session__starts_at", "session__session_type")
+        .order_by("-session__starts_at", "-pk")
+        .first()
+    )
+    monday = _monday(timezone.localdate())
+    return NoteContext(
+        last_signed=last_signed,
+        goals=goals_with_current_level(child),
+        practice=_practice_weeks(child, [monday])[monday],
+    )
 
 
 def _assessment_goals() -> QuerySet:

@@ -80,7 +80,12 @@ def test_a_draft_keeps_goals_and_strategies_without_touching_the_goals_app(world
 def test_signing_turns_ratings_and_strategy_changes_into_goals_records(world, client, plan):
     client.force_login(world.therapist)
     url = reverse("sessions_app:note_edit", args=[plan["session"].pk])
-    assert client.post(url, _post(plan, action="sign")).status_code == 302
+    confirm = reverse("sessions_app:note_sign", args=[plan["session"].pk])
+    assert client.post(url, _post(plan, action="sign"))["Location"] == confirm
+    # The confirmation shows the rating to be frozen; nothing is rated yet.
+    assert "Buttons his school shirt: +1" in client.get(confirm).content.decode()
+    assert not ProgressRating.objects.exists()
+    assert client.post(confirm).status_code == 302
     note = SessionNote.objects.get(session=plan["session"])
     assert note.is_signed
     rating = ProgressRating.objects.get()
