@@ -27,10 +27,11 @@ HOME_LIST_LENGTH = 5
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.role == Role.ADMIN:
-        page = Paginator(family_selectors.family_list_for_staff(user), 25).get_page(
+        search = request.GET.get("q", "").strip()[:100]
+        page = Paginator(family_selectors.family_list_for_staff(user, search=search), 25).get_page(
             request.GET.get("page")
         )
-        return render(request, "portal/home_admin.html", {"page": page})
+        return render(request, "portal/home_admin.html", {"page": page, "search": search})
     if user.role == Role.THERAPIST:
         # The caseload: the clinical picture from the sessions app, the next
         # visit from the diary; the home page is where the two meet.

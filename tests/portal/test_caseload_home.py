@@ -161,3 +161,13 @@ def test_home_queries_do_not_grow_with_the_caseload(world, client, django_assert
     # Session, user, caseload, next visits, notes to sign (list and a count the
     # menu shares), unread conversations, goals due, visits and groups.
     assert before <= 10
+
+
+def test_the_admins_family_list_is_searchable_and_narrow(world, client):
+    client.force_login(world.admin)
+    html = client.get(reverse("home"), {"q": world.family.name}).content.decode()
+    table = html[html.index("<table") :]
+    assert world.family.name in table and world.other_family.name not in table
+    assert f'value="{world.family.name}"' in html
+    # On a phone the caregiver count gives way, so the table fits 375 px.
+    assert '<th scope="col" class="d-none d-sm-table-cell">Caregivers</th>' in html
