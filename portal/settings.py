@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "portal.context_processors.practice",
+                "sessions_app.context_processors.notes_to_sign",
             ],
             # `date` that names GMT or BST even in the hour that happens twice.
             "builtins": ["core.templatetags.zoned_dates"],

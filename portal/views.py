@@ -49,6 +49,7 @@ def _therapist_home(user: User) -> dict:
     for child in children:
         child.next_visit_at = next_visits.get(child.pk)
     unsigned = sessions_selectors.unsigned_sessions(user)
+    unsigned_count = unsigned.count()
     unread = messaging_selectors.unread_conversations(user)
     goals_due = goals_selectors.goals_due_review(
         user, limit=HOME_LIST_LENGTH * 2, within_days=sessions_selectors.REVIEW_SOON_DAYS
@@ -60,7 +61,9 @@ def _therapist_home(user: User) -> dict:
         "tomorrow": today + timedelta(days=1),
         "visits": bookings_selectors.visits_soon(user),
         "unsigned": list(unsigned[:HOME_LIST_LENGTH]),
-        "unsigned_count": unsigned.count(),
+        "unsigned_count": unsigned_count,
+        # The menu's count too (sessions_app.context_processors), read once.
+        "notes_to_sign_count": unsigned_count,
         "unread": unread[:HOME_LIST_LENGTH],
         "unread_count": sum(conversation.unread for conversation in unread),
         "goals_due": goals_due,

@@ -294,8 +294,8 @@ def _timeline_keys(user: User, child: Child, kinds: tuple[str, ...], cursor: Cur
 
 
 def _practice_weeks(child: Child, weeks: list[date]) -> dict[date, PracticeWeek]:
-    """The weeks shown, each with its strategies' counts: the logs counted by
-    the child's index, then the strategies' titles (two small queries)."""
+    """The weeks shown, each with its strategies' counts and titles: the logs
+    counted by the child's index, in one query."""
     if not weeks:
         return {}
     counted = list(
@@ -309,19 +309,19 @@ def _practice_weeks(child: Child, weeks: list[date]) -> dict[date, PracticeWeek]
             well=Count("pk", filter=Q(outcome=Outcome.WELL)),
             mixed=Count("pk", filter=Q(outcome=Outcome.MIXED)),
             hard=Count("pk", filter=Q(outcome=Outcome.HARD)),
+            # Each strategy's title by its primary key: a join here would
+            # tempt the planner to hash every strategy of the practice.
+            title=Subquery(
+                HomeStrategy.objects.filter(pk=OuterRef("strategy_id")).values("title")[:1]
+            ),
         )
         .order_by()
-    )
-    titles = dict(
-        HomeStrategy.objects.filter(
-            child=child, pk__in={row["strategy_id"] for row in counted}
-        ).values_list("pk", "title")
     )
     lines: dict[date, list[dict]] = {week: [] for week in weeks}
     for row in counted:
         week = row["week"].date() if isinstance(row["week"], datetime) else row["week"]
         if week in lines:
-            lines[week].append({**row, "title": titles.get(row["strategy_id"], "")})
+            lines[week].append(row)
     return {
         week: PracticeWeek(
             week=week,
