@@ -154,12 +154,13 @@ def test_access_history_runs_constant_queries(world, client, django_assert_num_q
     client.force_login(world.therapist)
     url = reverse("families:child_access_history", args=[world.child.pk])
     _event(user=world.parent, child_id=world.child.pk)
-    # session, user, the child with the caseload check, count, page of events
-    with django_assert_num_queries(5):
+    # session, user, the child with the caseload check, count, page of events,
+    # and the count of notes to sign in the therapist's menu
+    with django_assert_num_queries(6):
         client.get(url)
     for _ in range(60):
         _event(user=UserFactory(), child_id=world.child.pk)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(url)
 
 
