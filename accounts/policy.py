@@ -30,3 +30,29 @@ def role_required(*roles: str) -> Callable:
 staff_required = role_required(Role.THERAPIST, Role.ADMIN)
 admin_required = role_required(Role.ADMIN)
 therapist_required = role_required(Role.THERAPIST)
+
+
+# The header static/js/sw.js looks for before keeping a copy of a page.
+OFFLINE_HEADER = "X-Offline-Readable"
+
+
+def offline_readable(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page a parent or carer may read on their phone without a connection
+    (their home, this week at home). The service worker keeps a copy of a
+    page that carries OFFLINE_HEADER in the browser's Cache Storage on that
+    device, and the page script empties it at log-out. Families' pages only:
+    a member of staff's pages hold many families' records."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return mark_offline_readable(request, view(request, *args, **kwargs))
+
+    return wrapped
+
+
+def mark_offline_readable(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """offline_readable for one response (a strategy's photo, say)."""
+    user = request.user
+    if response.status_code == 200 and user.is_authenticated and user.role == Role.CAREGIVER:
+        response[OFFLINE_HEADER] = "1"
+    return response

@@ -65,8 +65,16 @@ def measure_home(base: str, cookies: dict[str, str], *, path: str = "/") -> dict
 
 def measure_visits(browser, base: str, cookies: dict[str, str], *, path: str = "/") -> dict:
     """measure_home in a browser that is already running (the tests' own)."""
+    # Without the portal's service worker (static/js/sw.js): under it, the
+    # repeat visit's requests are made by the worker, which this page's
+    # devtools session does not see, and the figures would not compare with
+    # those before it.
     context = browser.new_context(
-        viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+        service_workers="block",
     )
     try:
         context.add_cookies(

@@ -8,6 +8,7 @@ account must not learn that a named child has therapy."""
 from datetime import timedelta
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vDuration
 
@@ -53,13 +54,50 @@ def _event(*, uid: str, summary: str, starts_at, ends_at, location: str) -> Even
 
 
 def _where(slot) -> str:
-    if slot.service.location == Service.Location.VIDEO:
+    if getattr(slot, "by_video", False) or slot.service.location == Service.Location.VIDEO:
         return "Video call"
     return f"{settings.PRACTICE_NAME}{f', {slot.room}' if slot.room else ''}"
 
 
 def plain_title() -> str:
     return f"Appointment at {settings.PRACTICE_NAME}"
+
+
+def family_title(booking, *, detailed: bool) -> str:
+    """What a family's calendar calls a booking: the plain title unless the
+    family chose the detailed wording. Never a video call's address."""
+    if not detailed:
+        return plain_title()
+    names = ", ".join(child.display_name for child in booking.children.all())
+    return f"{booking.slot.service.name}{f' ({names})' if names else ''}"
+
+
+def booking_ics(booking, *, detailed: bool) -> bytes:
+    """One booking as an .ics file (the confirmation e-mail's attachment and
+    the booking page's "Add to your calendar"), the same event (UID) as in
+    the feed. The call's room address is never in it, nor anything in the
+    title: the description gives the portal's join address, which asks for a
+    log-in and lets in only those who may see the booking, from 15 minutes
+    before the start."""
+    slot = booking.slot
+    cal = _calendar(settings.PRACTICE_NAME)
+    event = _event(
+        uid=f"booking-{booking.pk}",
+        summary=family_title(booking, detailed=detailed),
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        location=_where(slot),
+    )
+    page = settings.SITE_URL.rstrip("/") + reverse("bookings:booking_detail", args=[booking.pk])
+    event.add("url", page)
+    if booking.appointment_id is not None and booking.appointment.by_video:
+        join = settings.SITE_URL.rstrip("/") + reverse("bookings:booking_video", args=[booking.pk])
+        event["description"] = (
+            f"By video call. Join from {join} (it opens 15 minutes before the start, "
+            f"once you have logged in). To change it, call {settings.PRACTICE_PHONE}."
+        )
+    cal.add_component(event)
+    return cal.to_ical()
 
 
 def feed_for(user: User) -> bytes:
@@ -73,11 +111,7 @@ def feed_for(user: User) -> bytes:
         )
         for booking in selectors.calendar_bookings(user, since=since):
             slot = booking.slot
-            if booking.family_id in detailed:
-                names = ", ".join(child.display_name for child in booking.children.all())
-                summary = f"{slot.service.name}{f' ({names})' if names else ''}"
-            else:
-                summary = plain_title()
+            summary = family_title(booking, detailed=booking.family_id in detailed)
             cal.add_component(
                 _event(
                     uid=f"booking-{booking.pk}",

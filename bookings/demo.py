@@ -16,6 +16,7 @@ from bookings.models import (
     WeeklyAvailability,
 )
 from bookings.slots import LONDON
+from bookings.video import room_for_new_appointment
 from families.demo import DemoPractice
 from families.models import Caregiver
 
@@ -137,6 +138,10 @@ def seed(practice: DemoPractice) -> None:
             room=None if service.location == Service.Location.VIDEO else room,
             starts_at=starts_at,
             ends_at=starts_at + timedelta(minutes=service.duration_minutes),
+            by_video=service.location == Service.Location.VIDEO,
+            video_room=room_for_new_appointment()
+            if service.location == Service.Location.VIDEO
+            else "",
         )
         family = practice.families[family_key]
         escort = (

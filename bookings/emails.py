@@ -3,28 +3,41 @@ reminders before confirmed bookings, confirmations, cancellations and
 waitlist offers and their expiry.
 
 Reminders: `reminders_sweep` (every five minutes) queues one outbox row per
-(booking, offset, recipient) that is due. The dedupe key holds the booking's
-start time, so a moved booking gets reminders for its new time, and at
-sending a row whose booking was cancelled or moved since is skipped.
+(booking, offset, recipient, channel) that is due: an e-mail, a text message
+and a push notification to each of the person's devices, as they chose on How
+we contact you. The dedupe key holds the booking's start time, so a moved
+booking gets reminders for its new time, and at sending a row whose booking
+was cancelled or moved since is skipped.
 """
 
 from collections import defaultdict
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from bookings import calendar
 from bookings.models import Appointment, Booking, Service, WaitlistEntry
+from bookings.permissions import booking_audience
 from families.models import REMINDER_EMAIL as REMINDER
 from families.models import AccessLevel, Caregiver, Child
 from families.services import caregiver_reminders_restart, caregiver_reminders_stop
 from notifications.emails import render_email
-from notifications.models import OutboxMessage
-from notifications.registry import Rendered, register
-from notifications.services import dispatch, message_queue, messages_queue_many
+from notifications.models import Channel, OutboxMessage
+from notifications.registry import Rendered, Short, register
+from notifications.services import (
+    channel_messages,
+    channel_messages_queue,
+    dispatch,
+    message_queue,
+    messages_queue_many,
+    push_devices_of,
+    text_numbers_of,
+)
 
 CONFIRMED = "booking_confirmed"
 CANCELLED = "booking_cancelled"
@@ -41,23 +54,44 @@ def _stamp(moment: datetime) -> str:
 # --- Who hears about a booking --------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Taker:
+    user_id: int
+    email: str
+    by_email: bool
+    by_text: bool
+    by_push: bool
+
+
+def _people(rows, *, reminders: bool) -> dict[int, list[_Taker]]:
+    """Who hears about each booking, and how, from `booking_audience` rows:
+    everyone who sees it by e-mail (for reminders, those who take them, by
+    the channels they chose), and last the person bringing the child, who
+    always hears by e-mail (and by the other channels they chose)."""
+    people: dict[int, list[tuple[bool, str, _Taker]]] = defaultdict(list)
+    for pk, caregiver_id, user_id, email, by_email, by_text, by_push, escort_id in rows:
+        brings = caregiver_id == escort_id
+        if not reminders:
+            by_email, by_text, by_push = True, False, False
+        elif brings:
+            by_email = True
+        if by_email or by_text or by_push:
+            taker = _Taker(user_id, email, by_email, bool(by_text), bool(by_push))
+            people[pk].append((brings, email, taker))
+    return {
+        pk: [taker for _brings, _email, taker in sorted(found, key=lambda p: (p[0], p[1]))]
+        for pk, found in people.items()
+    }
+
+
 def _recipients(booking: Booking, *, reminders: bool = False) -> list[tuple[int, str]]:
-    """(user id, e-mail) of the family's primary caregivers (for reminders:
+    """(user id, e-mail) of the people who see the booking (for reminders:
     those who take them) and of the person bringing the child."""
-    primaries = Caregiver.objects.filter(
-        family_id=booking.family_id, access_level=AccessLevel.PRIMARY
-    )
-    if reminders:
-        primaries = primaries.filter(receives_reminders=True)
-    people = list(primaries.values_list("user_id", "user__email").order_by("user__email"))
-    escort = (
-        Caregiver.objects.filter(pk=booking.escort_id).values_list("user_id", "user__email").first()
-        if booking.escort_id
-        else None
-    )
-    if escort and escort not in people:
-        people.append(escort)
-    return people
+    rows = booking_audience(Booking.objects.filter(pk=booking.pk))
+    return [
+        (taker.user_id, taker.email)
+        for taker in _people(rows, reminders=reminders).get(booking.pk, [])
+    ]
 
 
 def booking_notify(*, booking: Booking, kind: str) -> None:
@@ -80,19 +114,30 @@ def bookings_cancelled_notify(*, booking_ids: list[int]) -> None:
 
 
 def waitlist_notify(*, entry: WaitlistEntry, kind: str) -> None:
-    primaries = Caregiver.objects.filter(
-        family_id=entry.family_id, access_level=AccessLevel.PRIMARY
-    ).values_list("user_id", "user__email")
+    """An offer also goes to the devices of the primary caregivers who chose it."""
+    primaries = list(
+        Caregiver.objects.filter(
+            family_id=entry.family_id, access_level=AccessLevel.PRIMARY
+        ).values_list("user_id", "user__email", "offers_by_push")
+    )
     stamp = _stamp(entry.offered_at) if entry.offered_at else "never"
-    for user_id, email in primaries:
-        message_queue(
-            kind=kind,
-            recipient_email=email,
-            recipient_id=user_id,
-            dedupe_key=f"{kind}:{entry.pk}:{stamp}:{user_id}",
-            object_type="waitlist_entry",
-            object_id=entry.pk,
-        )
+    devices = (
+        push_devices_of({user_id for user_id, _email, by_push in primaries if by_push})
+        if kind == WAITLIST_OFFER
+        else {}
+    )
+    for user_id, email, _by_push in primaries:
+        fields = {
+            "kind": kind,
+            "recipient_email": email,
+            "recipient_id": user_id,
+            "dedupe_key": f"{kind}:{entry.pk}:{stamp}:{user_id}",
+            "object_type": "waitlist_entry",
+            "object_id": entry.pk,
+        }
+        message_queue(**fields)
+        if devices.get(user_id):
+            channel_messages_queue(OutboxMessage(**fields), by_text=False, devices=devices[user_id])
 
 
 # --- Reminders --------------------------------------------------------------------------
@@ -138,13 +183,9 @@ def reminders_sweep(*, now: datetime | None = None) -> int:
                 "appointment__service__reminder_offsets_hours",
                 "group_session__service__reminder_offsets_hours",
             ),
-            escort_user_id=F("escort__user_id"),
-            escort_email=F("escort__user__email"),
         )
         .filter(starts__gt=now, starts__lte=now + timedelta(hours=longest))
-        .values_list(
-            "pk", "family_id", "created_at", "starts", "offsets", "escort_user_id", "escort_email"
-        )
+        .values_list("pk", "family_id", "created_at", "starts", "offsets")
         .order_by("pk")
     )
     queued = 0
@@ -156,34 +197,37 @@ def reminders_sweep(*, now: datetime | None = None) -> int:
 
 def _queue_reminders(rows: list[tuple], *, now: datetime) -> int:
     due = []
-    for pk, family_id, created_at, starts, offsets, escort_user, escort_email in rows:
+    for pk, family_id, created_at, starts, offsets in rows:
         offset = _due_offset(offsets or [], starts=starts, created_at=created_at, now=now)
         if offset is not None:
-            due.append((pk, family_id, starts, offset, escort_user, escort_email))
+            due.append((pk, family_id, starts, offset))
     if not due:
         return 0
-    takers: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for family_id, user_id, email in Caregiver.objects.filter(
-        family_id__in={row[1] for row in due},
-        access_level=AccessLevel.PRIMARY,
-        receives_reminders=True,
-    ).values_list("family_id", "user_id", "user__email"):
-        takers[family_id].append((user_id, email))
+    people_of = _people(
+        booking_audience(Booking.objects.filter(pk__in=[row[0] for row in due])), reminders=True
+    )
+    everyone = [person for people in people_of.values() for person in people]
+    numbers = text_numbers_of({person.user_id for person in everyone if person.by_text})
+    devices = push_devices_of({person.user_id for person in everyone if person.by_push})
     messages = []
-    for pk, family_id, starts, offset, escort_user, escort_email in due:
-        people = list(takers[family_id])
-        if escort_user and (escort_user, escort_email) not in people:
-            people.append((escort_user, escort_email))
-        for user_id, email in people:
-            messages.append(
-                OutboxMessage(
-                    kind=REMINDER,
-                    recipient_id=user_id,
-                    recipient_email=email,
-                    object_type="booking",
-                    object_id=pk,
-                    params={"offset": offset, "starts_at": starts.isoformat()},
-                    dedupe_key=f"{REMINDER}:{pk}:{offset}h:{_stamp(starts)}:{user_id}",
+    for pk, _family_id, starts, offset in due:
+        for person in people_of.get(pk, []):
+            email = OutboxMessage(
+                kind=REMINDER,
+                recipient_id=person.user_id,
+                recipient_email=person.email,
+                object_type="booking",
+                object_id=pk,
+                params={"offset": offset, "starts_at": starts.isoformat()},
+                dedupe_key=f"{REMINDER}:{pk}:{offset}h:{_stamp(starts)}:{person.user_id}",
+            )
+            if person.by_email:
+                messages.append(email)
+            messages.extend(
+                channel_messages(
+                    email,
+                    by_text=person.by_text and person.user_id in numbers,
+                    devices=devices.get(person.user_id, []) if person.by_push else [],
                 )
             )
     messages_queue_many(messages)
@@ -212,6 +256,7 @@ def _bookings(ids) -> dict[int, Booking]:
             "appointment__service",
             "appointment__therapist",
             "appointment__room",
+            "appointment__series",
             "group_session__service",
             "group_session__therapist",
             "group_session__room",
@@ -251,6 +296,19 @@ def _title(booking: Booking, *, detailed: bool) -> str:
     return f"appointment at {settings.PRACTICE_NAME}"
 
 
+def _series_visits(booking: Booking) -> list[datetime]:
+    """The start of every visit of the booking's series still on (one query),
+    for the one confirmation a series sends."""
+    if booking.appointment_id is None or booking.appointment.series_id is None:
+        return []
+    return list(
+        Appointment.objects.filter(series_id=booking.appointment.series_id)
+        .exclude(status=Appointment.Status.CANCELLED)
+        .order_by("starts_at")
+        .values_list("starts_at", flat=True)
+    )
+
+
 def _booking_context(booking: Booking, *, detailed: bool) -> dict:
     slot = booking.slot
     return {
@@ -259,8 +317,13 @@ def _booking_context(booking: Booking, *, detailed: bool) -> dict:
         "slot": slot,
         "service": slot.service,
         "children": list(booking.children.all()),
-        "is_video": slot.service.location == "video",
+        "is_video": slot.service.location == Service.Location.VIDEO
+        or getattr(slot, "by_video", False),
         "url": reverse("bookings:booking_detail", args=[booking.pk]),
+        # The portal's address of the call (bookings.video): never the room's.
+        "join_url": reverse("bookings:booking_video", args=[booking.pk])
+        if getattr(slot, "by_video", False)
+        else "",
     }
 
 
@@ -271,20 +334,11 @@ def render_reminders(messages: list[OutboxMessage]) -> dict[int, Rendered | str]
     result: dict[int, Rendered | str] = {}
     for message in messages:
         booking = bookings.get(message.object_id)
-        if (
-            booking is None
-            or booking.status != Booking.Status.CONFIRMED
-            or _slot_cancelled(booking)
-        ):
-            result[message.pk] = "booking cancelled"
+        problem = _reminder_problem(message, booking, now)
+        if problem:
+            result[message.pk] = problem
             continue
         starts = booking.slot.starts_at
-        if starts.isoformat() != message.params.get("starts_at"):
-            result[message.pk] = "booking moved"
-            continue
-        if starts <= now:
-            result[message.pk] = "too late: it has started"
-            continue
         full = message.pk in detailed
         result[message.pk] = render_email(
             message,
@@ -296,7 +350,72 @@ def render_reminders(messages: list[OutboxMessage]) -> dict[int, Rendered | str]
     return result
 
 
-def _render_booking_kind(template: str, subject: str, *, active: bool | None):
+def _reminder_problem(message: OutboxMessage, booking: Booking | None, now: datetime) -> str:
+    """Why a reminder is no longer to be sent, or "" (any channel)."""
+    if booking is None or booking.status != Booking.Status.CONFIRMED or _slot_cancelled(booking):
+        return "booking cancelled"
+    starts = booking.slot.starts_at
+    if starts.isoformat() != message.params.get("starts_at"):
+        return "booking moved"
+    if starts <= now:
+        return "too late: it has started"
+    return ""
+
+
+REPLY_HINT = "Reply C to confirm or X to cancel."
+
+
+def render_reminder_shorts(messages: list[OutboxMessage]) -> dict[int, Short | str]:
+    """A reminder as a text message or a push notification. It shows on a
+    locked phone, so like the e-mail's subject it never names a child: the
+    title is the subject's wording, the body the time and the place."""
+    bookings = _bookings(m.object_id for m in messages)
+    detailed = _detailed(messages, bookings)
+    now = timezone.now()
+    result: dict[int, Short | str] = {}
+    for message in messages:
+        booking = bookings.get(message.object_id)
+        problem = _reminder_problem(message, booking, now)
+        if problem:
+            result[message.pk] = problem
+            continue
+        slot = booking.slot
+        when = f"{timezone.localtime(slot.starts_at):%A %-d %B at %H:%M %Z}"
+        if slot.service.location == Service.Location.VIDEO or getattr(slot, "by_video", False):
+            where = "by video call"
+        elif slot.service.location == Service.Location.EITHER:
+            where = "at the clinic"
+        else:
+            where = slot.service.get_location_display() + (f", {slot.room}" if slot.room else "")
+        body = f"{when}, {where}."
+        if message.channel == Channel.TEXT:
+            body += f" {REPLY_HINT}"
+        title = _title(booking, detailed=message.pk in detailed)
+        result[message.pk] = Short(
+            title=f"Reminder: {title}",
+            body=body,
+            url=reverse("bookings:booking_detail", args=[booking.pk]),
+        )
+    return result
+
+
+def _with_ics(rendered: Rendered, booking: Booking, *, detailed: bool) -> Rendered:
+    """The confirmation with the booking as a calendar file, worded as the
+    e-mail is."""
+    return replace(
+        rendered,
+        attachments=(
+            *rendered.attachments,
+            (
+                "appointment.ics",
+                calendar.booking_ics(booking, detailed=detailed),
+                "text/calendar",
+            ),
+        ),
+    )
+
+
+def _render_booking_kind(template: str, subject: str, *, active: bool | None, ics: bool = False):
     def render(messages: list[OutboxMessage]) -> dict[int, Rendered | str]:
         bookings = _bookings(m.object_id for m in messages)
         detailed = _detailed(messages, bookings)
@@ -309,12 +428,21 @@ def _render_booking_kind(template: str, subject: str, *, active: bool | None):
             elif active is True and not booking.is_active:
                 result[message.pk] = "booking cancelled since"
             else:
-                result[message.pk] = render_email(
+                context = _booking_context(booking, detailed=full)
+                if template.endswith("confirmed"):
+                    context["series_visits"] = _series_visits(booking)
+                    context["series"] = (
+                        booking.appointment.series if context["series_visits"] else None
+                    )
+                rendered = render_email(
                     message,
                     template=template,
                     subject=subject.format(title=_title(booking, detailed=full)),
-                    context=_booking_context(booking, detailed=full),
+                    context=context,
                 )
+                if ics:
+                    rendered = _with_ics(rendered, booking, detailed=full)
+                result[message.pk] = rendered
         return result
 
     return render
@@ -350,11 +478,40 @@ def _render_waitlist(template: str, subject: str, status: str):
     return render
 
 
+def render_offer_shorts(messages: list[OutboxMessage]) -> dict[int, Short | str]:
+    """A waitlist offer as a push notification: the group's topic, as in the
+    e-mail's subject, and nobody's name."""
+    entries = {
+        entry.pk: entry
+        for entry in WaitlistEntry.objects.filter(
+            pk__in={m.object_id for m in messages}
+        ).select_related("group_session")
+    }
+    result: dict[int, Short | str] = {}
+    for message in messages:
+        entry = entries.get(message.object_id)
+        if entry is None or entry.status != WaitlistEntry.Status.OFFERED:
+            result[message.pk] = "no longer applies"
+            continue
+        until = (
+            f" until {timezone.localtime(entry.offer_expires_at):%A %-d %B at %H:%M}"
+            if entry.offer_expires_at
+            else ""
+        )
+        result[message.pk] = Short(
+            title=f"A place has come up: {entry.group_session.topic}",
+            body=f"We are holding it for you{until}. Tap to take it.",
+            url=reverse("bookings:waitlist_accept", args=[entry.pk]),
+        )
+    return result
+
+
 def register_kinds() -> None:
     register(
         REMINDER,
         label="appointment reminders",
         render=render_reminders,
+        render_short=render_reminder_shorts,
         on_optout=caregiver_reminders_stop,
         on_optin=caregiver_reminders_restart,
     )
@@ -362,7 +519,7 @@ def register_kinds() -> None:
         CONFIRMED,
         label="booking confirmations",
         render=_render_booking_kind(
-            "bookings/email/booking_confirmed", "Booked: {title}", active=True
+            "bookings/email/booking_confirmed", "Booked: {title}", active=True, ics=True
         ),
     )
     register(
@@ -380,6 +537,7 @@ def register_kinds() -> None:
             "A place has come up: {topic}",
             WaitlistEntry.Status.OFFERED,
         ),
+        render_short=render_offer_shorts,
     )
     register(
         WAITLIST_EXPIRED,

@@ -13,7 +13,7 @@ from bookings.models import (
     Service,
     WeeklyAvailability,
 )
-from core.forms import ChoicesByIdField, DateField, DateTimeField
+from core.forms import ChoicesByIdField, DateField, DateTimeField, searchable
 from families.models import Caregiver, Child, Family
 
 
@@ -22,6 +22,26 @@ class TimeInput(forms.TimeInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%H:%M", **kwargs)
+
+
+# Staff start a visit at any free five minutes, not on the families' grid.
+STEP_MINUTES = 5
+
+
+class StartTimeField(forms.TimeField):
+    widget = TimeInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Start time")
+        kwargs.setdefault("help_text", "Any free time on a five-minute step, e.g. 16:05.")
+        super().__init__(**kwargs)
+        self.widget.attrs["step"] = STEP_MINUTES * 60
+
+    def clean(self, value):
+        at = super().clean(value)
+        if at is not None and (at.minute % STEP_MINUTES or at.second):
+            raise forms.ValidationError("Choose a time on a five-minute step, e.g. 16:05.")
+        return at
 
 
 class ServiceForm(forms.ModelForm):
@@ -42,6 +62,7 @@ class ServiceForm(forms.ModelForm):
             "capacity",
             "parent_only",
             "location",
+            "slot_grid_minutes",
             "bookable_online",
             "book_notice_hours",
             "cancel_notice_hours",
@@ -55,6 +76,11 @@ class ServiceForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "what_to_bring": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out (an older form, an API client): the model's default grid.
+        self.fields["slot_grid_minutes"].required = False
 
     def clean_reminder_offsets_hours(self):
         offsets = self.cleaned_data["reminder_offsets_hours"] or []
@@ -111,6 +137,19 @@ class ExceptionForm(forms.ModelForm):
         return cleaned
 
 
+class ClosureForm(forms.Form):
+    first_day = DateField(label="From")
+    last_day = DateField(label="Until", help_text="The last day closed; the same day for one day.")
+    reason = forms.CharField(max_length=120, help_text="For example: Christmas, staff training.")
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("first_day"), cleaned.get("last_day")
+        if first and last and last < first:
+            self.add_error("last_day", "The last day cannot be before the first.")
+        return cleaned
+
+
 class DiaryFilterForm(forms.Form):
     view = forms.ChoiceField(choices=[("week", "Week"), ("day", "Day")], required=False)
     date = DateField(required=False)
@@ -140,11 +179,14 @@ class SlotSearchForm(forms.Form):
     )
     therapist = forms.ModelChoiceField(queryset=User.objects.none())
     date = DateField(initial=timezone.localdate)
-    family = forms.ModelChoiceField(queryset=Family.objects.order_by("name"))
+    family = forms.ModelChoiceField(
+        queryset=Family.objects.order_by("name"), widget=searchable("Find a family")
+    )
 
     def __init__(self, *args, therapists, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["therapist"].queryset = therapists
+        self.fields["therapist"].widget.attrs["data-searchable"] = "Find a therapist"
 
 
 class ChildrenField(ChoicesByIdField):
@@ -221,20 +263,128 @@ class SlotBookingForm(BookingPeopleForm):
         return int(therapist_id), datetime.fromisoformat(iso)
 
 
-class MoveForm(forms.Form):
-    date = DateField()
+class FamilySlotForm(SlotBookingForm):
+    """A family's booking of a time: who it is for and, for a service they
+    may have either way, at the clinic or by video call."""
 
+    where = forms.ChoiceField(
+        label="In person or by video?",
+        choices=[("clinic", "At the clinic"), ("video", "By video call")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether you'll come in or join by video."},
+    )
 
-class MoveSlotForm(forms.Form):
-    slot = forms.ChoiceField(label="New time", widget=forms.RadioSelect)
+    field_order = ["slot", "children", "where", "escort"]
 
-    def __init__(self, *args, slot_choices, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["slot"].choices = slot_choices
+        if self.service.location != Service.Location.EITHER:
+            del self.fields["where"]
+        else:
+            self.fields[
+                "where"
+            ].help_text = (
+                "By video, the link to join appears on your booking 15 minutes before the start."
+            )
+        if self.service.parent_only:
+            self.fields["children"].label = "Which child is it about?"
+            self.fields["escort"].label = "Who will join it"
 
-    def clean_slot(self) -> tuple[int, datetime]:
-        therapist_id, _, iso = self.cleaned_data["slot"].partition("|")
-        return int(therapist_id), datetime.fromisoformat(iso)
+    @property
+    def by_video(self) -> bool | None:
+        if "where" not in self.fields:
+            return None
+        return self.cleaned_data.get("where") == "video"
+
+
+REPEAT_CHOICES = [("", "Just this once"), ("1", "Every week"), ("2", "Every two weeks")]
+
+
+class StaffBookingForm(BookingPeopleForm):
+    """Booking by the practice: any free start time, once or as a series."""
+
+    start_time = StartTimeField()
+    room = forms.ModelChoiceField(
+        queryset=Room.objects.filter(active=True),
+        required=False,
+        empty_label="The therapist's usual room",
+    )
+    repeat = forms.TypedChoiceField(
+        choices=REPEAT_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        label="Repeat",
+    )
+    count = forms.IntegerField(
+        label="Number of visits",
+        min_value=2,
+        max_value=services.SERIES_MOST_VISITS,
+        required=False,
+        help_text="For a series: how many visits, or give a last date instead.",
+    )
+    until = DateField(label="Or until", required=False)
+
+    field_order = ["start_time", "children", "escort", "room", "repeat", "count", "until"]
+
+    def __init__(self, *args, with_room: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_room:
+            del self.fields["room"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("repeat"):
+            count, until = cleaned.get("count"), cleaned.get("until")
+            if count is None and until is None and "count" not in self.errors:
+                self.add_error("count", "Give a number of visits or a last date.")
+            elif count is not None and until is not None:
+                self.add_error("until", "Give a number of visits or a last date, not both.")
+        return cleaned
+
+
+THIS_ONE, AND_FOLLOWING = "this", "following"
+SCOPE_CHOICES = [(THIS_ONE, "This visit only"), (AND_FOLLOWING, "This and the following visits")]
+
+
+class StaffMoveForm(forms.Form):
+    date = DateField(label="New day")
+    start_time = StartTimeField()
+    scope = forms.ChoiceField(
+        choices=SCOPE_CHOICES, initial=THIS_ONE, widget=forms.RadioSelect, label="Move"
+    )
+
+    def __init__(self, *args, in_series: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not in_series:
+            del self.fields["scope"]
+
+
+class SeriesCancelForm(forms.Form):
+    scope = forms.ChoiceField(
+        choices=SCOPE_CHOICES, initial=THIS_ONE, widget=forms.RadioSelect, label="Cancel"
+    )
+    reason = forms.CharField(
+        max_length=300, widget=forms.Textarea(attrs={"rows": 2}), label="Reason"
+    )
+
+    def __init__(self, *args, in_series: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not in_series:
+            del self.fields["scope"]
+
+
+class PlaceCancelForm(forms.Form):
+    """The practice cancelling a family's place in a group: said on purpose."""
+
+    reason = forms.CharField(
+        max_length=300, widget=forms.Textarea(attrs={"rows": 2}), label="Reason"
+    )
+    confirm = forms.BooleanField(
+        label="Yes, cancel this family's place and tell them",
+        error_messages={"required": "Tick the box to confirm."},
+    )
 
 
 class CancelForm(forms.Form):
@@ -281,7 +431,9 @@ class GroupSessionForm(forms.Form):
 
 
 class GroupBookForm(forms.Form):
-    family = forms.ModelChoiceField(queryset=Family.objects.order_by("name"))
+    family = forms.ModelChoiceField(
+        queryset=Family.objects.order_by("name"), widget=searchable("Find a family")
+    )
 
 
 class GroupModelForm(forms.ModelForm):

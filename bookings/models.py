@@ -33,6 +33,18 @@ class Service(models.Model):
     class Location(models.TextChoices):
         CLINIC = "clinic", "At the clinic"
         VIDEO = "video", "By video call"
+        # The family chooses when they book (a parent coaching consultation).
+        EITHER = "either", "At the clinic or by video call"
+
+    # Start times a family is offered are on this grid of the clock: every
+    # divisor of an hour, so that the grid is the same in GMT and in BST.
+    GRID_CHOICES = [
+        (10, "Every 10 minutes"),
+        (15, "On the quarter hours"),
+        (20, "Every 20 minutes"),
+        (30, "On the hour and half hour"),
+        (60, "On the hour"),
+    ]
 
     name = models.CharField(max_length=120)
     kind = models.CharField("type", max_length=20, choices=Kind.choices)
@@ -47,6 +59,12 @@ class Service(models.Model):
         "parents only", default=False, help_text="Tick when the child does not come."
     )
     location = models.CharField(max_length=10, choices=Location.choices, default=Location.CLINIC)
+    slot_grid_minutes = models.PositiveSmallIntegerField(
+        "times offered to families",
+        choices=GRID_CHOICES,
+        default=30,
+        help_text="Families choose from regular times, e.g. on the hour and half hour.",
+    )
     bookable_online = models.BooleanField(
         "families can book online", default=False, help_text="Otherwise only the practice books it."
     )
@@ -132,7 +150,8 @@ class WeeklyAvailability(models.Model):
 
 
 class AvailabilityException(models.Model):
-    """Time a therapist is away: leave, training."""
+    """A therapist's leave (holiday, training, sickness): no visit is booked
+    in it, and a series of visits skips it."""
 
     therapist = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="availability_exceptions"
@@ -153,6 +172,65 @@ class AvailabilityException(models.Model):
         return f"{self.therapist} away {self.starts_at:%Y-%m-%d} ({self.reason})"
 
 
+class PracticeClosure(models.Model):
+    """Days the whole practice is closed (bank holidays, Christmas, training
+    days): nothing is booked on them, and a series of visits skips them."""
+
+    first_day = models.DateField("from")
+    last_day = models.DateField("until", help_text="The last day closed; the same day for one day.")
+    reason = models.CharField(max_length=120)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["first_day", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_day__gte=models.F("first_day")), name="closure_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Closed {self.first_day:%Y-%m-%d} to {self.last_day:%Y-%m-%d} ({self.reason})"
+
+
+class AppointmentSeries(models.Model):
+    """Regular visits for one family: every week or every two weeks on one
+    weekday at one wall-clock time (16:00 stays 16:00 across the clock
+    change). Each visit is an ordinary appointment with its own booking, so
+    reminders, attendance and cancelling work per visit."""
+
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="series")
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointment_series"
+    )
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="appointment_series")
+    every_weeks = models.PositiveSmallIntegerField(default=1)
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    local_time = models.TimeField("time")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "appointment series"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(every_weeks__in=(1, 2)), name="series_every_one_or_two_weeks"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family} {self.pattern}"
+
+    @property
+    def pattern(self) -> str:
+        """ "Weekly on Tuesdays at 16:00"."""
+        every = "Weekly" if self.every_weeks == 1 else "Every two weeks"
+        return f"{every} on {Weekday(self.weekday).label}s at {self.local_time:%H:%M}"
+
+
 class Appointment(models.Model):
     """One slot in a therapist's diary for one family: a 1:1 session, an
     assessment or a consultation (siblings can share one family visit)."""
@@ -171,13 +249,31 @@ class Appointment(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.BOOKED)
+    series = models.ForeignKey(
+        AppointmentSeries,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="visits",
+    )
     created_at = models.DateTimeField(default=timezone.now)
+    by_video = models.BooleanField("by video call", default=False)
+    # The video call's room, made when the appointment is booked by video
+    # (bookings.video): long and random, so that no one finds it by guessing.
+    # The address to join is built from it when it is shown, for the person
+    # shown it.
+    video_room = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["starts_at", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")), name="appointment_ends_after_start"
+            ),
+            models.UniqueConstraint(
+                fields=["video_room"],
+                condition=~Q(video_room=""),
+                name="appointment_video_room_unique",
             ),
         ]
         indexes = [
@@ -333,6 +429,19 @@ class WaitlistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.family} #{self.position} for {self.group_session}"
+
+
+class TherapistVideoLink(models.Model):
+    """A therapist's own standing video room (Zoom, Teams…), used when the
+    practice's video provider is `fixed` (VIDEO_PROVIDER)."""
+
+    therapist = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="video_link"
+    )
+    url = models.URLField("video call address", max_length=500)
+
+    def __str__(self) -> str:
+        return f"Video call address of {self.therapist}"
 
 
 class CalendarFeed(models.Model):

@@ -4,14 +4,14 @@ families.permissions; anything not yours answers 404."""
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Role, User
 from bookings.models import Appointment, Booking, GroupSession, Service, WaitlistEntry
-from families.models import AccessLevel, Family
-from families.permissions import Membership, caregiver_memberships
+from families.models import AccessLevel, Caregiver, Family
+from families.permissions import Membership, audience, caregiver_memberships, seen_through
 
 
 def primary_families(user: User) -> QuerySet[Family]:
@@ -39,6 +39,7 @@ class Memberships:
 
     primary_family_ids: tuple[int, ...]
     caregiver_ids: tuple[int, ...]
+    family_ids: tuple[int, ...] = ()
 
     @classmethod
     def of(cls, memberships: Iterable[Membership]) -> "Memberships":
@@ -49,6 +50,7 @@ class Memberships:
                 m.family_id for m in rows if m.access_level == AccessLevel.PRIMARY
             ),
             caregiver_ids=tuple(m.caregiver_id for m in rows),
+            family_ids=tuple({m.family_id for m in rows}),
         )
 
 
@@ -56,11 +58,31 @@ def memberships_of(user: User) -> Memberships:
     return Memberships.of(caregiver_memberships(user))
 
 
+def memberships_seeing_booking() -> QuerySet[Caregiver]:
+    """The family's side of who sees a booking (the enclosing query's), stated
+    once: the primary caregivers of its family; the caregiver named to bring
+    the child (chosen by a primary caregiver or the practice); and the
+    supporting caregivers with whom the family shares the bookings of a child
+    it is for (`SupportingLink.sees_bookings`)."""
+    for_children = Booking.children.through.objects.filter(
+        booking_id=OuterRef(OuterRef("pk"))
+    ).values("child_id")
+    return Caregiver.objects.filter(family=OuterRef("family")).filter(
+        Q(access_level=AccessLevel.PRIMARY)
+        | Q(pk=OuterRef("escort"))
+        | Q(
+            access_level=AccessLevel.SUPPORTING,
+            links__sees_bookings=True,
+            links__child__in=for_children,
+        )
+    )
+
+
 def bookings_visible_to(user: User, *, memberships: Memberships | None = None) -> QuerySet[Booking]:
     """Bookings a user may see: the practice all (therapists their own
-    diary), a primary caregiver their family's, anyone the ones they bring a
-    child to. A page that needs the caregiver's memberships for more than
-    this passes them in (`memberships_of`), saving the query."""
+    diary), the family by `memberships_seeing_booking`. A page that needs the
+    caregiver's memberships for more than this passes them in
+    (`memberships_of`), saving the query."""
     if not user.is_authenticated or not user.is_active:
         return Booking.objects.none()
     if user.role == Role.ADMIN:
@@ -70,15 +92,37 @@ def bookings_visible_to(user: User, *, memberships: Memberships | None = None) -
             Q(appointment__therapist=user) | Q(group_session__therapist=user)
         )
     # The user's memberships first (a handful of rows), then bookings by their
-    # own indexed columns. Joining caregivers inside the booking query (with an
-    # OR, and the DISTINCT it needed) made PostgreSQL read every booking of
-    # the practice; as a subquery it still did once the pages' many
-    # select_related joins kept the planner from reordering it (issue 9,
+    # own indexed family column, and the rule for each of those. Joining
+    # caregivers inside the booking query (with an OR, and the DISTINCT it
+    # needed) made PostgreSQL read every booking of the practice (issue 9,
     # `make bench`). One small query buys a plan that does not grow.
     if memberships is None:
         memberships = memberships_of(user)
-    return Booking.objects.filter(
-        Q(family_id__in=memberships.primary_family_ids) | Q(escort_id__in=memberships.caregiver_ids)
+    return Booking.objects.filter(family_id__in=memberships.family_ids).filter(
+        Exists(memberships_seeing_booking().filter(pk__in=memberships.caregiver_ids))
+    )
+
+
+def bookings_seen_through(
+    bookings: QuerySet[Booking], caregiver_ids: Iterable[int]
+) -> dict[int, set[int]]:
+    """For the summaries: which of `bookings` each membership sees (one query)."""
+    return seen_through(bookings, memberships_seeing_booking(), caregiver_ids)
+
+
+def booking_audience(bookings: QuerySet[Booking]) -> QuerySet:
+    """Who hears about each of `bookings` (confirmations, reminders): the
+    people who see it. Rows of (booking id, caregiver id, user id, e-mail,
+    reminders by e-mail, by text, by push, the booking's escort). One query."""
+    return audience(bookings, memberships_seeing_booking()).values_list(
+        "pk",
+        "seen_by",
+        "family__caregivers__user_id",
+        "family__caregivers__user__email",
+        "family__caregivers__receives_reminders",
+        "family__caregivers__reminders_by_text",
+        "family__caregivers__reminders_by_push",
+        "escort_id",
     )
 
 
@@ -90,6 +134,7 @@ def get_booking_for_user(user: User, pk: int) -> Booking:
             "escort__user",
             "appointment__service",
             "appointment__therapist",
+            "appointment__series",
             "appointment__room",
             "group_session__service",
             "group_session__therapist",

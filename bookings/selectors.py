@@ -2,6 +2,7 @@
 number of bookings."""
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import (
@@ -23,15 +24,18 @@ from bookings import slots
 from bookings.models import (
     ACTIVE_BOOKING_STATUSES,
     Appointment,
+    AppointmentSeries,
     Booking,
     GroupSession,
+    PracticeClosure,
     Service,
     WaitlistEntry,
 )
 from bookings.permissions import Memberships, bookings_visible_to, memberships_of
 from bookings.services import BUSY_REACH, busy_intervals, busy_of, hours_for
 from core.queries import count_of
-from families.models import AccessLevel, Caregiver, Child
+from families.models import AccessLevel, Caregiver, CaseloadAssignment, Child, Family
+from sessions_app.models import TherapySession
 
 
 def therapists() -> QuerySet[User]:
@@ -368,6 +372,7 @@ _CARD_FIELDS = (
         )
     ),
     "group_session__topic",
+    "appointment__by_video",
 )
 
 
@@ -482,18 +487,27 @@ def service_slots(
     days: int,
     not_before: datetime | None = None,
     therapist: User | None = None,
+    people: Sequence[User] | None = None,
+    grid: bool = False,
 ) -> list[tuple[date, list[tuple[User, slots.Slot]]]]:
-    """Free slots for a service per local day, across the therapists."""
-    people = list(therapists().filter(pk=therapist.pk) if therapist else therapists())
+    """Free slots for a service per local day, across the therapists (or one
+    of them, or `people`). With `grid`, the times families are offered: on
+    the service's grid of the clock (Service.slot_grid_minutes)."""
+    if people is None:
+        people = list(therapists().filter(pk=therapist.pk) if therapist else therapists())
     by_id = {person.pk: person for person in people}
     last_day = first_day + timedelta(days=days - 1)
     start, _ = slots.local_day_bounds(first_day)
     _, end = slots.local_day_bounds(last_day)
     hours = hours_for(by_id)
     busy = busy_intervals(therapist_ids=by_id, start=start, end=end)
+    closed = closed_days(first_day, last_day)
     result = []
     for day in slots.days_between(first_day, last_day):
         found = []
+        if day in closed:
+            result.append((day, found))
+            continue
         for therapist_id, person in by_id.items():
             for slot in slots.free_slots(
                 windows=slots.windows_on(day, hours.get(therapist_id, [])),
@@ -501,11 +515,98 @@ def service_slots(
                 duration=timedelta(minutes=service.duration_minutes),
                 buffer=timedelta(minutes=service.buffer_minutes),
                 not_before=not_before,
+                grid=timedelta(minutes=service.slot_grid_minutes) if grid else None,
             ):
                 found.append((person, slot))
         found.sort(key=lambda pair: (pair[1].starts_at, pair[0].full_name))
         result.append((day, found))
     return result
+
+
+def lead_therapists(family: Family) -> dict[int, User]:
+    """Each of the family's children (not discharged) who has a lead
+    therapist now, by child id: the therapist their booking page starts
+    with. One query."""
+    today = timezone.localdate()
+    return {
+        assignment.child_id: assignment.therapist
+        for assignment in CaseloadAssignment.objects.filter(
+            child__family=family,
+            child__discharged_on__isnull=True,
+            kind=CaseloadAssignment.Kind.LEAD,
+            therapist__is_active=True,
+            starts_on__lte=today,
+        )
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .select_related("therapist")
+        .order_by("child__first_name", "child_id")
+    }
+
+
+@dataclass(frozen=True)
+class FamilyTimes:
+    """The family's booking page for a service: the strip of days with free
+    times (and how many), the day chosen and its times (therapist, slot)."""
+
+    strip: list[tuple[date, int]]
+    day: date | None
+    times: list[tuple[User, slots.Slot]]
+
+
+# How far ahead the day strip looks.
+STRIP_DAYS = 28
+
+
+def family_times(
+    *, service: Service, people: Sequence[User], day: date | None, first_day: date | None = None
+) -> FamilyTimes:
+    """Free times on the service's grid for the next STRIP_DAYS days with
+    the people given (a child's therapist, or every therapist), kept to the
+    service's notice to book. The strip holds only days with a free time; the
+    day shown is the one asked for when it has one, else the first. One read
+    of the diary whatever the number of days or bookings."""
+    first_day = first_day or timezone.localdate()
+    found = service_slots(
+        service=service,
+        first_day=first_day,
+        days=STRIP_DAYS,
+        not_before=timezone.now() + timedelta(hours=service.book_notice_hours),
+        people=people,
+        grid=True,
+    )
+    strip = [(each_day, len(pairs)) for each_day, pairs in found if pairs]
+    open_days = {each_day for each_day, _ in strip}
+    if day not in open_days:
+        day = strip[0][0] if strip else None
+    times = next((pairs for each_day, pairs in found if each_day == day), [])
+    return FamilyTimes(strip=strip, day=day, times=times)
+
+
+def bookable_time(
+    *, service: Service, therapist_id: int, starts_at: datetime
+) -> tuple[User, slots.Slot] | None:
+    """(therapist, slot) if a family may still book this time: a time on
+    the service's grid, with notice, free in the therapist's diary."""
+    therapist = therapists().filter(pk=therapist_id).first()
+    if therapist is None:
+        return None
+    [(_, found)] = service_slots(
+        service=service,
+        first_day=timezone.localtime(starts_at).date(),
+        days=1,
+        not_before=timezone.now() + timedelta(hours=service.book_notice_hours),
+        people=[therapist],
+        grid=True,
+    )
+    return next(((person, slot) for person, slot in found if slot.starts_at == starts_at), None)
+
+
+def chose_detailed_wording(user: User, family_id: int) -> bool:
+    """Whether this caregiver asked for e-mails and calendars that name the
+    service and the children (E-mail choices)."""
+    return Caregiver.objects.filter(
+        user=user, family_id=family_id, detailed_email_wording=True
+    ).exists()
 
 
 def booking_with_details(pk: int) -> Booking | None:
@@ -594,3 +695,113 @@ def next_visits(child_ids: list[int]) -> dict[int, datetime]:
         .values_list("pk", "first")
         if starts_at is not None
     }
+
+
+# --- Series, closures, free time for staff --------------------------------------
+
+# Visits listed as booked on closed days or in leave, at most (a page, not a report).
+DIARY_CLASH_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class SeriesSummary:
+    """ "Weekly on Tuesdays at 16:00, 10 visits, 3 to go"."""
+
+    pattern: str
+    visits: int
+    to_go: int
+
+    def __str__(self) -> str:
+        visits = "1 visit" if self.visits == 1 else f"{self.visits} visits"
+        return f"{self.pattern}, {visits}, {self.to_go} to go"
+
+
+def series_summary(series: AppointmentSeries | None) -> SeriesSummary | None:
+    """The series a visit belongs to, counted over its visits not cancelled
+    (one query)."""
+    if series is None:
+        return None
+    counts = Appointment.objects.filter(series=series).aggregate(
+        visits=Count("pk", filter=~Q(status=Appointment.Status.CANCELLED)),
+        to_go=Count(
+            "pk",
+            filter=~Q(status=Appointment.Status.CANCELLED) & Q(starts_at__gt=timezone.now()),
+        ),
+    )
+    return SeriesSummary(series.pattern, counts["visits"], counts["to_go"])
+
+
+def series_visits(series: AppointmentSeries) -> list[Appointment]:
+    return list(series.visits.order_by("starts_at", "id"))
+
+
+def closed_days(first_day: date, last_day: date) -> set[date]:
+    """The days between first_day and last_day the practice is closed (one query)."""
+    closed: set[date] = set()
+    for closure in PracticeClosure.objects.filter(
+        first_day__lte=last_day, last_day__gte=first_day
+    ).only("first_day", "last_day"):
+        closed.update(
+            slots.days_between(max(closure.first_day, first_day), min(closure.last_day, last_day))
+        )
+    return closed
+
+
+def closures_ahead() -> list[PracticeClosure]:
+    return list(PracticeClosure.objects.filter(last_day__gte=timezone.localdate()))
+
+
+def booked_in(periods: Iterable[slots.Interval], *, therapist: User | None = None) -> list:
+    """Visits still booked inside any of these periods (closures, leave),
+    for the practice to move or cancel one by one (one query)."""
+    periods = list(periods)
+    if not periods:
+        return []
+    inside = Q()
+    for start, end in periods:
+        inside |= Q(starts_at__lt=end, ends_at__gt=start)
+    visits = Appointment.objects.filter(inside, status=Appointment.Status.BOOKED)
+    if therapist is not None:
+        visits = visits.filter(therapist=therapist)
+    return list(
+        visits.select_related("service", "therapist").order_by("starts_at")[:DIARY_CLASH_LIMIT]
+    )
+
+
+def closure_periods(closures: Iterable[PracticeClosure]) -> list[slots.Interval]:
+    return [
+        (slots.local_day_bounds(c.first_day)[0], slots.local_day_bounds(c.last_day)[1])
+        for c in closures
+    ]
+
+
+def free_time(*, service: Service, therapist: User, day: date) -> list[slots.Interval]:
+    """The stretches of a therapist's day where a visit of this service fits,
+    for staff choosing any free start time (three queries)."""
+    start, end = slots.local_day_bounds(day)
+    if PracticeClosure.objects.filter(first_day__lte=day, last_day__gte=day).exists():
+        return []
+    hours = hours_for([therapist.pk]).get(therapist.pk, [])
+    busy = busy_intervals(therapist_ids=[therapist.pk], start=start, end=end)[therapist.pk]
+    return slots.free_starts(
+        windows=slots.windows_on(day, hours),
+        busy=busy,
+        duration=timedelta(minutes=service.duration_minutes),
+        buffer=timedelta(minutes=service.buffer_minutes),
+    )
+
+
+def sessions_started(bookings: Iterable[Booking]) -> list[TherapySession]:
+    """The sessions attendance started from these bookings (one query):
+    sessions_app keeps the booking's id."""
+    booking_ids = [booking.pk for booking in bookings]
+    return list(
+        TherapySession.objects.filter(booking_id__in=booking_ids)
+        .select_related("child")
+        .order_by("child__first_name", "pk")
+    )
+
+
+def assessment_service() -> Service | None:
+    """The service a new family's first visit is booked as."""
+    return Service.objects.filter(active=True, kind=Service.Kind.ASSESSMENT).order_by("pk").first()

@@ -5,7 +5,7 @@ by another request. PostgreSQL's constraints back this up (see models)."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,14 +15,16 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Role, User
-from bookings import emails, slots
+from bookings import emails, slots, video
 from bookings.models import (
     ACTIVE_BOOKING_STATUSES,
     Appointment,
+    AppointmentSeries,
     AvailabilityException,
     Booking,
     CalendarFeed,
     GroupSession,
+    PracticeClosure,
     Room,
     Service,
     WaitlistEntry,
@@ -56,6 +58,11 @@ class TooLate(ValidationError):
 
 SLOT_TAKEN = "Sorry, that time is no longer free. Please choose another time."
 GROUP_FULL = "This group is full — join the waitlist and we'll e-mail you if a place comes up."
+# The same, said to the practice's staff booking a family in.
+GROUP_FULL_STAFF = (
+    "Every place in this group is taken (or held for a family offered one). Add the family "
+    "to the waitlist, or raise the group's size first."
+)
 BUSY = "Lots of people are booking right now. Please try again in a moment."
 
 
@@ -205,9 +212,15 @@ def _check_time_free(
     room: Room | None,
     exclude_appointment: int | None = None,
 ) -> slots.Window:
-    """Inside the therapist's hours, clear of their diary and of the room's.
-    Called with the therapist (and room) rows locked."""
+    """Inside the therapist's hours, clear of their diary and of the room's,
+    on a day the practice is open. Called with the therapist (and room) rows
+    locked."""
     local_day = starts_at.astimezone(slots.LONDON).date()
+    closure = PracticeClosure.objects.filter(
+        first_day__lte=local_day, last_day__gte=local_day
+    ).first()
+    if closure is not None:
+        raise ValidationError({"starts_at": f"The practice is closed that day ({closure.reason})."})
     windows = slots.windows_on(local_day, hours_for([therapist.pk]).get(therapist.pk, []))
     window = next((w for w in windows if w.starts_at <= starts_at and ends_at <= w.ends_at), None)
     if window is None:
@@ -256,13 +269,23 @@ def appointment_book(
     children: Iterable[Child] = (),
     escort: Caregiver | None = None,
     room: Room | None = None,
+    by_video: bool | None = None,
     by: User,
     request=None,
 ) -> Booking:
-    """Book a family into a free slot of a therapist's diary."""
+    """Book a family into a free slot of a therapist's diary. `by_video`: for
+    a service the family may have either way, whether they chose a video
+    call (unsaid: at the clinic); a video appointment gets its call's room
+    (bookings.video) and no room of the clinic."""
     children = list(children)
     if service.is_group:
         raise ValidationError("Group sessions are booked by place, not by slot.")
+    if service.location == Service.Location.EITHER:
+        by_video = bool(by_video)
+    elif by_video and service.location != Service.Location.VIDEO:
+        raise ValidationError({"by_video": "This appointment is at the clinic only."})
+    else:
+        by_video = service.location == Service.Location.VIDEO
     if not service.active:
         raise ValidationError("This service is not offered at the moment.")
     if therapist.role != Role.THERAPIST:
@@ -285,7 +308,9 @@ def appointment_book(
                 ends_at=ends_at,
                 room=room,
             )
-            if room is None and service.location == Service.Location.CLINIC and window.room_id:
+            if by_video:
+                room = None
+            elif room is None and window.room_id:
                 room = Room.objects.filter(pk=window.room_id).first()
                 if room is not None:
                     _lock(Room.objects.filter(pk=room.pk))
@@ -302,6 +327,8 @@ def appointment_book(
                 room=room,
                 starts_at=starts_at,
                 ends_at=ends_at,
+                by_video=by_video,
+                video_room=video.room_for_new_appointment() if by_video else "",
             )
             booking = Booking.objects.create(
                 family=family, appointment=appointment, booked_by=by, escort=escort
@@ -333,6 +360,7 @@ def appointment_move(
 ) -> Appointment:
     if appointment.is_cancelled:
         raise ValidationError("A cancelled appointment cannot be moved.")
+    _check_changeable(appointment)
     therapist = therapist or appointment.therapist
     ends_at = starts_at + timedelta(minutes=appointment.service.duration_minutes)
     try:
@@ -396,6 +424,440 @@ def appointment_cancel(
     return appointment
 
 
+# --- Series of visits ------------------------------------------------------------
+
+# A series is at most a year of weekly visits.
+SERIES_MOST_VISITS = 52
+
+
+@dataclass
+class PlannedVisit:
+    """One visit of a series before it is booked, and why it cannot be (if so)."""
+
+    number: int
+    day: date
+    starts_at: datetime
+    ends_at: datetime
+    clash: str = ""
+    room_id: int | None = None
+
+    @property
+    def free(self) -> bool:
+        return not self.clash
+
+
+def _fmt(moment: datetime) -> str:
+    return moment.astimezone(slots.LONDON).strftime("%H:%M")
+
+
+def visit_clashes(
+    *,
+    service: Service,
+    therapist: User,
+    starts: list[datetime],
+    room: Room | None = None,
+    exclude_appointments: Iterable[int] = (),
+) -> list[tuple[str, int | None]]:
+    """For each start time: what stands in the way of a visit then (empty
+    when nothing does), in the words of the practice's staff, and the room of
+    the working hours it falls in. A constant number of queries, however
+    many visits."""
+    if not starts:
+        return []
+    duration = timedelta(minutes=service.duration_minutes)
+    buffer = timedelta(minutes=service.buffer_minutes)
+    exclude = list(exclude_appointments)
+    first, last = min(starts), max(starts) + duration + buffer
+    days = [start.astimezone(slots.LONDON).date() for start in starts]
+    closures = list(
+        PracticeClosure.objects.filter(first_day__lte=max(days), last_day__gte=min(days))
+    )
+    leave = list(
+        AvailabilityException.objects.filter(
+            therapist=therapist, starts_at__lt=last, ends_at__gt=first
+        )
+    )
+    hours = hours_for([therapist.pk]).get(therapist.pk, [])
+    others = list(
+        Appointment.objects.filter(
+            therapist=therapist, starts_at__lt=last, ends_at__gt=first - BUSY_REACH
+        )
+        .exclude(status=Appointment.Status.CANCELLED)
+        .exclude(pk__in=exclude)
+        .select_related("service")
+    )
+    groups = list(
+        GroupSession.objects.filter(
+            therapist=therapist,
+            starts_at__lt=last,
+            ends_at__gt=first - BUSY_REACH,
+            cancelled_at__isnull=True,
+        ).select_related("service")
+    )
+    # The room each visit takes: the one chosen, or (at the clinic) the room
+    # of the working hours it falls in, as appointment_book assigns it.
+    windows_by_day = {day: slots.windows_on(day, hours) for day in set(days)}
+    if room is not None:
+        room_ids = {room.pk}
+    elif service.location == Service.Location.CLINIC:
+        room_ids = {w.room_id for ws in windows_by_day.values() for w in ws if w.room_id}
+    else:
+        room_ids = set()
+    in_room: dict[int, list[tuple[str, datetime, datetime]]] = {}
+    if room_ids:
+        for room_id, name, starts_at, ends_at in [
+            *Appointment.objects.filter(room_id__in=room_ids, starts_at__lt=last, ends_at__gt=first)
+            .exclude(status=Appointment.Status.CANCELLED)
+            .exclude(pk__in=exclude)
+            .exclude(therapist=therapist)  # their own visits are clashes of their diary
+            .values_list("room_id", "room__name", "starts_at", "ends_at"),
+            *GroupSession.objects.filter(
+                room_id__in=room_ids,
+                starts_at__lt=last,
+                ends_at__gt=first,
+                cancelled_at__isnull=True,
+            )
+            .exclude(therapist=therapist)
+            .values_list("room_id", "room__name", "starts_at", "ends_at"),
+        ]:
+            in_room.setdefault(room_id, []).append((name, starts_at, ends_at))
+    now = timezone.now()
+    result = []
+    for start, day in zip(starts, days, strict=True):
+        end = start + duration
+        occupied = (start, end + buffer)
+        window = next(
+            (w for w in windows_by_day[day] if w.starts_at <= start and end <= w.ends_at),
+            None,
+        )
+        room_id = room.pk if room is not None else (window.room_id if window else None)
+        room_taken = next(
+            (
+                name
+                for name, taken_from, taken_until in in_room.get(room_id, [])
+                if slots.overlaps((start, end), (taken_from, taken_until))
+            ),
+            None,
+        )
+        closed = next((c for c in closures if c.first_day <= day <= c.last_day), None)
+        away = next(
+            (a for a in leave if slots.overlaps((start, end), (a.starts_at, a.ends_at))), None
+        )
+        other = next(
+            (
+                a
+                for a in [*others, *groups]
+                if slots.overlaps(
+                    occupied,
+                    (a.starts_at, a.ends_at + timedelta(minutes=a.service.buffer_minutes)),
+                )
+            ),
+            None,
+        )
+        if closed is not None:
+            clash = f"The practice is closed ({closed.reason})."
+        elif away is not None:
+            clash = f"{therapist} is on leave" + (f" ({away.reason})." if away.reason else ".")
+        elif start <= now:
+            clash = "This time has already passed."
+        elif window is None:
+            clash = f"Outside {therapist}'s working hours."
+        elif other is not None:
+            what = "a group" if isinstance(other, GroupSession) else "another appointment"
+            clash = (
+                f"{therapist} has {what} ({other.service.name}) "
+                f"from {_fmt(other.starts_at)} to {_fmt(other.ends_at)}."
+            )
+        elif room_taken is not None:
+            clash = f"{room_taken} is in use then."
+        else:
+            clash = ""
+        result.append((clash, window.room_id if window else None))
+    return result
+
+
+def _check_series_shape(
+    *, every_weeks: int, count: int | None, until: date | None, first_day: date
+) -> None:
+    if every_weeks not in (1, 2):
+        raise ValidationError({"every_weeks": "Choose every week or every two weeks."})
+    if (count is None) == (until is None):
+        raise ValidationError({"count": "Give either a number of visits or a last date."})
+    if count is not None and not 2 <= count <= SERIES_MOST_VISITS:
+        raise ValidationError({"count": f"A series has between 2 and {SERIES_MOST_VISITS} visits."})
+    if until is not None:
+        if until <= first_day:
+            raise ValidationError({"until": "The last date must be after the first visit."})
+        if until > first_day + timedelta(weeks=SERIES_MOST_VISITS):
+            raise ValidationError({"until": "A series can run for a year at most."})
+
+
+def series_plan(
+    *,
+    service: Service,
+    therapist: User,
+    first_day: date,
+    at: time,
+    every_weeks: int,
+    count: int | None = None,
+    until: date | None = None,
+    room: Room | None = None,
+) -> list[PlannedVisit]:
+    """The visits of a series as they would be booked, each with its clash
+    (the practice closed, the therapist on leave or busy, outside their
+    hours). Read-only: the page shows it before anything is saved."""
+    _check_series_shape(every_weeks=every_weeks, count=count, until=until, first_day=first_day)
+    days = slots.series_days(first_day=first_day, every_weeks=every_weeks, count=count, until=until)
+    starts = [slots.local_to_utc(day, at) for day in days]
+    clashes = visit_clashes(service=service, therapist=therapist, starts=starts, room=room)
+    duration = timedelta(minutes=service.duration_minutes)
+    return [
+        PlannedVisit(number, day, start, start + duration, clash, room_id)
+        for number, (day, start, (clash, room_id)) in enumerate(
+            zip(days, starts, clashes, strict=True), start=1
+        )
+    ]
+
+
+@dataclass
+class SeriesBooked:
+    series: AppointmentSeries
+    bookings: list[Booking]
+    skipped: list[PlannedVisit]
+
+
+def series_book(
+    *,
+    service: Service,
+    therapist: User,
+    family: Family,
+    first_day: date,
+    at: time,
+    every_weeks: int,
+    count: int | None = None,
+    until: date | None = None,
+    children: Iterable[Child] = (),
+    escort: Caregiver | None = None,
+    room: Room | None = None,
+    by: User,
+    request=None,
+) -> SeriesBooked:
+    """Book every visit of a series that is free, and skip the rest. The
+    clashes are worked out again with the diary locked, so a visit booked by
+    someone else since the page was drawn is skipped, not double-booked."""
+    children = list(children)
+    if by.role != Role.ADMIN:
+        raise ValidationError("Only the practice books a series of visits.")
+    if service.is_group:
+        raise ValidationError("Group sessions are booked by place, not by slot.")
+    if not service.active:
+        raise ValidationError("This service is not offered at the moment.")
+    if therapist.role != Role.THERAPIST:
+        raise ValidationError({"therapist": "Choose one of the practice's therapists."})
+    _check_people(service=service, family=family, children=children, escort=escort)
+    try:
+        with transaction.atomic():
+            _lock_diary(therapist, room)
+            plan = series_plan(
+                service=service,
+                therapist=therapist,
+                first_day=first_day,
+                at=at,
+                every_weeks=every_weeks,
+                count=count,
+                until=until,
+                room=room,
+            )
+            free = [visit for visit in plan if visit.free]
+            if not free:
+                raise ValidationError("None of these visits can be booked: see the clashes.")
+            series = AppointmentSeries.objects.create(
+                service=service,
+                therapist=therapist,
+                family=family,
+                every_weeks=every_weeks,
+                weekday=first_day.weekday(),
+                local_time=at,
+                created_by=by,
+            )
+            rooms = Room.objects.in_bulk({v.room_id for v in free if v.room_id})
+            bookings = []
+            for visit in free:
+                visit_room = room
+                if room is None and service.location == Service.Location.CLINIC:
+                    visit_room = rooms.get(visit.room_id)
+                appointment = Appointment.objects.create(
+                    service=service,
+                    therapist=therapist,
+                    room=visit_room,
+                    starts_at=visit.starts_at,
+                    ends_at=visit.ends_at,
+                    series=series,
+                )
+                booking = Booking.objects.create(
+                    family=family, appointment=appointment, booked_by=by, escort=escort
+                )
+                booking.children.set(children)
+                bookings.append(booking)
+            audit_record(
+                request=request,
+                user=by,
+                action=AuditEvent.Action.CREATE,
+                record_type="appointment_series",
+                record_id=series.pk,
+                detail=f"{service.name}: {len(bookings)} visits from {first_day.isoformat()}",
+            )
+            # One confirmation for the series: it lists every visit.
+            emails.booking_notify(booking=bookings[0], kind=emails.CONFIRMED)
+    except IntegrityError as error:
+        raise SlotTaken(SLOT_TAKEN) from error
+    return SeriesBooked(series, bookings, [visit for visit in plan if not visit.free])
+
+
+def _this_and_following(appointment: Appointment) -> list[Appointment]:
+    return list(
+        Appointment.objects.filter(
+            series_id=appointment.series_id,
+            status=Appointment.Status.BOOKED,
+            starts_at__gte=appointment.starts_at,
+        )
+        .select_related("service", "room")
+        .order_by("starts_at")
+    )
+
+
+def _check_changeable(appointment: Appointment) -> None:
+    if appointment.is_cancelled:
+        raise ValidationError("This appointment is already cancelled.")
+    if appointment.starts_at <= timezone.now():
+        raise ValidationError("This appointment has started: only future ones can be changed.")
+
+
+def series_cancel_following(
+    *, appointment: Appointment, reason: str, by: User, request=None
+) -> list[Appointment]:
+    """Cancel this visit and every later one of its series."""
+    if appointment.series_id is None:
+        raise ValidationError("This appointment is not part of a series.")
+    _check_changeable(appointment)
+    with transaction.atomic():
+        _lock_diary(appointment.therapist, None)
+        visits = _this_and_following(appointment)
+        for visit in visits:
+            appointment_cancel(appointment=visit, reason=reason, by=by, request=request)
+    return visits
+
+
+def series_move_following(
+    *, appointment: Appointment, starts_at: datetime, by: User, request=None
+) -> list[Appointment]:
+    """Move this visit and every later one of its series by the same number of
+    days, to the new wall-clock time. All or nothing: if any of them would
+    clash, nothing moves and the clashes are listed. The moved visits become
+    a series of their own (the earlier ones keep the old day and time)."""
+    if appointment.series_id is None:
+        raise ValidationError("This appointment is not part of a series.")
+    _check_changeable(appointment)
+    if starts_at <= timezone.now():
+        raise ValidationError({"starts_at": "Choose a time in the future."})
+    old_day = appointment.starts_at.astimezone(slots.LONDON).date()
+    new_local = starts_at.astimezone(slots.LONDON)
+    shift = new_local.date() - old_day
+    try:
+        with transaction.atomic():
+            _lock_diary(appointment.therapist, appointment.room)
+            visits = _this_and_following(appointment)
+            starts = [
+                slots.local_to_utc(
+                    visit.starts_at.astimezone(slots.LONDON).date() + shift, new_local.time()
+                )
+                for visit in visits
+            ]
+            clashes = visit_clashes(
+                service=appointment.service,
+                therapist=appointment.therapist,
+                starts=starts,
+                room=appointment.room,
+                exclude_appointments=[visit.pk for visit in visits],
+            )
+            problems = [
+                f"{start.astimezone(slots.LONDON):%a %-d %b}: {clash}"
+                for start, (clash, _) in zip(starts, clashes, strict=True)
+                if clash
+            ]
+            if problems:
+                raise ValidationError(
+                    {"starts_at": ["Nothing was moved. " + problems[0], *problems[1:]]}
+                )
+            series = appointment.series
+            earlier = Appointment.objects.filter(
+                series=series, starts_at__lt=appointment.starts_at
+            ).exists()
+            if earlier:
+                series = AppointmentSeries.objects.create(
+                    service=series.service,
+                    therapist=series.therapist,
+                    family=series.family,
+                    every_weeks=series.every_weeks,
+                    weekday=new_local.weekday(),
+                    local_time=new_local.time(),
+                    created_by=by,
+                )
+            else:
+                series.weekday, series.local_time = new_local.weekday(), new_local.time()
+                series.save(update_fields=["weekday", "local_time"])
+            duration = timedelta(minutes=appointment.service.duration_minutes)
+            for visit, start in zip(visits, starts, strict=True):
+                visit.starts_at, visit.ends_at, visit.series = start, start + duration, series
+                visit.save(update_fields=["starts_at", "ends_at", "series"])
+            audit_record(
+                request=request,
+                user=by,
+                action=AuditEvent.Action.CHANGE,
+                record_type="appointment_series",
+                record_id=series.pk,
+                detail=f"{len(visits)} visits moved from {appointment.starts_at.isoformat()} "
+                f"to {starts_at.isoformat()}",
+            )
+    except IntegrityError as error:
+        raise SlotTaken(SLOT_TAKEN) from error
+    return visits
+
+
+# --- Closures -------------------------------------------------------------------
+
+
+def closure_add(
+    *, first_day: date, last_day: date, reason: str, by: User, request=None
+) -> PracticeClosure:
+    """Close the practice for some days. Visits already booked then stay in
+    the diary (the practice decides each one): the closures page lists them."""
+    if last_day < first_day:
+        raise ValidationError({"last_day": "The last day cannot be before the first."})
+    closure = PracticeClosure.objects.create(first_day=first_day, last_day=last_day, reason=reason)
+    audit_record(
+        request=request,
+        user=by,
+        action=AuditEvent.Action.CREATE,
+        record_type="practice_closure",
+        record_id=closure.pk,
+        detail=f"{first_day.isoformat()} to {last_day.isoformat()}: {reason}",
+    )
+    return closure
+
+
+def closure_remove(*, closure: PracticeClosure, by: User, request=None) -> None:
+    audit_record(
+        request=request,
+        user=by,
+        action=AuditEvent.Action.DELETE,
+        record_type="practice_closure",
+        record_id=closure.pk,
+        detail="removed",
+    )
+    closure.delete()
+
+
 ATTENDANCE_OUTCOMES = {
     Booking.Status.ATTENDED,
     Booking.Status.LATE_CANCELLED,
@@ -434,9 +896,7 @@ def appointment_record_attendance(
         raise ValidationError({"outcome": "Choose attended, late cancellation or did not attend."})
     if appointment.is_cancelled:
         raise ValidationError("This appointment was cancelled.")
-    if appointment.starts_at > timezone.now() + timedelta(hours=1) and outcome != (
-        Booking.Status.LATE_CANCELLED
-    ):
+    if appointment.starts_at > timezone.now() and outcome != Booking.Status.LATE_CANCELLED:
         raise ValidationError(
             {"outcome": "Attendance can be recorded once the appointment starts."}
         )
@@ -603,7 +1063,7 @@ def group_place_book(
             ).exists():
                 raise ValidationError("Your family already has a place in this group.")
             if places_left(locked, for_family=family) <= 0:
-                raise GroupFull(GROUP_FULL)
+                raise GroupFull(GROUP_FULL_STAFF if by.role == Role.ADMIN else GROUP_FULL)
             booking = Booking.objects.create(
                 family=family, group_session=locked, booked_by=by, escort=escort
             )
@@ -736,6 +1196,42 @@ def waitlist_offer_places(*, group_session: GroupSession) -> list[WaitlistEntry]
     with transaction.atomic():
         group = _lock(GroupSession.objects.filter(pk=group_session.pk))[0]
         return _offer_free_places(group)
+
+
+def waitlist_offer_now(*, entry: WaitlistEntry, by: User, request=None) -> WaitlistEntry:
+    """The practice offers a free place to this family now, ahead of the
+    line if it chooses (a sibling already in the group, a family that cannot
+    wait). Only a place that is free: nobody's booking is taken away."""
+    with transaction.atomic():
+        group = _lock(GroupSession.objects.filter(pk=entry.group_session_id))[0]
+        if group.cancelled_at is not None or group.starts_at <= timezone.now():
+            raise ValidationError("This group has been cancelled or has started.")
+        if not WaitlistEntry.objects.filter(
+            pk=entry.pk, status=WaitlistEntry.Status.WAITING
+        ).exists():
+            raise ValidationError("This family is not waiting any more.")
+        if places_left(group) <= 0:
+            raise ValidationError(
+                "No place is free to offer. Raise the group's size or cancel a place first."
+            )
+        now = timezone.now()
+        expires = min(now + timedelta(hours=WAITLIST_OFFER_HOURS), group.starts_at)
+        claimed = WaitlistEntry.objects.filter(
+            pk=entry.pk, status=WaitlistEntry.Status.WAITING
+        ).update(status=WaitlistEntry.Status.OFFERED, offered_at=now, offer_expires_at=expires)
+        if not claimed:
+            raise ValidationError("This family is not waiting any more.")
+        entry.refresh_from_db()
+        emails.waitlist_notify(entry=entry, kind=emails.WAITLIST_OFFER)
+        audit_record(
+            request=request,
+            user=by,
+            action=AuditEvent.Action.CHANGE,
+            record_type="waitlist_entry",
+            record_id=entry.pk,
+            detail="place offered by the practice",
+        )
+    return entry
 
 
 def waitlist_sweep() -> int:

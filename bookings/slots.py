@@ -81,13 +81,16 @@ def free_slots(
     duration: timedelta,
     buffer: timedelta = timedelta(0),
     not_before: datetime | None = None,
+    grid: timedelta | None = None,
 ) -> list[Slot]:
     """Start times that fit in the windows without touching a busy interval.
 
     A slot occupies [start, start + duration + buffer): the buffer is the time
     kept free after it. Busy intervals should likewise include the buffers of
     what is already booked. Slots follow each other back to back; after a busy
-    interval the next slot starts as soon as it ends.
+    interval the next slot starts as soon as it ends. With a `grid` (a divisor
+    of an hour), every start is moved on to the next time on it: with 30
+    minutes, on the hour and half hour.
     """
     busy = sorted(busy)
     slots: list[Slot] = []
@@ -95,7 +98,11 @@ def free_slots(
         cursor = window.starts_at
         if not_before is not None and cursor < not_before:
             cursor = _round_up(not_before, window.starts_at)
-        while cursor + duration <= window.ends_at:
+        while True:
+            if grid is not None:
+                cursor = on_grid(cursor, grid)
+            if cursor + duration > window.ends_at:
+                break
             occupied = (cursor, cursor + duration + buffer)
             blocking = [interval for interval in busy if overlaps(occupied, interval)]
             if blocking:
@@ -113,6 +120,16 @@ def _round_up(
     after `origin` (so a window opening at 09:00 offers 09:15, not 09:07)."""
     steps = -(-(moment - origin) // step)
     return origin + steps * step
+
+
+def on_grid(moment: datetime, grid: timedelta) -> datetime:
+    """The first time at or after `moment` on a grid of the clock (e.g. every
+    30 minutes: on the hour and half hour). The grid divides an hour and the
+    UK's offsets are whole hours, so counting it from the Unix epoch in UTC
+    lands on the same wall-clock times in GMT and BST, the nights the clocks
+    change included."""
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    return _round_up(moment.astimezone(UTC), epoch, grid)
 
 
 def days_between(first: date, last: date) -> list[date]:
@@ -145,3 +162,32 @@ def free_intervals(*, windows: Sequence[Window], busy: Iterable[Interval]) -> li
         if cursor < window.ends_at:
             free.append((cursor, window.ends_at))
     return free
+
+
+def series_days(
+    *, first_day: date, every_weeks: int, count: int | None = None, until: date | None = None
+) -> list[date]:
+    """The local days of a regular series: `count` of them, or every one up to
+    and including `until`. Days, not instants: each visit is then made at the
+    same wall-clock time, so 16:00 stays 16:00 across a change of the clocks."""
+    step = timedelta(weeks=every_weeks)
+    days: list[date] = []
+    day = first_day
+    while (count is None or len(days) < count) and (until is None or day <= until):
+        days.append(day)
+        day += step
+    return days
+
+
+def free_starts(
+    *, windows: Sequence[Window], busy: Iterable[Interval], duration: timedelta, buffer: timedelta
+) -> list[Interval]:
+    """For staff, who may start a visit at any free minute: the stretches of
+    free time long enough for a visit (start, end of the stretch)."""
+    need = duration + buffer
+    stretches = []
+    for start, end in free_intervals(windows=windows, busy=busy):
+        # The buffer after the last visit of a window may run past its end.
+        if end - start >= duration and (end - start >= need or end in {w.ends_at for w in windows}):
+            stretches.append((start, end))
+    return stretches

@@ -2,7 +2,8 @@
 families, waitlists and calendar feeds. Thin function views: objects come
 through bookings.permissions, writes through bookings.services."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,28 +17,34 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.policy import admin_required, role_required, staff_required
-from bookings import calendar, selectors, services
+from bookings import calendar, selectors, services, slots, video
 from bookings.forms import (
+    AND_FOLLOWING,
+    THIS_ONE,
     AttendanceForm,
     AvailabilityForm,
     BookingPeopleForm,
     CancelForm,
+    ClosureForm,
     DiaryFilterForm,
     ExceptionForm,
     FamilyCancelForm,
+    FamilySlotForm,
     GroupBookForm,
     GroupSessionForm,
-    MoveForm,
-    MoveSlotForm,
+    PlaceCancelForm,
     RoomForm,
+    SeriesCancelForm,
     ServiceForm,
-    SlotBookingForm,
     SlotSearchForm,
+    StaffBookingForm,
+    StaffMoveForm,
     slot_choice,
 )
 from bookings.models import (
     AvailabilityException,
     CalendarFeed,
+    PracticeClosure,
     Room,
     Service,
     WeeklyAvailability,
@@ -54,6 +61,10 @@ from bookings.permissions import (
     primary_families,
 )
 from core.forms import add_service_errors, day_from_query, valid_filters
+from families import selectors as family_selectors
+from families import services as family_services
+from families.forms import LeadTherapistForm
+from families.permissions import Access, get_family_for_user
 
 # Therapists per page of the whole practice's diary.
 DIARY_THERAPISTS_PER_PAGE = 5
@@ -141,12 +152,16 @@ def availability(request: HttpRequest, pk: int) -> HttpResponse:
             form.save()
             messages.success(request, f"{label} saved for {therapist}.")
             return redirect("bookings:availability", pk=therapist.pk)
+    exceptions = list(
+        AvailabilityException.objects.filter(therapist=therapist, ends_at__gte=timezone.now())
+    )
     context = {
         "therapist": therapist,
         "therapists": selectors.therapists(),
         "hours": WeeklyAvailability.objects.filter(therapist=therapist).select_related("room"),
-        "exceptions": AvailabilityException.objects.filter(
-            therapist=therapist, ends_at__gte=timezone.now()
+        "exceptions": exceptions,
+        "stranded": selectors.booked_in(
+            [(away.starts_at, away.ends_at) for away in exceptions], therapist=therapist
         ),
         "hours_form": hours_form,
         "away_form": away_form,
@@ -174,6 +189,95 @@ def exception_delete(request: HttpRequest, pk: int) -> HttpResponse:
     away.delete()
     messages.success(request, "The time away is removed.")
     return redirect("bookings:availability", pk=away.therapist_id)
+
+
+# --- Practice closures (admin) ------------------------------------------------------------
+
+
+@admin_required
+def closure_list(request: HttpRequest) -> HttpResponse:
+    form = ClosureForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        closure = services.closure_add(by=request.user, request=request, **form.cleaned_data)
+        messages.success(request, f"The practice is closed for {closure.reason}.")
+        return redirect("bookings:closure_list")
+    closures = selectors.closures_ahead()
+    return render(
+        request,
+        "bookings/closure_list.html",
+        {
+            "closures": closures,
+            "form": form,
+            "stranded": selectors.booked_in(selectors.closure_periods(closures)),
+        },
+    )
+
+
+@require_POST
+@admin_required
+def closure_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    closure = PracticeClosure.objects.filter(pk=pk).first()
+    if closure is None:
+        raise Http404
+    services.closure_remove(closure=closure, by=request.user, request=request)
+    messages.success(request, "The closure is removed: those days can be booked again.")
+    return redirect("bookings:closure_list")
+
+
+# --- From registration to the first visit (admin) ----------------------------------------
+
+
+@admin_required
+def first_visit(request: HttpRequest, pk: int) -> HttpResponse:
+    """After registering a family: a lead therapist for the children, then
+    the initial assessment booked with them (the booking page, filled in)."""
+    family, _ = get_family_for_user(request.user, pk, allow={Access.ADMIN})
+    children = family.children.filter(discharged_on__isnull=True).order_by("first_name", "pk")
+    leads = family_selectors.lead_therapists(family)
+    form = LeadTherapistForm(
+        _posted(request),
+        therapists=selectors.therapists(),
+        children=children,
+        initial={"children": [child.pk for child in children if child.pk not in leads]},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            family_services.family_lead_assign(
+                children=list(form.cleaned_data["children"]),
+                therapist=form.cleaned_data["therapist"],
+                starts_on=timezone.localdate(),
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{form.cleaned_data['therapist']} is the lead therapist.")
+            return redirect("bookings:first_visit", pk=family.pk)
+    children = list(children)
+    lead = next((leads[child.pk] for child in children if child.pk in leads), None)
+    assessment = selectors.assessment_service()
+    book = None
+    if lead is not None and assessment is not None:
+        query = {
+            "service": assessment.pk,
+            "therapist": lead.pk,
+            "family": family.pk,
+            "date": (timezone.localdate() + timedelta(days=1)).isoformat(),
+        }
+        book = reverse("bookings:appointment_new") + "?" + urlencode(query)
+    return render(
+        request,
+        "bookings/first_visit.html",
+        {
+            "family": family,
+            "children": [(child, leads.get(child.pk)) for child in children],
+            "form": form,
+            "lead": lead,
+            "assessment": assessment,
+            "book": book,
+        },
+    )
 
 
 # --- Diaries (staff) -----------------------------------------------------------------------
@@ -263,114 +367,236 @@ def diary(request: HttpRequest) -> HttpResponse:
 # --- Appointments booked by the practice ------------------------------------------------------
 
 
+def _at_start_time(error: ValidationError) -> ValidationError:
+    """A service's complaint about the start shown by the start time field."""
+    if hasattr(error, "error_dict") and "starts_at" in error.error_dict:
+        rest = {k: v for k, v in error.error_dict.items() if k != "starts_at"}
+        return ValidationError({**rest, "start_time": error.error_dict["starts_at"]})
+    return error
+
+
+def _series_signature(day, data: dict) -> str:
+    """What the shown list of dates was worked out for: booking a series is
+    only taken once its dates and clashes have been seen as they stand."""
+    room = data.get("room")
+    return "|".join(
+        str(part)
+        for part in (
+            day.isoformat(),
+            data["start_time"].strftime("%H:%M"),
+            data.get("repeat"),
+            data.get("count") or "",
+            data["until"].isoformat() if data.get("until") else "",
+            room.pk if room else "",
+        )
+    )
+
+
 @admin_required
 def appointment_new(request: HttpRequest) -> HttpResponse:
-    """Pick service, therapist, day and family; then a free slot and who comes."""
+    """Pick service, therapist, day and family; then any free start time,
+    who comes, and whether it repeats. A series shows its dates and clashes
+    first, then books the visits that are free."""
     search = SlotSearchForm(request.GET or None, therapists=selectors.therapists())
-    form = None
+    context: dict = {"search": search, "form": None}
     if search.is_valid():
         service = search.cleaned_data["service"]
         therapist = search.cleaned_data["therapist"]
         family = search.cleaned_data["family"]
-        [(_, found)] = selectors.service_slots(
-            service=service, first_day=search.cleaned_data["date"], days=1, therapist=therapist
-        )
-        choices = [slot_choice(person, slot, show_therapist=False) for person, slot in found]
-        form = SlotBookingForm(
+        day = search.cleaned_data["date"]
+        form = StaffBookingForm(
             _posted(request),
+            initial={"start_time": request.GET.get("time")},
             family=family,
             service=service,
-            slot_choices=choices,
             with_room=service.location == Service.Location.CLINIC,
         )
+        context.update(
+            form=form,
+            day=day,
+            service=service,
+            therapist=therapist,
+            family=family,
+            free=selectors.free_time(service=service, therapist=therapist, day=day),
+        )
         if request.method == "POST" and form.is_valid():
-            _, starts_at = form.cleaned_data["slot"]
-            try:
-                booking = services.appointment_book(
-                    service=service,
-                    therapist=therapist,
-                    starts_at=starts_at,
-                    family=family,
-                    children=form.cleaned_data.get("children") or [],
-                    escort=form.cleaned_data.get("escort"),
-                    room=form.cleaned_data.get("room"),
-                    by=request.user,
-                    request=request,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"{family.name} is booked.")
-                return redirect("bookings:appointment_detail", pk=booking.appointment_id)
-    return render(request, "bookings/appointment_new.html", {"search": search, "form": form})
+            data = form.cleaned_data
+            people = {
+                "family": family,
+                "children": data.get("children") or [],
+                "escort": data.get("escort"),
+                "by": request.user,
+                "request": request,
+            }
+            if data.get("repeat"):
+                pattern = {
+                    "service": service,
+                    "therapist": therapist,
+                    "first_day": day,
+                    "at": data["start_time"],
+                    "every_weeks": data["repeat"],
+                    "count": data.get("count"),
+                    "until": data.get("until"),
+                    "room": data.get("room"),
+                }
+                signature = _series_signature(day, data)
+                if request.POST.get("action") == "book" and request.POST.get("checked") == (
+                    signature
+                ):
+                    try:
+                        booked = services.series_book(**pattern, **people)
+                    except ValidationError as error:
+                        add_service_errors(form, error)
+                    else:
+                        said = f"{len(booked.bookings)} visits booked for {family.name}."
+                        if booked.skipped:
+                            said += f" {len(booked.skipped)} skipped for their clashes."
+                        messages.success(request, said)
+                        return redirect(
+                            "bookings:appointment_detail", pk=booked.bookings[0].appointment_id
+                        )
+                try:
+                    plan = services.series_plan(**pattern)
+                except ValidationError as error:
+                    add_service_errors(form, error)
+                else:
+                    context.update(
+                        plan=plan,
+                        signature=signature,
+                        free_count=sum(1 for visit in plan if visit.free),
+                        clash_count=sum(1 for visit in plan if not visit.free),
+                    )
+            elif request.POST.get("action") == "book":
+                try:
+                    booking = services.appointment_book(
+                        service=service,
+                        therapist=therapist,
+                        starts_at=slots.local_to_utc(day, data["start_time"]),
+                        room=data.get("room"),
+                        **people,
+                    )
+                except ValidationError as error:
+                    add_service_errors(form, _at_start_time(error))
+                else:
+                    messages.success(request, f"{family.name} is booked.")
+                    return redirect("bookings:appointment_detail", pk=booking.appointment_id)
+    return render(request, "bookings/appointment_new.html", context)
 
 
 @staff_required
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for_staff(request.user, pk)
+    bookings = selectors.appointment_page(appointment)
+    now = timezone.now()
+    outcome = next((b for b in bookings if b.status in services.ATTENDANCE_OUTCOMES), None)
+    # Attendance is offered once, from the start time; before it only a late
+    # cancellation can be recorded. Move and cancel are for visits to come.
+    open_ = appointment.status == appointment.Status.BOOKED and outcome is None
     return render(
         request,
         "bookings/appointment_detail.html",
         {
             "appointment": appointment,
-            "bookings": selectors.appointment_page(appointment),
-            "attendance_form": AttendanceForm(),
+            "bookings": bookings,
+            "outcome": outcome,
+            "sessions": selectors.sessions_started(bookings),
+            "series": selectors.series_summary(appointment.series),
+            "attendance_form": AttendanceForm() if open_ and appointment.starts_at <= now else None,
+            "late_cancel_form": open_ and appointment.starts_at > now,
+            "changeable": open_ and appointment.starts_at > now,
             "is_admin": request.user.role == Role.ADMIN,
         },
     )
 
 
+def _only_future(request: HttpRequest, appointment) -> HttpResponse | None:
+    if appointment.is_cancelled or appointment.starts_at <= timezone.now():
+        messages.error(request, "Only appointments still to come can be moved or cancelled.")
+        return redirect("bookings:appointment_detail", pk=appointment.pk)
+    return None
+
+
 @admin_required
 def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Any free start time on the chosen day; for a series, this visit only or
+    this and the following ones."""
     appointment = get_appointment_for_staff(request.user, pk, admin_only=True)
-    day_form = MoveForm(request.GET or None)
-    form = None
-    if day_form.is_valid():
-        [(_, found)] = selectors.service_slots(
-            service=appointment.service,
-            first_day=day_form.cleaned_data["date"],
-            days=1,
-            therapist=appointment.therapist,
-        )
-        choices = [slot_choice(person, slot, show_therapist=False) for person, slot in found]
-        form = MoveSlotForm(_posted(request), slot_choices=choices)
-        if request.method == "POST" and form.is_valid():
-            _, starts_at = form.cleaned_data["slot"]
-            try:
+    if (refused := _only_future(request, appointment)) is not None:
+        return refused
+    local = timezone.localtime(appointment.starts_at)
+    day = day_from_query(request.GET.get("date"), local.date())
+    form = StaffMoveForm(
+        _posted(request),
+        initial={"date": day, "start_time": local.time(), "scope": THIS_ONE},
+        in_series=appointment.series_id is not None,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        day = data["date"]
+        starts_at = slots.local_to_utc(day, data["start_time"])
+        try:
+            if data.get("scope") == AND_FOLLOWING:
+                moved = services.series_move_following(
+                    appointment=appointment, starts_at=starts_at, by=request.user, request=request
+                )
+                said = f"{len(moved)} visits have been moved."
+            else:
                 services.appointment_move(
                     appointment=appointment, starts_at=starts_at, by=request.user, request=request
                 )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "The appointment has been moved.")
-                return redirect("bookings:appointment_detail", pk=appointment.pk)
+                said = "The appointment has been moved."
+        except ValidationError as error:
+            add_service_errors(form, _at_start_time(error))
+        else:
+            messages.success(request, said)
+            return redirect("bookings:appointment_detail", pk=appointment.pk)
     return render(
         request,
         "bookings/appointment_move.html",
-        {"appointment": appointment, "day_form": day_form, "form": form},
+        {
+            "appointment": appointment,
+            "form": form,
+            "day": day,
+            "free": selectors.free_time(
+                service=appointment.service, therapist=appointment.therapist, day=day
+            ),
+            "series": selectors.series_summary(appointment.series),
+        },
     )
 
 
 @admin_required
 def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for_staff(request.user, pk, admin_only=True)
-    form = CancelForm(_posted(request))
+    if (refused := _only_future(request, appointment)) is not None:
+        return refused
+    form = SeriesCancelForm(_posted(request), in_series=appointment.series_id is not None)
     if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
         try:
-            services.appointment_cancel(
-                appointment=appointment,
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-                request=request,
-            )
+            if form.cleaned_data.get("scope") == AND_FOLLOWING:
+                cancelled = services.series_cancel_following(
+                    appointment=appointment, reason=reason, by=request.user, request=request
+                )
+                said = f"{len(cancelled)} visits are cancelled."
+            else:
+                services.appointment_cancel(
+                    appointment=appointment, reason=reason, by=request.user, request=request
+                )
+                said = "The appointment is cancelled."
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "The appointment is cancelled.")
+            messages.success(request, said)
             return redirect("bookings:appointment_detail", pk=appointment.pk)
     return render(
-        request, "bookings/appointment_cancel.html", {"appointment": appointment, "form": form}
+        request,
+        "bookings/appointment_cancel.html",
+        {
+            "appointment": appointment,
+            "form": form,
+            "series": selectors.series_summary(appointment.series),
+        },
     )
 
 
@@ -473,6 +699,50 @@ def group_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "bookings/group_cancel.html", {"group": group, "form": form})
 
 
+@admin_required
+def group_place_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The practice cancels one family's place in a group, on purpose and
+    with a reason the family is told."""
+    booking = get_booking_for_user(request.user, pk)
+    if booking.group_session_id is None:
+        raise Http404
+    if not booking.is_active:
+        messages.error(request, "This place is already cancelled.")
+        return redirect("bookings:group_detail", pk=booking.group_session_id)
+    form = PlaceCancelForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.booking_cancel(
+                booking=booking,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{booking.family.name}'s place is cancelled.")
+            return redirect("bookings:group_detail", pk=booking.group_session_id)
+    return render(
+        request,
+        "bookings/group_place_cancel.html",
+        {"booking": booking, "group": booking.group_session, "form": form},
+    )
+
+
+@require_POST
+@admin_required
+def waitlist_offer(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_waitlist_entry_for_user(request.user, pk)
+    try:
+        services.waitlist_offer_now(entry=entry, by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{entry.family.name} is offered the place by e-mail.")
+    return redirect("bookings:group_detail", pk=entry.group_session_id)
+
+
 @require_POST
 @admin_required
 def waitlist_move(request: HttpRequest, pk: int) -> HttpResponse:
@@ -514,60 +784,132 @@ def book_service(request: HttpRequest, pk: int) -> HttpResponse:
             "bookings/book_groups.html",
             {"service": service, "groups": selectors.open_groups(service)},
         )
-    not_before = timezone.now() + timedelta(hours=service.book_notice_hours)
-    today = timezone.localdate()
-    first_day = max(day_from_query(request.GET.get("from"), today), today)
-    days = selectors.service_slots(
-        service=service, first_day=first_day, days=7, not_before=not_before
-    )
+    return _book_a_time(request, service=service, family=family)
+
+
+def _book_a_time(request: HttpRequest, *, service: Service, family) -> HttpResponse:
+    """Booking on a phone: a strip of the next weeks' days that have a free
+    time, the chosen day's times on the service's grid with the child's own
+    therapist (or anyone: `?therapist=all`), then who it is for and, where
+    the family may choose, in person or by video. Every step is a link or a
+    form, so it works without script."""
+    leads = selectors.lead_therapists(family)
+    children = list(family.children.filter(discharged_on__isnull=True).order_by("first_name"))
+    child = next((c for c in children if str(c.pk) == request.GET.get("child")), None)
+    if child is None:
+        child = next((c for c in children if c.pk in leads), None)
+    everyone = request.GET.get("therapist") == "all" or child is None or child.pk not in leads
+    query = {"family": family.pk} if request.GET.get("family") else {}
+    if child is not None:
+        query["child"] = child.pk
+    if everyone:
+        query["therapist"] = "all"
     chosen = request.POST.get("slot") or request.GET.get("slot")
-    valid = {
-        slot_choice(person, slot)[0]: (person, slot) for _, found in days for person, slot in found
-    }
-    if chosen in valid:
-        form = SlotBookingForm(
-            _posted(request),
-            initial={"slot": chosen},
-            family=family,
-            service=service,
-            slot_choices=[slot_choice(*valid[chosen])],
-        )
-        if request.method == "POST" and form.is_valid():
-            therapist, slot = valid[chosen]
-            try:
-                booking = services.appointment_book(
-                    service=service,
-                    therapist=therapist,
-                    starts_at=slot.starts_at,
-                    family=family,
-                    children=form.cleaned_data.get("children") or [],
-                    escort=form.cleaned_data.get("escort"),
-                    by=request.user,
-                    request=request,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "You're booked. We've sent you an e-mail too.")
-                return redirect("bookings:booking_detail", pk=booking.pk)
-        return render(
-            request,
-            "bookings/book_confirm.html",
-            {"service": service, "family": family, "form": form, "chosen": valid[chosen]},
-        )
     if chosen:
-        messages.error(request, services.SLOT_TAKEN)
+        found = _free_time(service, chosen)
+        if found is None:
+            messages.error(request, services.SLOT_TAKEN)
+        else:
+            # The child is ticked for the family only when there is no other:
+            # a consultation may be about any or all of them.
+            only = children[0] if len(children) == 1 else None
+            return _confirm_time(request, service, family, found, child=only, query=query)
+    people = list(selectors.therapists()) if everyone else [leads[child.pk]]
+    times = selectors.family_times(
+        service=service,
+        people=people,
+        # `from`: the address of the weekly pages before the day strip.
+        day=day_from_query(request.GET.get("day") or request.GET.get("from"), timezone.localdate()),
+    )
+    filters = [
+        {
+            "label": f"{c.display_name}'s therapist, {leads[c.pk]}",
+            "query": urlencode(
+                {**{k: v for k, v in query.items() if k != "therapist"}, "child": c.pk}
+            ),
+            "current": not everyone and child == c,
+        }
+        for c in children
+        if c.pk in leads
+    ]
     return render(
         request,
         "bookings/book_slots.html",
         {
             "service": service,
             "family": family,
-            "days": [
-                (day, [(slot_choice(p, s)[0], p, s) for p, s in found]) for day, found in days
+            "times": times,
+            "people": people,
+            "everyone": everyone,
+            "child": child,
+            "filters": filters,
+            "all_query": urlencode({**query, "therapist": "all"}),
+            "query": urlencode(query),
+            "show_therapist": len(people) > 1,
+            "choices": [
+                (slot_choice(person, slot)[0], person, slot) for person, slot in times.times
             ],
-            "previous": first_day - timedelta(days=7) if first_day > timezone.localdate() else None,
-            "following": first_day + timedelta(days=7),
+        },
+    )
+
+
+def _free_time(service: Service, chosen: str):
+    """(therapist, slot) for a time a family chose (`<therapist>|<start>`,
+    from the page's links), if they may still book it."""
+    therapist_id, _, iso = chosen.partition("|")
+    try:
+        starts_at = datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    if not therapist_id.isdigit() or starts_at.tzinfo is None:
+        return None
+    return selectors.bookable_time(
+        service=service, therapist_id=int(therapist_id), starts_at=starts_at
+    )
+
+
+def _confirm_time(request, service, family, found, *, child, query: dict) -> HttpResponse:
+    value = slot_choice(*found)[0]
+    initial = {"slot": value}
+    if child is not None:
+        initial["children"] = [child.pk]
+    form = FamilySlotForm(
+        _posted(request),
+        initial=initial,
+        family=family,
+        service=service,
+        slot_choices=[slot_choice(*found)],
+    )
+    if request.method == "POST" and form.is_valid():
+        therapist, slot = found
+        try:
+            booking = services.appointment_book(
+                service=service,
+                therapist=therapist,
+                starts_at=slot.starts_at,
+                family=family,
+                children=form.cleaned_data.get("children") or [],
+                escort=form.cleaned_data.get("escort"),
+                by_video=form.by_video,
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "You're booked. We've sent you an e-mail too.")
+            return redirect("bookings:booking_detail", pk=booking.pk)
+    return render(
+        request,
+        "bookings/book_confirm.html",
+        {
+            "service": service,
+            "family": family,
+            "form": form,
+            "chosen": found,
+            "back_query": urlencode(
+                {**query, "day": timezone.localtime(found[1].starts_at).date().isoformat()}
+            ),
         },
     )
 
@@ -656,16 +998,60 @@ def waitlist_leave(request: HttpRequest, pk: int) -> HttpResponse:
 def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
     booking = get_booking_for_user(request.user, pk)
     manage = can_manage_booking(request.user, booking)
+    call = None
+    if booking.appointment_id is not None and booking.is_active:
+        call = video.video_call(appointment=booking.appointment, viewer=request.user)
     return render(
         request,
         "bookings/booking_detail.html",
         {
             "booking": booking,
             "slot": booking.slot,
+            "series": selectors.series_summary(
+                booking.appointment.series if booking.appointment_id else None
+            ),
             "can_manage": manage,
             "cancel_form": FamilyCancelForm() if manage and booking.is_active else None,
+            "call": call,
+            "reveal_minutes": int(video.REVEAL_BEFORE.total_seconds() // 60),
         },
     )
+
+
+@login_required
+def booking_video(request: HttpRequest, pk: int) -> HttpResponse:
+    """Join a booking's video call: the portal's own address for it (in the
+    e-mails and the calendar file), which sends whoever may see the booking
+    on to the call's room, made for them now, from 15 minutes before the
+    start; before then, back to the booking, which says when."""
+    booking = get_booking_for_user(request.user, pk)
+    call = None
+    if booking.appointment_id is not None and booking.is_active:
+        call = video.video_call(appointment=booking.appointment, viewer=request.user)
+    if call is None:
+        raise Http404
+    if call.status == video.Status.OPEN:
+        response = redirect(call.url)
+        # The address may carry a token for this person: kept out of caches.
+        response["Cache-Control"] = "no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+    return redirect("bookings:booking_detail", pk=booking.pk)
+
+
+@login_required
+def booking_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    """The booking as a calendar file, worded as the family's e-mails are."""
+    booking = get_booking_for_user(request.user, pk)
+    detailed = request.user.role != Role.CAREGIVER or selectors.chose_detailed_wording(
+        request.user, booking.family_id
+    )
+    response = HttpResponse(
+        calendar.booking_ics(booking, detailed=detailed),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
+    return response
 
 
 @require_POST

@@ -113,3 +113,10 @@ class ChoicesByIdField(forms.ModelMultipleChoiceField):
                     params={"value": candidate},
                 )
         return super()._check_values(value)
+
+
+def searchable(filter_label: str) -> forms.Select:
+    """A plain select that static/js/searchable_select.js gives a text box to
+    narrow its options when the list is long (a large practice's families).
+    Without script it is an ordinary select."""
+    return forms.Select(attrs={"data-searchable": filter_label})

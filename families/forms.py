@@ -1,10 +1,12 @@
+import phonenumbers
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils import timezone
+from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Role, User
-from core.forms import ChoicesByIdField, DateField
-from families.grants import grantable_children, grantable_levels
+from core.forms import ChoicesByIdField, DateField, searchable
+from families.grants import grantable_children, grantable_levels, grantable_scope
 from families.models import (
     AccessLevel,
     Caregiver,
@@ -13,6 +15,7 @@ from families.models import (
     ConsentKind,
     Family,
     Relationship,
+    Scope,
     SummaryFrequency,
 )
 
@@ -114,6 +117,28 @@ class CaseloadAssignForm(forms.Form):
     def __init__(self, *args, therapists, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["therapist"].queryset = therapists
+        self.fields["therapist"].widget.attrs["data-searchable"] = "Find a therapist"
+
+
+class LeadTherapistForm(forms.Form):
+    therapist = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label="Lead therapist",
+        empty_label="Choose a therapist",
+        widget=searchable("Find a therapist"),
+    )
+    children = ChoicesByIdField(
+        queryset=Child.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="For",
+        error_messages={"required": "Choose at least one child."},
+    )
+
+    def __init__(self, *args, therapists, children, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["therapist"].queryset = therapists
+        self.fields["children"].queryset = children
+        self.fields["children"].label_from_instance = lambda child: child.display_name
 
 
 class CaseloadEndForm(forms.Form):
@@ -125,6 +150,24 @@ class ChildrenField(ChoicesByIdField):
 
     def label_from_instance(self, obj: Child) -> str:
         return obj.display_name
+
+
+class ScopeField(forms.MultipleChoiceField):
+    """What a supporting caregiver sees beyond goals and home strategies,
+    each choice with what it means (SCOPE_HELP)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, *, scopes=tuple(Scope), **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(choices=[(scope.value, scope.label) for scope in scopes], **kwargs)
+
+
+SCOPE_LABEL = "What else they can see"
+SCOPE_HELP_TEXT = (
+    "Goals and home strategies are always included, and they can log practice and "
+    "share wins. Tick only what you want them to see as well."
+)
 
 
 class InvitationForm(forms.Form):
@@ -141,8 +184,9 @@ class InvitationForm(forms.Form):
         queryset=Child.objects.none(),
         required=False,
         label="Which children they help with",
-        help_text="Supporting caregivers see the goals and home strategies of these children only.",
+        help_text="Supporting caregivers see the goals and home strategies of these children.",
     )
+    scope = ScopeField(label=SCOPE_LABEL, help_text=SCOPE_HELP_TEXT)
 
     def __init__(self, *args, family: Family, user: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,6 +197,13 @@ class InvitationForm(forms.Form):
             (value, label) for value, label in AccessLevel.choices if value in levels
         ]
         self.fields["children"].queryset = grantable_children(user, family)
+        scopes = grantable_scope(user, family)
+        if scopes:
+            self.fields["scope"].choices = [(scope.value, scope.label) for scope in scopes]
+        else:
+            # A therapist's invitation gives goals and home strategies; the
+            # family decides on anything more once they have joined.
+            del self.fields["scope"]
         if user.role == Role.THERAPIST:
             self.fields[
                 "access_level"
@@ -169,35 +220,89 @@ class InvitationForm(forms.Form):
         return cleaned
 
 
-class CaregiverForm(forms.ModelForm):
-    children = ChildrenField(
-        queryset=Child.objects.none(), required=False, label="Which children they help with"
+class CaregiverForm(forms.Form):
+    """Someone's place in the family: their relationship, primary or
+    supporting, and for a supporting caregiver, for each child, whether they
+    help with them and what they see beyond goals and home strategies."""
+
+    relationship = forms.ChoiceField(choices=Relationship.choices)
+    access_level = forms.ChoiceField(
+        label="What they can see", choices=AccessLevel.choices, widget=forms.RadioSelect
     )
 
-    class Meta:
-        model = Caregiver
-        fields = ["relationship", "access_level", "children", "sees_all_session_summaries"]
-        labels = {"sees_all_session_summaries": "Can read the summaries of every session"}
-        widgets = {"access_level": forms.RadioSelect}
-
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, caregiver: Caregiver, **kwargs):
+        links = {link.child_id: link for link in caregiver.links.all()}
+        kwargs.setdefault(
+            "initial",
+            {
+                "relationship": caregiver.relationship,
+                "access_level": caregiver.access_level,
+                **{f"child_{pk}": True for pk in links},
+                **{f"scope_{pk}": [s.value for s in link.scope] for pk, link in links.items()},
+            },
+        )
         super().__init__(*args, **kwargs)
-        self.fields["children"].queryset = self.instance.family.children.all()
+        self.children = list(caregiver.family.children.order_by("first_name", "id"))
+        for child in self.children:
+            name = child.display_name
+            self.fields[f"child_{child.pk}"] = forms.BooleanField(
+                label=f"Helps with {name}: sees {name}'s goals and home strategies",
+                required=False,
+            )
+            self.fields[f"scope_{child.pk}"] = ScopeField(label=f"What else they can see of {name}")
+
+    def child_rows(self):
+        """(child, its link box, its scope boxes) for the template."""
+        return [
+            (child, self[f"child_{child.pk}"], self[f"scope_{child.pk}"]) for child in self.children
+        ]
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("access_level") == AccessLevel.SUPPORTING and not cleaned.get("children"):
-            self.add_error("children", "Choose at least one child they will help with.")
+        links = {
+            child: cleaned.get(f"scope_{child.pk}", [])
+            for child in self.children
+            if cleaned.get(f"child_{child.pk}")
+        }
+        if cleaned.get("access_level") == AccessLevel.SUPPORTING and not links:
+            first = f"child_{self.children[0].pk}" if self.children else None
+            self.add_error(first, "Choose at least one child they will help with.")
+        cleaned["links"] = links
         return cleaned
+
+    @property
+    def changes(self) -> dict:
+        """What the service takes."""
+        return {
+            "relationship": self.cleaned_data["relationship"],
+            "access_level": self.cleaned_data["access_level"],
+            "links": self.cleaned_data["links"],
+        }
 
 
 class PreferencesForm(forms.Form):
-    receives_reminders = forms.BooleanField(label="Send me appointment reminders", required=False)
+    receives_reminders = forms.BooleanField(label="E-mail me appointment reminders", required=False)
+    reminders_by_text = forms.BooleanField(
+        label="Text me appointment reminders",
+        help_text="To the mobile number above. Reply C to confirm or X to cancel.",
+        required=False,
+    )
+    reminders_by_push = forms.BooleanField(
+        label="Send appointment reminders to my devices",
+        help_text="To each phone or computer where you turned on notifications from us.",
+        required=False,
+    )
     summary_frequency = forms.ChoiceField(
         label="Progress summary e-mails", choices=SummaryFrequency.choices
     )
     receives_message_nudges = forms.BooleanField(
         label="E-mail me when a message has been waiting for 30 minutes", required=False
+    )
+    nudges_by_push = forms.BooleanField(
+        label="Tell my devices when a message has been waiting for 30 minutes", required=False
+    )
+    offers_by_push = forms.BooleanField(
+        label="Tell my devices when a place in a group comes up for us", required=False
     )
     detailed_email_wording = forms.BooleanField(
         label="Say what each appointment is and who it is for",
@@ -206,6 +311,49 @@ class PreferencesForm(forms.Form):
         "inbox or calendar does not learn more. The full details are always in the portal.",
         required=False,
     )
+
+    def __init__(
+        self, *args, texts: bool, has_mobile: bool, push: bool, primary: bool = True, **kwargs
+    ):
+        """`texts`, `push`: whether the practice has set these channels up
+        (a channel it has not is not offered). Offers of a place go to
+        primary caregivers only."""
+        super().__init__(*args, **kwargs)
+        self.has_mobile = has_mobile
+        if not primary and "offers_by_push" in self.fields:
+            del self.fields["offers_by_push"]
+        if not texts:
+            del self.fields["reminders_by_text"]
+        if not push:
+            for name in ("reminders_by_push", "nudges_by_push", "offers_by_push"):
+                self.fields.pop(name, None)
+
+    def clean_reminders_by_text(self) -> bool:
+        chosen = self.cleaned_data["reminders_by_text"]
+        if chosen and not self.has_mobile:
+            raise forms.ValidationError("Add your mobile number above first, then tick this.")
+        return chosen
+
+
+class MobileNumberForm(forms.Form):
+    number = PhoneNumberField(
+        label="Mobile number",
+        required=False,
+        help_text="For text-message reminders. Leave it empty to stop all texts from us.",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        error_messages={"invalid": "Enter a mobile number: in the UK, one that starts 07."},
+    )
+
+    def clean_number(self):
+        number = self.cleaned_data["number"]
+        if number and phonenumbers.number_type(number) not in (
+            phonenumbers.PhoneNumberType.MOBILE,
+            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        ):
+            raise forms.ValidationError(
+                "This looks like a landline. Texts need a mobile number: in the UK, one that starts 07."
+            )
+        return number
 
 
 class AcceptInvitationForm(forms.Form):

@@ -144,8 +144,17 @@ class Caregiver(models.Model):
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="caregivers")
     relationship = models.CharField(max_length=20, choices=Relationship.choices)
     access_level = models.CharField(max_length=12, choices=AccessLevel.choices)
-    children = models.ManyToManyField(Child, blank=True, related_name="supporting_caregivers")
+    children = models.ManyToManyField(
+        Child, blank=True, through="SupportingLink", related_name="supporting_caregivers"
+    )
+    # Appointment reminders by e-mail; by text and by push notification are
+    # chosen beside it (How we contact you), and offered only when the
+    # practice has set those channels up.
     receives_reminders = models.BooleanField("send me appointment reminders", default=True)
+    reminders_by_text = models.BooleanField("text me appointment reminders", default=False)
+    reminders_by_push = models.BooleanField(
+        "send appointment reminders to my devices", default=False
+    )
     summary_frequency = models.CharField(
         "progress summary e-mails",
         max_length=12,
@@ -155,16 +164,18 @@ class Caregiver(models.Model):
     receives_message_nudges = models.BooleanField(
         "e-mail me when a message has been waiting for 30 minutes", default=True
     )
+    nudges_by_push = models.BooleanField(
+        "tell my devices when a message has been waiting for 30 minutes", default=False
+    )
+    offers_by_push = models.BooleanField(
+        "tell my devices when a place in a group comes up", default=False
+    )
     # By default e-mails and calendar events say only "Appointment at <the
     # practice>": a shared inbox or a calendar synced to a work account must not
     # learn that a named child has therapy. The family may choose otherwise.
     detailed_email_wording = models.BooleanField(
         "say in e-mails and calendars what each appointment is and who it is for",
         default=False,
-    )
-    sees_all_session_summaries = models.BooleanField(
-        default=False,
-        help_text="Supporting caregivers normally see summaries of sessions they attended only.",
     )
     joined_at = models.DateTimeField(default=timezone.now)
 
@@ -180,6 +191,64 @@ class Caregiver(models.Model):
     @property
     def is_primary(self) -> bool:
         return self.access_level == AccessLevel.PRIMARY
+
+
+class Scope(models.TextChoices):
+    """What a primary caregiver may let a supporting caregiver see of a child,
+    beyond its goals and home strategies (which come with every link). The
+    values are SupportingLink's field names."""
+
+    SESSIONS = "sees_sessions", "Summaries of therapy sessions"
+    MESSAGES = "sees_messages", "Messages with the therapist, and photos and videos from home"
+    BOOKINGS = "sees_bookings", "Appointments and bookings"
+
+
+# What each part of the scope means, in the words the invitation and the
+# family's page use.
+SCOPE_HELP = {
+    Scope.SESSIONS: "The short summary the therapist writes for the family after each session.",
+    Scope.MESSAGES: "They can read the messages with the therapist, write back, and see the "
+    "photos and videos shared from home.",
+    Scope.BOOKINGS: "When and where appointments are. Booking and cancelling stay with you.",
+}
+
+
+def scope_words(scopes: list) -> str:
+    """What a supporting caregiver sees of a child, in a sentence's words:
+    "goals and home strategies, and summaries of therapy sessions"."""
+    parts = ["goals and home strategies", *(Scope(scope).label.lower() for scope in scopes)]
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+class SupportingLink(models.Model):
+    """A supporting caregiver's link to one child: they see the child's goals
+    and home strategies and log practice, and, where the family's primary
+    caregiver chooses, more (`Scope`). The policies of the apps that own each
+    part read these flags (sessions_app, messaging, bookings)."""
+
+    caregiver = models.ForeignKey(Caregiver, on_delete=models.CASCADE, related_name="links")
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="supporting_links")
+    sees_sessions = models.BooleanField(Scope.SESSIONS.label, default=False)
+    sees_messages = models.BooleanField(Scope.MESSAGES.label, default=False)
+    sees_bookings = models.BooleanField(Scope.BOOKINGS.label, default=False)
+
+    class Meta:
+        # The table Django made for Caregiver.children before it had a scope.
+        db_table = "families_caregiver_children"
+        unique_together = [("caregiver", "child")]
+
+    def __str__(self) -> str:
+        return f"{self.caregiver} → {self.child}"
+
+    @property
+    def scope(self) -> list[Scope]:
+        return [scope for scope in Scope if getattr(self, scope.value)]
+
+    @property
+    def scope_words(self) -> str:
+        return scope_words(self.scope)
 
 
 class CaseloadAssignment(models.Model):
@@ -236,6 +305,11 @@ class Invitation(models.Model):
     relationship = models.CharField(max_length=20, choices=Relationship.choices)
     access_level = models.CharField(max_length=12, choices=AccessLevel.choices)
     children = models.ManyToManyField(Child, blank=True, related_name="+")
+    # What a supporting caregiver will see of each child, beyond goals and
+    # home strategies (SupportingLink's flags, given on joining).
+    sees_sessions = models.BooleanField(Scope.SESSIONS.label, default=False)
+    sees_messages = models.BooleanField(Scope.MESSAGES.label, default=False)
+    sees_bookings = models.BooleanField(Scope.BOOKINGS.label, default=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -269,6 +343,14 @@ class Invitation(models.Model):
     @staticmethod
     def hash_token(raw: str) -> str:
         return _hash_token(raw)
+
+    @property
+    def scope_flags(self) -> dict[str, bool]:
+        return {scope.value: getattr(self, scope.value) for scope in Scope}
+
+    @property
+    def scope_words(self) -> str:
+        return scope_words([scope for scope in Scope if getattr(self, scope.value)])
 
     @property
     def is_expired(self) -> bool:

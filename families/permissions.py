@@ -4,11 +4,12 @@ Other apps build on this module (goals, sessions, bookings) rather than
 re-deriving who belongs to a family. Anything not yours answers 404.
 """
 
-from collections.abc import Collection
+from collections import defaultdict
+from collections.abc import Collection, Iterable
 from enum import StrEnum
 from typing import NamedTuple
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -51,12 +52,6 @@ def _memberships_seeing(child, family) -> QuerySet[Caregiver]:
     )
 
 
-def caregivers_seeing(child: Child) -> QuerySet[Caregiver]:
-    """The memberships through which someone sees this child (who is told,
-    who takes part in its therapy conversation)."""
-    return _memberships_seeing(child.pk, child.family_id)
-
-
 def children_for(user: User) -> QuerySet[Child]:
     """Every child the user may see at all, whatever the level."""
     if not user.is_authenticated or not user.is_active:
@@ -75,17 +70,53 @@ def children_for(user: User) -> QuerySet[Child]:
     )
 
 
-def membership_sees_child(membership: Caregiver, child: Child) -> bool:
-    """children_for's rule for one membership already read, its `children`
-    prefetched: for work over thousands of memberships at once (the weekly
-    summaries), where a query per membership would not do. A primary
-    caregiver sees every child of the family; a supporting one, the children
-    linked to them."""
-    if membership.family_id != child.family_id:
-        return False
-    if membership.access_level == AccessLevel.PRIMARY:
-        return True
-    return any(linked.pk == child.pk for linked in membership.children.all())
+def seen_through(
+    records: QuerySet,
+    memberships_seeing: QuerySet[Caregiver],
+    caregiver_ids: Iterable[int],
+    *,
+    family: str = "family",
+) -> dict[int, set[int]]:
+    """For work over many memberships at once (the weekly summaries): which
+    of `records` each membership sees, by the owning app's own rule, in one
+    query whatever their number. `memberships_seeing` is that rule, the
+    memberships that see the record of an enclosing query (`OuterRef`s to
+    it); `family` the record's path to its family. Answers
+    {caregiver id: {record id, ...}}."""
+    ids = list(caregiver_ids)
+    if not ids:
+        return {}
+    seen: dict[int, set[int]] = defaultdict(set)
+    rows = audience(records, memberships_seeing, family=family, only=ids)
+    for pk, viewer in rows.values_list("pk", "seen_by"):
+        seen[viewer].add(pk)
+    return seen
+
+
+def audience(
+    records: QuerySet,
+    memberships_seeing: QuerySet[Caregiver],
+    *,
+    family: str = "family",
+    only: Collection[int] | None = None,
+) -> QuerySet:
+    """`records` once for every membership that sees each of them by the
+    owning app's rule (see `seen_through`), that membership's id as
+    `seen_by`, and its fields under `<family>__caregivers__…` (who is told of
+    a booking, for instance). One query."""
+    rows = records.annotate(seen_by=F(f"{family}__caregivers"))
+    if only is not None:
+        rows = rows.filter(seen_by__in=only)
+    return rows.filter(Exists(memberships_seeing.filter(pk=OuterRef("seen_by"))))
+
+
+def memberships_seeing_child(child=None, family=None) -> QuerySet[Caregiver]:
+    """children_for's family rule, for a child and family given as values, or
+    (by default) relative to an enclosing Child query."""
+    return _memberships_seeing(
+        OuterRef("pk") if child is None else child,
+        OuterRef("family") if family is None else family,
+    )
 
 
 class Membership(NamedTuple):

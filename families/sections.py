@@ -13,7 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from families.models import Child
+from families.models import Child, Family
 from families.permissions import Access
 
 # Reads what a section shows, for this viewer: `section.data` in its template.
@@ -49,3 +49,16 @@ def sections_for(request: HttpRequest, child: Child, access: Access) -> list[Sho
         )
         for section in sorted(_SECTIONS.values(), key=lambda section: section.order)
     ]
+
+
+# Where registering a family leads: the apps above may register the next step
+# (bookings: a lead therapist and the initial assessment); else the family's page.
+_AFTER_REGISTRATION: list[Callable[[Family], str]] = []
+
+
+def register_after_registration(next_step: Callable[[Family], str]) -> None:
+    _AFTER_REGISTRATION[:] = [next_step]
+
+
+def after_registration(family: Family) -> str:
+    return _AFTER_REGISTRATION[0](family) if _AFTER_REGISTRATION else family.get_absolute_url()

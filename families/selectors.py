@@ -2,6 +2,7 @@
 
 from django.db.models import CharField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
 
 from accounts.models import Role, User
 from families.models import (
@@ -16,6 +17,7 @@ from families.models import (
     Family,
     Invitation,
     SummaryFrequency,
+    SupportingLink,
 )
 from families.permissions import active_assignments, children_for, families_for
 from notifications.services import optout_kinds
@@ -83,7 +85,14 @@ def family_page(family: Family) -> dict:
     caregivers = list(
         Caregiver.objects.filter(family=family)
         .select_related("user")
-        .prefetch_related(Prefetch("children", queryset=Child.objects.order_by("first_name")))
+        .prefetch_related(
+            Prefetch(
+                "links",
+                queryset=SupportingLink.objects.select_related("child").order_by(
+                    "child__first_name", "child_id"
+                ),
+            )
+        )
         .order_by("access_level", "joined_at", "id")
     )
     invitations = list(
@@ -96,6 +105,20 @@ def family_page(family: Family) -> dict:
 
 def caseload_for_child(child: Child) -> list[CaseloadAssignment]:
     return list(child.assignments.select_related("therapist").order_by("-starts_on", "-id"))
+
+
+def lead_therapists(family: Family) -> dict[int, User]:
+    """Each child of the family with a current lead therapist: child id →
+    therapist (one query)."""
+    today = timezone.localdate()
+    return {
+        assignment.child_id: assignment.therapist
+        for assignment in CaseloadAssignment.objects.filter(
+            child__family=family, kind=CaseloadAssignment.Kind.LEAD, starts_on__lte=today
+        )
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .select_related("therapist")
+    }
 
 
 def therapists() -> QuerySet[User]:
@@ -129,6 +152,10 @@ def email_choices_for(user: User) -> list[tuple[Caregiver, dict[str, object]]]:
                 "receives_message_nudges": membership.receives_message_nudges
                 and NUDGE_EMAIL not in stopped,
                 "detailed_email_wording": membership.detailed_email_wording,
+                "reminders_by_text": membership.reminders_by_text,
+                "reminders_by_push": membership.reminders_by_push,
+                "nudges_by_push": membership.nudges_by_push,
+                "offers_by_push": membership.offers_by_push,
             },
         )
         for membership in memberships_for(user)

@@ -1,7 +1,7 @@
 """Writes for families, children, caseloads and invitations."""
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -29,9 +29,12 @@ from families.models import (
     Family,
     Invitation,
     Relationship,
+    Scope,
     SummaryFrequency,
+    SupportingLink,
 )
-from notifications.services import opted_out, optout_remove
+from notifications.models import MobileNumber, PushDevice
+from notifications.services import mobile_number_of, opted_out, optout_remove
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +152,27 @@ def caseload_assign(
     return assignment
 
 
+@transaction.atomic
+def family_lead_assign(
+    *, children: list[Child], therapist: User, starts_on: date, by: User, request=None
+) -> list[CaseloadAssignment]:
+    """One lead therapist for some children of a family, all or none (the
+    step after registering a family)."""
+    if not children:
+        raise ValidationError({"children": "Choose at least one child."})
+    return [
+        caseload_assign(
+            child=child,
+            therapist=therapist,
+            kind=CaseloadAssignment.Kind.LEAD,
+            starts_on=starts_on,
+            by=by,
+            request=request,
+        )
+        for child in children
+    ]
+
+
 def caseload_end(
     *, assignment: CaseloadAssignment, ends_on: date, by: User, request=None
 ) -> CaseloadAssignment:
@@ -184,15 +208,18 @@ def invitation_create(
     relationship: str,
     access_level: str,
     children: Iterable[Child],
+    scope: Iterable[str] = (),
     request=None,
 ) -> Invitation:
     """Invite someone to the family: what `by` may grant is checked here,
     whatever the form offered (families.grants), and the family's other
-    primary caregivers are told."""
+    primary caregivers are told. `scope` is what a supporting caregiver will
+    see of the children beyond goals and home strategies (`Scope`)."""
     email = email.strip().lower()
     children = list(children)
+    scope = set(scope) if access_level == AccessLevel.SUPPORTING else set()
     _check_invitation_children(family, access_level, children)
-    grant_check(by=by, family=family, access_level=access_level, children=children)
+    grant_check(by=by, family=family, access_level=access_level, children=children, scope=scope)
     if Caregiver.objects.filter(family=family, user__email__iexact=email).exists():
         raise ValidationError({"email": "This person is already part of the family."})
     if User.objects.filter(email__iexact=email).exclude(role=Role.CAREGIVER).exists():
@@ -211,6 +238,7 @@ def invitation_create(
             full_name=full_name.strip(),
             relationship=relationship,
             access_level=access_level,
+            **{flag.value: flag.value in scope for flag in Scope},
             invited_by=by,
             token_hash=token_hash,
             expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
@@ -222,7 +250,10 @@ def invitation_create(
             action=AuditEvent.Action.INVITE,
             record_type="invitation",
             record_id=invitation.pk,
-            detail=f"{access_level} {relationship} to family {family.pk}",
+            detail=f"{access_level} {relationship} to family {family.pk}"
+            + (
+                f", seeing {_scope_detail(scope)}" if access_level == AccessLevel.SUPPORTING else ""
+            ),
         )
         grant_notice_queue(by=by, family=family, object_type="invitation", object_id=invitation.pk)
         _queue_invitation_email(invitation, raw_token)
@@ -240,6 +271,7 @@ def invitation_resend(*, invitation: Invitation, by: User, request=None) -> Invi
         family=invitation.family,
         access_level=invitation.access_level,
         children=list(invitation.children.all()),
+        scope=[flag for flag, given in invitation.scope_flags.items() if given],
     )
     raw_token, token_hash = Invitation.new_token()
     invitation.token_hash = token_hash
@@ -369,7 +401,7 @@ def invitation_accept(
         caregiver.access_level = AccessLevel.PRIMARY
         caregiver.save(update_fields=["access_level"])
     if caregiver.access_level == AccessLevel.SUPPORTING:
-        caregiver.children.add(*invitation.children.all())
+        caregiver.children.add(*invitation.children.all(), through_defaults=invitation.scope_flags)
     audit_record(
         request=request,
         user=user,
@@ -381,6 +413,11 @@ def invitation_accept(
     return Acceptance(caregiver=caregiver, user=user, created_account=created)
 
 
+def _scope_detail(scope: Iterable[str]) -> str:
+    """A scope as the audit trail records it: "goals" and the flags given."""
+    return "+".join(["goals", *sorted(scope)])
+
+
 @transaction.atomic
 def caregiver_update(
     *,
@@ -388,40 +425,62 @@ def caregiver_update(
     by: User,
     relationship: str,
     access_level: str,
-    children: Iterable[Child],
-    sees_all_session_summaries: bool,
+    links: Mapping[Child, Iterable[str]],
     request=None,
 ) -> Caregiver:
-    children = list(children)
+    """Change someone's place in the family: primary, or supporting with, for
+    each child they help with, what they see beyond goals and home strategies
+    (`links`: child → `Scope` values). It takes effect at once (the policies
+    read the links), is audited, and tells the family's other parents when
+    it gives more, and the person themselves whenever what they see changes."""
+    wanted = {child: set(scope) for child, scope in links.items()}
+    children = list(wanted)
     _check_invitation_children(caregiver.family, access_level, children)
-    grant_check(by=by, family=caregiver.family, access_level=access_level, children=children)
+    grant_check(
+        by=by,
+        family=caregiver.family,
+        access_level=access_level,
+        children=children,
+        scope=set().union(*wanted.values()) if access_level == AccessLevel.SUPPORTING else (),
+    )
     # Judge by what is stored, not by an instance a form may already have changed.
     stored = Caregiver.objects.select_for_update().get(pk=caregiver.pk)
-    stored_children = set(stored.children.values_list("pk", flat=True))
+    before = {link.child_id: set(link.scope) for link in stored.links.all()}
     if stored.is_primary and access_level != AccessLevel.PRIMARY:
         _ensure_another_primary(stored)
     caregiver.relationship = relationship
     caregiver.access_level = access_level
-    caregiver.sees_all_session_summaries = sees_all_session_summaries
     caregiver.save()
-    new_children = children if access_level == AccessLevel.SUPPORTING else []
-    caregiver.children.set(new_children)
+    after = (
+        {child.pk: scope for child, scope in wanted.items()}
+        if access_level == AccessLevel.SUPPORTING
+        else {}
+    )
+    SupportingLink.objects.filter(caregiver=caregiver).exclude(child_id__in=after).delete()
+    for child_id, scope in after.items():
+        SupportingLink.objects.update_or_create(
+            caregiver=caregiver,
+            child_id=child_id,
+            defaults={flag.value: flag.value in scope for flag in Scope},
+        )
     event = audit_record(
         request=request,
         user=by,
         action=AuditEvent.Action.PERMISSION,
         record_type="caregiver",
         record_id=caregiver.pk,
-        detail=f"now {access_level} for {len(children)} children",
+        detail=f"now {access_level}"
+        + "".join(
+            f"; child {child_id}: {_scope_detail(scope)}" for child_id, scope in after.items()
+        ),
     )
-    granted_more = (
-        stored.access_level != access_level and access_level == AccessLevel.PRIMARY
-    ) or (
-        access_level == AccessLevel.SUPPORTING
-        and not {child.pk for child in new_children} <= stored_children
+    became_primary = stored.access_level != access_level and access_level == AccessLevel.PRIMARY
+    granted_more = became_primary or any(
+        child_id not in before or not scope <= before[child_id] for child_id, scope in after.items()
     )
-    if granted_more:
-        # Keyed by the audit event: each widening of access is its own notice.
+    sees_otherwise = became_primary or (access_level == AccessLevel.SUPPORTING and after != before)
+    if granted_more or sees_otherwise:
+        # Keyed by the audit event: each change of access is its own notice.
         grant_notice_queue(
             by=by,
             family=caregiver.family,
@@ -429,6 +488,8 @@ def caregiver_update(
             object_id=caregiver.pk,
             occasion=str(event.pk),
             grantee=caregiver.user,
+            tell_grantee=sees_otherwise,
+            tell_parents=granted_more,
         )
     return caregiver
 
@@ -477,8 +538,13 @@ def caregiver_preferences_update(
     summary_frequency: str,
     receives_message_nudges: bool | None = None,
     detailed_email_wording: bool | None = None,
+    reminders_by_text: bool | None = None,
+    reminders_by_push: bool | None = None,
+    nudges_by_push: bool | None = None,
+    offers_by_push: bool | None = None,
 ) -> Caregiver:
-    """Save one family's e-mail choices (the E-mail choices page).
+    """Save one family's choices of how we contact them (the How we contact
+    you page): by e-mail, and by text and push where the practice offers them.
 
     Asking here for an e-mail the person unsubscribed from by a link lifts that
     unsubscribe, or the e-mails would stay stopped whatever the page says. The
@@ -494,6 +560,19 @@ def caregiver_preferences_update(
     if detailed_email_wording is not None:
         caregiver.detailed_email_wording = detailed_email_wording
         fields.append("detailed_email_wording")
+    if reminders_by_text is not None:
+        if reminders_by_text and not mobile_number_of(caregiver.user):
+            raise ValidationError({"reminders_by_text": "Add your mobile number first."})
+        caregiver.reminders_by_text = reminders_by_text
+        fields.append("reminders_by_text")
+    for name, chosen in (
+        ("reminders_by_push", reminders_by_push),
+        ("nudges_by_push", nudges_by_push),
+        ("offers_by_push", offers_by_push),
+    ):
+        if chosen is not None:
+            setattr(caregiver, name, chosen)
+            fields.append(name)
     caregiver.full_clean()
     email = caregiver.user.email
     with transaction.atomic():
@@ -676,6 +755,9 @@ def family_erase_contact_data(*, family: Family, by: User, request=None) -> int:
         closed.append(user.pk)
     EmailAddress.objects.filter(user_id__in=closed).delete()
     Authenticator.objects.filter(user_id__in=closed).delete()
+    # A closed account's mobile number and devices go too: nothing more is sent.
+    MobileNumber.objects.filter(user_id__in=closed).delete()
+    PushDevice.objects.filter(user_id__in=closed).delete()
     audit_record(
         request=request,
         user=by,

@@ -17,6 +17,7 @@ from accounts.policy import admin_required, role_required, staff_required
 from core.forms import add_service_errors
 from families import selectors, services
 from families.forms import (
+    SCOPE_HELP_TEXT,
     AcceptInvitationForm,
     CaregiverForm,
     CaseloadAssignForm,
@@ -27,9 +28,10 @@ from families.forms import (
     FamilyForm,
     FirstCaregiverForm,
     InvitationForm,
+    MobileNumberForm,
     PreferencesForm,
 )
-from families.models import Caregiver
+from families.models import SCOPE_HELP, Caregiver, Scope
 from families.permissions import (
     FAMILY_MANAGERS,
     Access,
@@ -39,7 +41,11 @@ from families.permissions import (
     get_family_for_user,
     get_invitation_for_manager,
 )
-from families.sections import sections_for
+from families.sections import after_registration, sections_for
+from notifications.push import push_offered
+from notifications.selectors import push_devices_for
+from notifications.services import mobile_number_of, mobile_number_set
+from notifications.text import texts_offered
 
 
 @staff_required
@@ -69,7 +75,7 @@ def family_register(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, f"{family.name} is registered.")
         _say_how_the_invitation_went(request, invitation)
-        return redirect(family)
+        return redirect(after_registration(family))
     return render(
         request,
         "families/family_register.html",
@@ -88,6 +94,9 @@ def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {"family": family, "access": access, **selectors.family_page(family)}
     context["can_manage_people"] = access in (Access.PRIMARY, Access.ADMIN)
+    if access == Access.ADMIN:
+        # A child with no therapist yet leads on to the next step after registering.
+        context["first_visit_url"] = after_registration(family)
     context["can_invite"] = access in FAMILY_MANAGERS
     return render(request, "families/family_detail.html", context)
 
@@ -202,7 +211,11 @@ def invitation_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             _say_how_the_invitation_went(request, invitation)
             return redirect(family)
-    return render(request, "families/invitation_form.html", {"family": family, "form": form})
+    return render(
+        request,
+        "families/invitation_form.html",
+        {"family": family, "form": form, **_scope_help()},
+    )
 
 
 @require_POST
@@ -256,18 +269,31 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def caregiver_edit(request: HttpRequest, pk: int) -> HttpResponse:
     caregiver = get_caregiver_for_manager(request.user, pk)
-    form = CaregiverForm(request.POST or None, instance=caregiver)
+    form = CaregiverForm(request.POST or None, caregiver=caregiver)
     if request.method == "POST" and form.is_valid():
         try:
             services.caregiver_update(
-                caregiver=caregiver, by=request.user, request=request, **form.cleaned_data
+                caregiver=caregiver, by=request.user, request=request, **form.changes
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, f"{caregiver.user}'s access is saved.")
             return redirect(caregiver.family)
-    return render(request, "families/caregiver_form.html", {"caregiver": caregiver, "form": form})
+    return render(
+        request,
+        "families/caregiver_form.html",
+        {"caregiver": caregiver, "form": form, **_scope_help()},
+    )
+
+
+def _scope_help() -> dict:
+    """What each part of a supporting caregiver's scope means, for the pages
+    that choose it."""
+    return {
+        "scope_help": [(scope.label, SCOPE_HELP[scope]) for scope in Scope],
+        "scope_help_text": SCOPE_HELP_TEXT,
+    }
 
 
 @login_required
@@ -301,26 +327,60 @@ def my_family(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.CAREGIVER)
 def preferences(request: HttpRequest) -> HttpResponse:
+    """How we contact you: the person's mobile number and devices, and per
+    family what they want and by which channel (e-mail, text, push)."""
+    texts, push = texts_offered(), push_offered()
+    mobile = mobile_number_of(request.user) if texts else ""
+    posted = request.POST.get("membership") if request.method == "POST" else None
+    mobile_form = MobileNumberForm(
+        request.POST if posted == "mobile" else None, initial={"number": mobile}
+    )
     forms = [
         (
             membership,
             PreferencesForm(
-                request.POST if request.POST.get("membership") == str(membership.pk) else None,
+                request.POST if posted == str(membership.pk) else None,
                 prefix=f"m{membership.pk}",
                 initial=choices,
+                texts=texts,
+                has_mobile=bool(mobile),
+                push=push,
+                primary=membership.is_primary,
             ),
         )
         for membership, choices in selectors.email_choices_for(request.user)
     ]
     if request.method == "POST":
+        if texts and mobile_form.is_bound and mobile_form.is_valid():
+            number = mobile_form.cleaned_data["number"]
+            mobile_number_set(user=request.user, number=number)
+            messages.success(
+                request,
+                "Your mobile number is saved." if number else "We will send you no more texts.",
+            )
+            return redirect("families:preferences")
         for membership, form in forms:
             if form.is_bound and form.is_valid():
-                services.caregiver_preferences_update(caregiver=membership, **form.cleaned_data)
+                try:
+                    services.caregiver_preferences_update(caregiver=membership, **form.cleaned_data)
+                except ValidationError as error:
+                    add_service_errors(form, error)
+                    break
                 messages.success(
-                    request, f"Your e-mail choices for {membership.family.name} are saved."
+                    request, f"How we contact you about {membership.family.name} is saved."
                 )
                 return redirect("families:preferences")
-    return render(request, "families/preferences.html", {"forms": forms})
+    return render(
+        request,
+        "families/preferences.html",
+        {
+            "forms": forms,
+            "texts": texts,
+            "mobile_form": mobile_form,
+            "push": push,
+            "devices": push_devices_for(request.user) if push else [],
+        },
+    )
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:

@@ -159,9 +159,17 @@ class PracticeLogForm(forms.Form):
 
 
 class QuickPracticeForm(forms.Form):
-    """The one-tap button: the outcome only, today's date."""
+    """The one-tap button: the outcome only, today's date. A log queued on a
+    phone without a connection also brings the day it was made and the id
+    the phone chose for it (static/js/companion.js)."""
 
     outcome = forms.ChoiceField(choices=Outcome.choices)
+    practised_on = DateField(required=False)
+    client_id = forms.UUIDField(required=False)
+
+    def clean_practised_on(self):
+        value = self.cleaned_data["practised_on"]
+        return _not_future(value) if value else None
 
 
 class WinForm(forms.Form):

@@ -348,6 +348,10 @@ class PracticeLog(models.Model):
     practised_on = models.DateField("date", default=timezone.localdate)
     outcome = models.CharField("how it went", max_length=6, choices=Outcome.choices)
     note = models.CharField(max_length=500, blank=True)
+    # Chosen by the caregiver's phone when practice is logged without a
+    # connection, so that sending the queued log again (a retry, a second
+    # tab) finds this one instead of logging the practice twice.
+    client_id = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -355,6 +359,9 @@ class PracticeLog(models.Model):
         indexes = [
             models.Index(fields=["strategy", "practised_on"], name="practice_strategy_date_idx"),
             models.Index(fields=["child", "-practised_on"], name="practice_child_newest_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["client_id"], name="practice_log_client_id_unique")
         ]
 
     def __str__(self) -> str:

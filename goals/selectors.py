@@ -87,6 +87,13 @@ def _strategy_goals() -> Prefetch:
     return Prefetch("goals", queryset=Goal.objects.order_by("priority", "id"))
 
 
+# The photos and videos showing each strategy (the therapist's, of this
+# child) and its library strategy's demonstrations (the practice's own).
+# They are messaging's MediaFile, which sits beside goals and may not be
+# imported here, so they are read by relation name: two queries a page.
+STRATEGY_MEDIA = ("media", "template__demo_media")
+
+
 def _latest_therapist_level(goal: Goal) -> int:
     """The level the T-score uses: the therapist's latest rating, else the baseline."""
     latest = getattr(goal, "latest_therapist_level", None)
@@ -228,13 +235,18 @@ def _active_strategies(child: Child, *, week_start: date) -> QuerySet[HomeStrate
     )
 
 
-def routines_page(child: Child) -> dict:
-    """Active strategies grouped by the moment of the day, with this week's practice."""
+def routines_page(child: Child, *, routine: str | None = None) -> dict:
+    """Active strategies grouped by the moment of the day, with this week's
+    practice. With `routine`, that moment's only, with the photos that show
+    each strategy (the picture sheet for the fridge)."""
     today = timezone.localdate()
     week_start = today - timedelta(days=6)
-    strategies = list(
-        _active_strategies(child, week_start=week_start).prefetch_related(_strategy_goals())
+    strategies = _active_strategies(child, week_start=week_start).prefetch_related(
+        _strategy_goals()
     )
+    if routine is not None:
+        strategies = strategies.filter(routine=routine).prefetch_related(*STRATEGY_MEDIA)
+    strategies = list(strategies)
     return {
         "groups": _group_by_routine(strategies),
         "strategy_count": len(strategies),
@@ -254,7 +266,7 @@ def routines_week(child: Child, *, weeks: int = 8) -> dict:
     strategies = {
         strategy.pk: strategy
         for strategy in child.strategies.filter(retired_on__isnull=True).prefetch_related(
-            _strategy_goals()
+            _strategy_goals(), *STRATEGY_MEDIA
         )
     }
     for strategy in strategies.values():
@@ -457,4 +469,6 @@ def goal_choices(child: Child) -> QuerySet[Goal]:
 
 
 def templates_library() -> QuerySet[StrategyTemplate]:
-    return StrategyTemplate.objects.order_by("routine", "title", "id")
+    return StrategyTemplate.objects.order_by("routine", "title", "id").prefetch_related(
+        "demo_media"
+    )

@@ -6,9 +6,10 @@ and raises ValidationError keyed by field, in words a parent understands.
 
 from collections.abc import Iterable
 from datetime import date
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -291,7 +292,15 @@ def practice_log_add(
     outcome: str,
     practised_on: date | None = None,
     note: str = "",
+    client_id: UUID | None = None,
 ) -> PracticeLog:
+    """Log practice. With a `client_id` (chosen by the phone for a log made
+    offline) the same log sent again returns the one already saved: a queued
+    log is kept once however often the phone retries."""
+    if client_id is not None:
+        existing = _practice_log_sent_before(strategy=strategy, by=by, client_id=client_id)
+        if existing is not None:
+            return existing
     practised_on = practised_on or timezone.localdate()
     _not_in_future(practised_on, "practised_on")
     if not strategy.is_active:
@@ -305,10 +314,34 @@ def practice_log_add(
         outcome=outcome,
         practised_on=practised_on,
         note=note,
+        client_id=client_id,
     )
-    log.full_clean()
-    log.save()
+    log.full_clean(validate_constraints=False)
+    try:
+        # A savepoint: two copies of one queued log racing each other meet
+        # at the unique constraint, and the second reads the first.
+        with transaction.atomic():
+            log.save()
+    except IntegrityError:
+        if client_id is None:
+            raise
+        existing = _practice_log_sent_before(strategy=strategy, by=by, client_id=client_id)
+        if existing is None:
+            raise
+        return existing
     return log
+
+
+def _practice_log_sent_before(
+    *, strategy: HomeStrategy, by: User, client_id: UUID
+) -> PracticeLog | None:
+    existing = PracticeLog.objects.filter(client_id=client_id).first()
+    if existing is None:
+        return None
+    if existing.strategy_id != strategy.pk or existing.caregiver_id != by.pk:
+        # An id is only ever reused by the phone that chose it, for the same log.
+        raise ValidationError("This practice could not be saved. Please log it again.")
+    return existing
 
 
 def win_add(*, child: Child, by: User, text: str, goal: Goal | None = None) -> Win:

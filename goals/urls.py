@@ -10,6 +10,11 @@ urlpatterns = [
     path("children/<int:pk>/goals/history/", views.history, name="history"),
     path("children/<int:pk>/at-home/", views.routines, name="routines"),
     path("children/<int:pk>/at-home/print/", views.routines_print, name="routines_print"),
+    path(
+        "children/<int:pk>/at-home/<str:routine>/sheet/",
+        views.routine_sheet,
+        name="routine_sheet",
+    ),
     path("children/<int:pk>/home-practice/", views.therapist_practice, name="therapist_practice"),
     path("children/<int:pk>/strategies/new/", views.strategy_create, name="strategy_create"),
     path("children/<int:pk>/wins/new/", views.win_create, name="win_create"),

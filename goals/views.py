@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
-from accounts.policy import therapist_required
+from accounts.policy import offline_readable, therapist_required
 from core.forms import add_service_errors
 from families.permissions import FAMILY_SIDE, Access
 from goals import selectors, services
@@ -30,13 +30,14 @@ from goals.forms import (
     TemplateChoiceForm,
     WinForm,
 )
-from goals.models import STRATEGY_FIELDS, Outcome
+from goals.models import STRATEGY_FIELDS, Outcome, Routine
 from goals.permissions import (
     LOGGERS,
     WRITERS,
     get_child_for_goals,
     get_goal_for_user,
     get_strategy_for_user,
+    sees_strategy_photos,
     sees_therapist_notes,
 )
 from goals.scoring import FORMULA
@@ -90,6 +91,7 @@ def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "goals/goal_detail.html", context)
 
 
+@offline_readable
 @login_required
 def routines(request: HttpRequest, pk: int) -> HttpResponse:
     child, access = get_child_for_goals(request.user, pk)
@@ -98,6 +100,7 @@ def routines(request: HttpRequest, pk: int) -> HttpResponse:
         "access": access,
         "can_log": access in FAMILY_SIDE,
         "outcomes": Outcome.choices,
+        "photos_shown": sees_strategy_photos(access, child.family_id),
         **selectors.routines_week(child),
     }
     return render(request, "goals/routines.html", context)
@@ -110,6 +113,25 @@ def routines_print(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "goals/routines_print.html",
         {"child": child, "access": access, **selectors.routines_page(child)},
+    )
+
+
+@login_required
+def routine_sheet(request: HttpRequest, pk: int, routine: str) -> HttpResponse:
+    """One moment of the day as picture steps, to print for the fridge."""
+    child, access = get_child_for_goals(request.user, pk)
+    if routine not in Routine.values:
+        raise Http404
+    return render(
+        request,
+        "goals/routine_sheet.html",
+        {
+            "child": child,
+            "access": access,
+            "routine_label": Routine(routine).label,
+            "photos_shown": sees_strategy_photos(access, child.family_id),
+            **selectors.routines_page(child, routine=routine),
+        },
     )
 
 
@@ -363,19 +385,33 @@ def practice_log(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def practice_quick(request: HttpRequest, pk: int) -> HttpResponse:
-    """One tap on the routines page: today, with how it went."""
+    """One tap on the routines page: today, with how it went. A log queued
+    offline on the phone is sent here later by static/js/companion.js, which
+    asks for JSON and brings its own id and date."""
     strategy, _ = get_strategy_for_user(request.user, pk, allow=FAMILY_SIDE)
+    queued = request.headers.get("Accept") == "application/json"
     form = QuickPracticeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose how it went: went well, mixed or hard.")
+        problem = "Choose how it went: went well, mixed or hard."
+        if queued:
+            return JsonResponse({"error": problem}, status=400)
+        messages.error(request, problem)
         return redirect(_routines_url(strategy.child_id))
     try:
         log = services.practice_log_add(
-            strategy=strategy, by=request.user, outcome=form.cleaned_data["outcome"]
+            strategy=strategy,
+            by=request.user,
+            outcome=form.cleaned_data["outcome"],
+            practised_on=form.cleaned_data["practised_on"],
+            client_id=form.cleaned_data["client_id"],
         )
     except ValidationError as error:
+        if queued:
+            return JsonResponse({"error": " ".join(error.messages)}, status=400)
         messages.error(request, " ".join(error.messages))
     else:
+        if queued:
+            return JsonResponse({"logged": log.pk, "practised_on": log.practised_on.isoformat()})
         messages.success(
             request,
             f"Logged for today: {strategy.title} ({log.get_outcome_display().lower()}). Thank you!",

@@ -1,5 +1,6 @@
 from django import forms
 
+from core.forms import searchable
 from families.permissions import children_for, families_for
 from goals.models import Area, HomeStrategy
 
@@ -11,7 +12,9 @@ class AreaFilterForm(forms.Form):
 
 
 class ShareForm(forms.Form):
-    family = forms.ModelChoiceField(label="Share with", queryset=None)
+    family = forms.ModelChoiceField(
+        label="Share with", queryset=None, widget=searchable("Find a family")
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -19,7 +22,11 @@ class ShareForm(forms.Form):
 
 
 class LinkForm(forms.Form):
-    strategy = forms.ModelChoiceField(label="Link to a home strategy", queryset=None)
+    strategy = forms.ModelChoiceField(
+        label="Link to a home strategy",
+        queryset=None,
+        widget=searchable("Find a child or strategy"),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,6 +1,7 @@
 """The unread-message nudge, sent through the outbox (notifications) like
 every e-mail: a row per (message, person), rendered when it is sent, skipped
-if the person has read the conversation since or turned nudges off."""
+if the person has read the conversation since or turned nudges off. A
+caregiver who chose it also gets it as a push notification on each device."""
 
 from django.conf import settings
 from django.db.models import Q
@@ -11,24 +12,36 @@ from families.models import Caregiver
 from families.services import caregiver_nudges_restart, caregiver_nudges_stop
 from messaging.models import Message, ReadState
 from notifications.emails import render_email
-from notifications.models import OutboxMessage
-from notifications.registry import Rendered, register
-from notifications.services import message_queue
+from notifications.models import Channel, OutboxMessage
+from notifications.registry import Rendered, Short, register
+from notifications.services import channel_messages_queue, message_queue, push_devices_of
 
 
 def nudge_queue(*, user_id: int, email: str, message: Message) -> None:
     """Inside the nudge's claim transaction: if that rolls back, so does this."""
-    message_queue(
-        kind=NUDGE,
-        recipient_email=email,
-        recipient_id=user_id,
-        dedupe_key=f"{NUDGE}:{message.pk}:{user_id}",
-        object_type="message",
-        object_id=message.pk,
-    )
+    fields = {
+        "kind": NUDGE,
+        "recipient_email": email,
+        "recipient_id": user_id,
+        "dedupe_key": f"{NUDGE}:{message.pk}:{user_id}",
+        "object_type": "message",
+        "object_id": message.pk,
+    }
+    message_queue(**fields)
+    by_push = Caregiver.objects.filter(
+        user_id=user_id, family_id=message.conversation.child.family_id, nudges_by_push=True
+    ).exists()
+    if by_push:
+        channel_messages_queue(
+            OutboxMessage(**fields),
+            by_text=False,
+            devices=push_devices_of({user_id}).get(user_id, []),
+        )
 
 
-def render_nudges(rows: list[OutboxMessage]) -> dict[int, Rendered | str]:
+def _nudge_targets(rows: list[OutboxMessage]) -> dict[int, str | tuple[Message, str]]:
+    """Per row: why it is no longer to be sent, or the message and the
+    address of its conversation."""
     messages = {
         m.pk: m
         for m in Message.objects.filter(pk__in={r.object_id for r in rows}).select_related(
@@ -44,13 +57,14 @@ def render_nudges(rows: list[OutboxMessage]) -> dict[int, Rendered | str]:
         .values_list("user_id", "conversation_id", "last_read_at")
     )
     read_at = {(user, conversation): at for user, conversation, at in read}
-    # Families choose on their E-mail choices page (per family).
-    turned_off = set(
-        Caregiver.objects.filter(
-            user_id__in={r.recipient_id for r in rows}, receives_message_nudges=False
-        ).values_list("user_id", "family_id")
-    )
-    result: dict[int, Rendered | str] = {}
+    # Families choose on How we contact you (per family), by e-mail and by push.
+    choices = {
+        (user_id, family_id): (by_email, by_push)
+        for user_id, family_id, by_email, by_push in Caregiver.objects.filter(
+            user_id__in={r.recipient_id for r in rows}
+        ).values_list("user_id", "family_id", "receives_message_nudges", "nudges_by_push")
+    }
+    result: dict[int, str | tuple[Message, str]] = {}
     for row in rows:
         message = messages.get(row.object_id)
         if message is None or message.deleted_at is not None:
@@ -61,22 +75,54 @@ def render_nudges(rows: list[OutboxMessage]) -> dict[int, Rendered | str]:
         if seen is not None and seen >= message.created_at:
             result[row.pk] = "read already"
             continue
-        if (row.recipient_id, conversation.child.family_id) in turned_off:
+        by_email, by_push = choices.get(
+            (row.recipient_id, conversation.child.family_id), (True, False)
+        )
+        if row.channel == Channel.EMAIL and not by_email:
             result[row.pk] = "message e-mails turned off"
+            continue
+        if row.channel == Channel.PUSH and not by_push:
+            result[row.pk] = "message notifications turned off"
+            continue
+        result[row.pk] = (
+            message,
+            reverse("messaging:conversation", args=[conversation.child_id, conversation.topic]),
+        )
+    return result
+
+
+def render_nudges(rows: list[OutboxMessage]) -> dict[int, Rendered | str]:
+    result: dict[int, Rendered | str] = {}
+    targets = _nudge_targets(rows)
+    for row in rows:
+        target = targets[row.pk]
+        if isinstance(target, str):
+            result[row.pk] = target
             continue
         # Names nobody and nothing clinical: an e-mail can be read over a shoulder.
         result[row.pk] = render_email(
             row,
             template="messaging/email/unread_nudge",
             subject=f"You have an unread message at {settings.PRACTICE_NAME}",
-            context={
-                "url": reverse(
-                    "messaging:conversation", args=[conversation.child_id, conversation.topic]
-                ),
-                "preferences_url": reverse("families:preferences"),
-            },
+            context={"url": target[1], "preferences_url": reverse("families:preferences")},
         )
     return result
+
+
+def render_nudge_shorts(rows: list[OutboxMessage]) -> dict[int, Short | str]:
+    """The push notification: the e-mail's subject, and nobody's name."""
+    targets = _nudge_targets(rows)
+    return {
+        row.pk: target
+        if isinstance(target, str)
+        else Short(
+            title=f"You have an unread message at {settings.PRACTICE_NAME}",
+            body="It has been waiting for 30 minutes. Tap to read it.",
+            url=target[1],
+        )
+        for row in rows
+        for target in [targets[row.pk]]
+    }
 
 
 def register_kinds() -> None:
@@ -84,6 +130,7 @@ def register_kinds() -> None:
         NUDGE,
         label="unread message e-mails",
         render=render_nudges,
+        render_short=render_nudge_shorts,
         on_optout=caregiver_nudges_stop,
         on_optin=caregiver_nudges_restart,
     )

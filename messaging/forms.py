@@ -40,3 +40,23 @@ class PracticePhotoForm(forms.Form):
             attrs={"accept": "image/jpeg,image/png,image/webp,video/mp4,video/quicktime,video/webm"}
         ),
     )
+
+
+class StrategyMediaForm(forms.Form):
+    """A photo or a video up to a minute, taken with the phone's camera in the
+    session (`capture`) or, on a computer, chosen from the files."""
+
+    attachment = forms.FileField(
+        label="Photo or video",
+        help_text="Photos up to 10 MB; videos up to a minute. Location and other "
+        "details are removed from the file.",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/*,video/*", "capture": "environment"}
+        ),
+    )
+    caption = forms.CharField(
+        label="What it shows (optional)",
+        max_length=200,
+        required=False,
+        help_text="A short step, shown under the photo and on the fridge sheet.",
+    )

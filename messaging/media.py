@@ -171,3 +171,26 @@ def _clean_video(upload: UploadedFile, extension: str) -> bytes:
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
             raise ValidationError("This video could not be read. It may be damaged.") from None
         return target.read_bytes()
+
+
+def video_seconds(content: bytes, extension: str) -> float:
+    """How long a cleaned video runs, read by ffprobe (which comes with
+    Debian's ffmpeg). A file ffprobe cannot time is refused as unreadable."""
+    ffprobe = shutil.which("ffprobe")
+    if ffprobe is None:
+        raise ValidationError(NO_VIDEOS)
+    with tempfile.TemporaryDirectory(prefix="probe-") as folder:
+        path = Path(folder) / f"video.{extension}"
+        path.write_bytes(content)
+        command = [
+            ffprobe,
+            *("-v", "error", "-show_entries", "format=duration"),
+            *("-of", "default=noprint_wrappers=1:nokey=1", str(path)),
+        ]
+        try:
+            done = subprocess.run(  # noqa: S603 (fixed program, our own temporary path)
+                command, capture_output=True, timeout=REMUX_TIMEOUT_SECONDS, check=True, text=True
+            )
+            return float(done.stdout.strip())
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired, ValueError):
+            raise ValidationError("This video could not be read. It may be damaged.") from None

@@ -111,15 +111,23 @@ class MediaKind(models.TextChoices):
 
 def media_path(instance: "MediaFile", filename: str) -> str:
     # Never the uploaded name: only the unguessable id and a checked extension.
+    if instance.child_id is None:
+        # The practice's own demonstration, on a library strategy.
+        return f"practice-media/{instance.id}.{instance.extension}"
     return f"family-media/{instance.child_id}/{instance.id}.{instance.extension}"
 
 
 class MediaFile(models.Model):
-    """A photo or short video a family shared, stored through the default
-    storage (outside the web root) and served only by messaging.views.media."""
+    """A photo or short video, stored through the default storage (outside
+    the web root) and served only by messaging.views.media: shared by a family
+    (on a message or a practice log), taken by the therapist to show a child's
+    home strategy, or the practice's own demonstration on a library strategy
+    (the only kind without a child)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="media_files")
+    child = models.ForeignKey(
+        Child, null=True, blank=True, on_delete=models.CASCADE, related_name="media_files"
+    )
     message = models.ForeignKey(
         Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
     )
@@ -130,6 +138,18 @@ class MediaFile(models.Model):
         on_delete=models.CASCADE,
         related_name="media_files",
     )
+    strategy = models.ForeignKey(
+        "goals.HomeStrategy", null=True, blank=True, on_delete=models.CASCADE, related_name="media"
+    )
+    template = models.ForeignKey(
+        "goals.StrategyTemplate",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="demo_media",
+    )
+    # A step in the therapist's words, under the photo on the card and the fridge sheet.
+    caption = models.CharField(max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -144,9 +164,17 @@ class MediaFile(models.Model):
         ordering = ["created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(message__isnull=False) | models.Q(practice_log__isnull=False),
+                condition=models.Q(message__isnull=False)
+                | models.Q(practice_log__isnull=False)
+                | models.Q(strategy__isnull=False)
+                | models.Q(template__isnull=False),
                 name="media_attached_to_something",
-            )
+            ),
+            # Only the practice's library demonstrations belong to no child.
+            models.CheckConstraint(
+                condition=models.Q(child__isnull=False) | models.Q(template__isnull=False),
+                name="media_of_a_child_unless_library",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,7 @@
-"""Reads for the conversation page, the staff inbox and the child page."""
+"""Reads for the conversation page, the family's and the staff's lists of
+conversations, the menu's unread count and the child page."""
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.core.paginator import Page, Paginator
@@ -7,10 +9,15 @@ from django.db.models import Count, DateTimeField, OuterRef, Prefetch, Q, QueryS
 from django.db.models.functions import Coalesce
 
 from accounts.models import Role, User
-from families.models import Child
-from families.permissions import Access
+from families.models import AccessLevel, Caregiver, Child, Relationship
+from families.permissions import Access, children_for
 from messaging.models import Conversation, MediaFile, Message, ReadState, Topic
-from messaging.permissions import conversations_for, topics_for
+from messaging.permissions import (
+    conversations_for,
+    participant_ids,
+    therapy_children_for,
+    topics_for_child,
+)
 
 PAGE_SIZE = 30
 # Stands for "never" where a date is compared: before any message was written.
@@ -79,7 +86,7 @@ def unanswered_inbox(user: User) -> QuerySet[Conversation]:
 def unread_by_topic(user: User, child: Child, access: Access | None) -> list[dict]:
     """For the child page: each conversation the user takes part in, with how
     many messages they have not read. One query."""
-    topics = topics_for(access)
+    topics = topics_for_child(user, child, access)
     read_at = ReadState.objects.filter(conversation=OuterRef("pk"), user=user).values(
         "last_read_at"
     )[:1]
@@ -158,3 +165,114 @@ def child_section_conversations(request, child, access) -> list:
     """The conversations the viewer takes part in, with their unread counts,
     for the child's page (families.sections)."""
     return unread_by_topic(request.user, child, access)
+
+
+def strategy_media(*, strategy=None, template=None) -> list[MediaFile]:
+    """The photos and videos on one strategy (a child's, or the library's), in
+    the order they were added: the order of the steps."""
+    attached = {"strategy": strategy} if strategy is not None else {"template": template}
+    return list(MediaFile.objects.filter(**attached).order_by("created_at", "id"))
+
+
+def _unread_messages(user: User) -> QuerySet[Message]:
+    """Messages in the conversations the user takes part in that someone
+    else wrote since they last read that conversation."""
+    read_at = ReadState.objects.filter(conversation=OuterRef("conversation"), user=user).values(
+        "last_read_at"
+    )[:1]
+    return (
+        Message.objects.filter(conversation__in=conversations_for(user), deleted_at__isnull=True)
+        .exclude(author=user)
+        .filter(created_at__gt=Coalesce(Subquery(read_at), LONG_AGO, output_field=DateTimeField()))
+    )
+
+
+def unread_count(user: User) -> int:
+    """For the menu: how many messages wait for the user, in every
+    conversation they take part in. One query."""
+    if not user.is_authenticated:
+        return 0
+    return _unread_messages(user).count()
+
+
+@dataclass(frozen=True)
+class ConversationRow:
+    child: Child
+    topic: Topic
+    unread: int
+    last_at: datetime | None
+
+
+def conversations_of_family_member(user: User) -> list[ConversationRow]:
+    """The "Messages" page of a parent or carer: every conversation they take
+    part in, one per child and topic (whether or not anyone has written yet),
+    with how many messages wait for them. Four queries, however many
+    children, conversations and messages."""
+    children = list(children_for(user).order_by("first_name", "id"))
+    in_therapy = set(therapy_children_for(user).values_list("pk", flat=True))
+    primary_of = set(
+        Caregiver.objects.filter(user=user, access_level=AccessLevel.PRIMARY).values_list(
+            "family_id", flat=True
+        )
+    )
+    unread = _unread_messages(user).filter(conversation=OuterRef("pk")).order_by()
+    last = Message.objects.filter(conversation=OuterRef("pk"), deleted_at__isnull=True).order_by(
+        "-created_at"
+    )
+    found = {
+        (c.child_id, c.topic): c
+        for c in conversations_for(user)
+        .filter(child__in=[child.pk for child in children])
+        .annotate(
+            unread=Subquery(unread.values("conversation").annotate(n=Count("pk")).values("n")[:1]),
+            last_at=Subquery(last.values("created_at")[:1]),
+        )
+    }
+    rows = []
+    for child in children:
+        topics = [Topic.THERAPY] if child.pk in in_therapy else []
+        if child.family_id in primary_of:
+            topics.append(Topic.BOOKINGS)
+        for topic in topics:
+            conversation = found.get((child.pk, topic))
+            rows.append(
+                ConversationRow(
+                    child=child,
+                    topic=topic,
+                    unread=(conversation.unread or 0) if conversation else 0,
+                    last_at=conversation.last_at if conversation else None,
+                )
+            )
+    return rows
+
+
+@dataclass(frozen=True)
+class Reader:
+    user_id: int
+    name: str
+    about: str  # "Parent", "Grandparent", "Therapist", "Practice office"
+
+
+STAFF_WORDS = {Role.THERAPIST: "Therapist", Role.ADMIN: "Practice office"}
+
+
+def readers(child: Child, topic: Topic) -> list[Reader]:
+    """Who can read the child's conversation on `topic` (for its header), by
+    name: the family first, then the therapists and the office. The policy's
+    participants; five queries at most."""
+    ids = participant_ids(child, topic)
+    relationships = dict(
+        Caregiver.objects.filter(family_id=child.family_id, user_id__in=ids).values_list(
+            "user_id", "relationship"
+        )
+    )
+    people = []
+    for user in User.objects.filter(pk__in=ids).order_by("full_name", "pk"):
+        if user.pk in relationships:
+            about = Relationship(relationships[user.pk]).label
+        else:
+            about = STAFF_WORDS.get(user.role, "")
+        people.append(
+            (user.role != Role.CAREGIVER, Reader(user.pk, user.full_name or user.email, about))
+        )
+    return [reader for _, reader in sorted(people, key=lambda item: item[0])]

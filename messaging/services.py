@@ -17,8 +17,9 @@ from accounts.models import AuditEvent, User
 from families.models import Child, ConsentKind
 from families.permissions import Access
 from families.selectors import consent_given
-from messaging.media import check_upload
-from messaging.models import Conversation, MediaFile, Message, ReadState, Topic
+from goals.models import HomeStrategy, StrategyTemplate
+from messaging.media import CheckedMedia, check_upload, video_seconds
+from messaging.models import Conversation, MediaFile, MediaKind, Message, ReadState, Topic
 from messaging.permissions import FAMILY_SIDE, participants
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,77 @@ def media_attach(
         record.save()
         stored.append(record)
     return stored
+
+
+# A strategy's video shows one thing to do; a minute is plenty, and keeps
+# the file small enough for a phone on a weak connection.
+STRATEGY_VIDEO_SECONDS = 60
+NO_STRATEGY_CONSENT = (
+    "The family has not agreed to photos and videos, so none can be added to their "
+    "strategies. A parent can change this under consents."
+)
+
+
+def strategy_media_add(
+    *, strategy: HomeStrategy, by: User, upload: UploadedFile, caption: str = ""
+) -> MediaFile:
+    """A photo or short video showing a child's home strategy, taken by the
+    therapist (in a session, on the phone) with the family's consent to
+    photos and videos, asked at this moment."""
+    if not consent_given(strategy.child.family_id, ConsentKind.PHOTOS_IN_NOTES):
+        raise ValidationError({"attachment": NO_STRATEGY_CONSENT})
+    checked = _check_strategy_upload(upload)
+    return _store(checked, by=by, caption=caption, child_id=strategy.child_id, strategy=strategy)
+
+
+def template_media_add(
+    *, template: StrategyTemplate, by: User, upload: UploadedFile, caption: str = ""
+) -> MediaFile:
+    """The practice's own demonstration on a library strategy, shown to every
+    family with a strategy made from it. No child is in it, so no family's
+    consent applies."""
+    checked = _check_strategy_upload(upload)
+    return _store(checked, by=by, caption=caption, child_id=None, template=template)
+
+
+def strategy_media_remove(*, media: MediaFile) -> None:
+    """Take a photo or video off a strategy, and its file out of storage once
+    the deletion is committed."""
+    if media.strategy_id is None and media.template_id is None:
+        raise ValidationError("Only a strategy's photos and videos can be removed here.")
+    file_name, storage = media.file.name, media.file.storage
+    media.delete()
+    transaction.on_commit(lambda: storage.delete(file_name))
+
+
+def _check_strategy_upload(upload: UploadedFile) -> CheckedMedia:
+    try:
+        checked = check_upload(upload)
+        if checked.kind == MediaKind.VIDEO:
+            seconds = video_seconds(checked.content, checked.extension)
+            if seconds > STRATEGY_VIDEO_SECONDS + 0.5:
+                raise ValidationError(
+                    f"Videos on a strategy can be up to a minute long; this one runs "
+                    f"{round(seconds)} seconds. Please record a shorter one."
+                )
+    except ValidationError as error:
+        raise ValidationError({"attachment": error.messages}) from None
+    return checked
+
+
+def _store(checked: CheckedMedia, *, by: User, caption: str, **attached_to) -> MediaFile:
+    record = MediaFile(
+        uploaded_by=by,
+        kind=checked.kind,
+        content_type=checked.content_type,
+        extension=checked.extension,
+        size=checked.size,
+        caption=caption.strip(),
+        **attached_to,
+    )
+    record.file.save(f"{record.id}.{checked.extension}", ContentFile(checked.content), save=False)
+    record.save()
+    return record
 
 
 def message_send(

@@ -7,26 +7,30 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.policy import staff_required
+from accounts.models import Role
+from accounts.policy import mark_offline_readable, role_required, staff_required
 from core.forms import add_service_errors
+from core.ranges import ranged_file_response
 from families.models import ConsentKind
-from families.permissions import get_child_for_user
 from families.selectors import consent_given
+from goals.permissions import WRITERS as STRATEGY_WRITERS
+from goals.permissions import get_library_strategy_for_user, get_strategy_for_user
 from messaging import selectors, services
-from messaging.forms import MessageEditForm, MessageForm, PracticePhotoForm
-from messaging.models import EDIT_WINDOW, Topic
+from messaging.forms import MessageEditForm, MessageForm, PracticePhotoForm, StrategyMediaForm
+from messaging.models import EDIT_WINDOW, MediaKind, Topic
 from messaging.permissions import (
     FAMILY_SIDE,
-    PHOTO_VIEWERS,
     get_child_for_conversation,
+    get_child_for_photos,
     get_media_for_user,
     get_own_message,
     get_practice_log_for_family,
+    get_strategy_media_for_writer,
     parse_topic,
     topics_for,
 )
@@ -74,6 +78,7 @@ def conversation(request: HttpRequest, pk: int, topic: str) -> HttpResponse:
             "access": access,
             "topic": topic,
             "other_topics": [t for t in topics_for(access) if t != topic],
+            "readers": selectors.readers(child, topic),
             "page": page,
             "form": form,
             "media_allowed": media_allowed,
@@ -123,6 +128,17 @@ def message_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_conversation_url(message.conversation.child_id, message.conversation.topic))
 
 
+@role_required(Role.CAREGIVER)
+def my_messages(request: HttpRequest) -> HttpResponse:
+    """A parent's or carer's conversations, one per child and topic, with
+    what waits for them."""
+    return render(
+        request,
+        "messaging/my_messages.html",
+        {"rows": selectors.conversations_of_family_member(request.user)},
+    )
+
+
 @staff_required
 def inbox(request: HttpRequest) -> HttpResponse:
     conversations = list(selectors.unanswered_inbox(request.user)[:200])
@@ -136,11 +152,18 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 def media(request: HttpRequest, media_id: UUID) -> HttpResponse:
     item = get_media_for_user(request.user, media_id)
-    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    # In parts when asked, so a video seeks (and plays at all on an iPhone).
+    response = ranged_file_response(
+        request, item.file.open("rb"), size=item.size, content_type=item.content_type
+    )
     response["Content-Disposition"] = f'inline; filename="{item.id}.{item.extension}"'
     # Private to this person's browser, never kept by a shared cache.
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if item.kind == MediaKind.IMAGE and (item.strategy_id or item.template_id):
+        # A strategy's photos read offline with the week they belong to
+        # (videos are too large to keep on the phone).
+        mark_offline_readable(request, response)
     return response
 
 
@@ -148,7 +171,7 @@ def media(request: HttpRequest, media_id: UUID) -> HttpResponse:
 def photos(request: HttpRequest, pk: int) -> HttpResponse:
     """Photos and videos from home for one child, with the latest practice to
     add one to (for the family)."""
-    child, access = get_child_for_user(request.user, pk, allow=PHOTO_VIEWERS)
+    child, access = get_child_for_photos(request.user, pk)
     family_side = access in FAMILY_SIDE
     return render(
         request,
@@ -188,3 +211,84 @@ def practice_photo(request: HttpRequest, pk: int) -> HttpResponse:
         {"form": form, "log": log, "child": child},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+def strategy_media(request: HttpRequest, pk: int) -> HttpResponse:
+    """The therapist adds photos and videos that show a child's strategy."""
+    strategy, _access = get_strategy_for_user(request.user, pk, allow=STRATEGY_WRITERS)
+    consented = consent_given(strategy.child.family_id, ConsentKind.PHOTOS_IN_NOTES)
+    form = StrategyMediaForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.strategy_media_add(
+                strategy=strategy,
+                by=request.user,
+                upload=form.cleaned_data["attachment"],
+                caption=form.cleaned_data["caption"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Added to “{strategy.title}”. The family sees it there.")
+            return redirect("messaging:strategy_media", pk=strategy.pk)
+    return render(
+        request,
+        "messaging/strategy_media.html",
+        {
+            "strategy": strategy,
+            "child": strategy.child,
+            "consented": consented,
+            "form": form,
+            "media": selectors.strategy_media(strategy=strategy),
+            "back_url": reverse("goals:routines", args=[strategy.child_id]),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def template_media(request: HttpRequest, pk: int) -> HttpResponse:
+    """The practice's own demonstrations on a library strategy, shown to
+    every family with a strategy made from it."""
+    template = get_library_strategy_for_user(request.user, pk)
+    form = StrategyMediaForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.template_media_add(
+                template=template,
+                by=request.user,
+                upload=form.cleaned_data["attachment"],
+                caption=form.cleaned_data["caption"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, f"Added to “{template.title}”. Every family using it sees it."
+            )
+            return redirect("messaging:template_media", pk=template.pk)
+    return render(
+        request,
+        "messaging/strategy_media.html",
+        {
+            "strategy": template,
+            "child": None,
+            "consented": True,
+            "form": form,
+            "media": selectors.strategy_media(template=template),
+            "back_url": reverse("goals:library"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@login_required
+def strategy_media_remove(request: HttpRequest, media_id: UUID) -> HttpResponse:
+    media = get_strategy_media_for_writer(request.user, media_id)
+    services.strategy_media_remove(media=media)
+    messages.success(request, "Removed.")
+    if media.template_id is not None:
+        return redirect("messaging:template_media", pk=media.template_id)
+    return redirect("messaging:strategy_media", pk=media.strategy_id)

@@ -1,4 +1,4 @@
-"""The kinds of e-mail the portal sends, each with the function that renders
+"""The kinds of message the portal sends, each with the function that renders
 a batch of outbox rows. Apps register their kinds in AppConfig.ready(), so this
 app (low in the stack) never imports the apps above it."""
 
@@ -18,9 +18,22 @@ class Rendered:
     attachments: tuple[tuple[str, bytes, str], ...] = ()
 
 
+@dataclass(frozen=True)
+class Short:
+    """A text message or a push notification. Like an e-mail's subject, the
+    title names no child (it shows on a locked phone); `url` is a path of the
+    portal, opened when the notification is tapped."""
+
+    title: str
+    body: str
+    url: str
+
+
 # Rows in, per row id: the e-mail, or the reason it is no longer to be sent
 # (booking cancelled or moved, nothing happened in the period…).
 Renderer = Callable[[list[OutboxMessage]], dict[int, Rendered | str]]
+# The same for text messages and push notifications.
+ShortRenderer = Callable[[list[OutboxMessage]], dict[int, Short | str]]
 
 
 class EmailHook(Protocol):
@@ -48,6 +61,8 @@ class Kind:
     # or a report sent to school is a person's): `Auto-Submitted:
     # auto-generated`, so that auto-responders do not answer it (RFC 3834).
     automatic: bool = True
+    # Kinds also sent by text message or push notification render them here.
+    render_short: ShortRenderer | None = None
 
     @property
     def is_chosen_in_portal(self) -> bool:
@@ -66,6 +81,7 @@ def register(
     on_optin: EmailHook | None = None,
     transactional: bool = False,
     automatic: bool = True,
+    render_short: ShortRenderer | None = None,
 ) -> None:
     _KINDS[key] = Kind(
         key,
@@ -75,6 +91,7 @@ def register(
         on_optin=on_optin,
         transactional=transactional,
         automatic=automatic,
+        render_short=render_short,
     )
 
 
@@ -84,3 +101,29 @@ def get_kind(key: str) -> Kind | None:
 
 def all_kinds() -> list[Kind]:
     return sorted(_KINDS.values(), key=lambda kind: kind.label)
+
+
+@dataclass(frozen=True)
+class ReplyOutcome:
+    answer: str  # texted back to the sender
+    outcome: str  # recorded with the reply: what was done
+
+
+class ReplyHandler(Protocol):
+    """Given the people a received text's number belongs to and its keyword
+    (upper case), act on it and say what was done, or None if it is not
+    about this handler's texts."""
+
+    def __call__(self, *, user_ids: list[int], keyword: str) -> ReplyOutcome | None: ...
+
+
+_REPLY_HANDLERS: list[ReplyHandler] = []
+
+
+def register_reply_handler(handler: ReplyHandler) -> None:
+    if handler not in _REPLY_HANDLERS:
+        _REPLY_HANDLERS.append(handler)
+
+
+def reply_handlers() -> list[ReplyHandler]:
+    return list(_REPLY_HANDLERS)

@@ -1,9 +1,9 @@
 """Reads for the outbox page: kind, recipient, status and timings only —
-never a message body (the outbox holds none)."""
+never a message body (the outbox holds none); and a person's push devices."""
 
 from django.db.models import Count, QuerySet
 
-from notifications.models import OutboxMessage
+from notifications.models import OutboxMessage, PushDevice
 
 PAGE_SIZE = 50
 
@@ -11,6 +11,7 @@ PAGE_SIZE = 50
 def outbox_list(*, kind: str = "", status: str = "", search: str = "") -> QuerySet[OutboxMessage]:
     messages = OutboxMessage.objects.only(
         "kind",
+        "channel",
         "recipient_email",
         "object_type",
         "object_id",
@@ -35,3 +36,8 @@ def outbox_counts() -> dict[str, int]:
     """How many rows per status, for the summary line: one query."""
     rows = OutboxMessage.objects.values("status").annotate(n=Count("id")).order_by()
     return {row["status"]: row["n"] for row in rows}
+
+
+def push_devices_for(user) -> list[PushDevice]:
+    """The person's own devices, for How we contact you."""
+    return list(PushDevice.objects.filter(user=user).only("label", "created_at", "user_id"))

@@ -1,4 +1,9 @@
-"""Queueing and sending e-mails through the outbox, exactly once.
+"""Queueing and sending e-mails, text messages and push notifications
+through the outbox, exactly once.
+
+Each channel has rows of its own (OutboxMessage.channel), with keys of their
+own, and goes through the same claim, retry and lease as e-mail; a text or a
+push notification is rendered from the object when sent, like an e-mail.
 
 - Queue: a row per message, inserted with a dedupe key under a unique
   constraint. A second insert of the same key (a retried task, a second beat,
@@ -19,6 +24,8 @@
   inboxes treat as one message. Nothing is lost.
 """
 
+import base64
+import binascii
 import hashlib
 import logging
 import uuid
@@ -28,13 +35,22 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from notifications.models import EmailOptOut, OutboxMessage
-from notifications.registry import Rendered, get_kind
+from notifications import push, text
+from notifications.models import (
+    Channel,
+    EmailOptOut,
+    MobileNumber,
+    OutboxMessage,
+    PushDevice,
+    TextReply,
+)
+from notifications.registry import Rendered, Short, get_kind, reply_handlers
 from notifications.signing import unsubscribe_url
 
 logger = logging.getLogger(__name__)
@@ -210,17 +226,21 @@ def _skip(ids_reasons: dict[int, str], token: str) -> None:
         )
 
 
-def _render(messages: list[OutboxMessage]) -> dict[int, Rendered | str]:
-    by_kind: dict[str, list[OutboxMessage]] = defaultdict(list)
+def _render(messages: list[OutboxMessage]) -> dict[int, Rendered | Short | str]:
+    by_kind: dict[tuple[str, bool], list[OutboxMessage]] = defaultdict(list)
     for message in messages:
-        by_kind[message.kind].append(message)
-    rendered: dict[int, Rendered | str] = {}
-    for key, batch in by_kind.items():
+        by_kind[(message.kind, message.channel == Channel.EMAIL)].append(message)
+    rendered: dict[int, Rendered | Short | str] = {}
+    for (key, is_email), batch in by_kind.items():
         kind = get_kind(key)
         if kind is None:
-            rendered.update({m.pk: "unknown kind of e-mail" for m in batch})
+            rendered.update({m.pk: "unknown kind of message" for m in batch})
             continue
-        result = kind.render(batch)
+        render = kind.render if is_email else kind.render_short
+        if render is None:
+            rendered.update({m.pk: "not sent on this channel" for m in batch})
+            continue
+        result = render(batch)
         rendered.update({m.pk: result.get(m.pk, "nothing to send") for m in batch})
     return rendered
 
@@ -274,6 +294,88 @@ def message_id(message: OutboxMessage) -> str:
     return f"<outbox.{message.pk}.{digest}@{site_domain()}>"
 
 
+def text_body(content: Short) -> str:
+    return f"{content.title}\n{content.body}\n{settings.SITE_URL.rstrip('/')}{content.url}"
+
+
+def push_payload(content: Short, *, tag: str) -> dict[str, str]:
+    """What the service worker receives (README, "Push notifications")."""
+    return {"title": content.title, "body": content.body, "url": content.url, "tag": tag}
+
+
+@dataclass
+class _Addresses:
+    """Where the text and push rows of a batch go, read when sending."""
+
+    numbers: dict[int, str]
+    devices: dict[int, PushDevice]
+
+    @classmethod
+    def of(cls, messages: list[OutboxMessage]) -> "_Addresses":
+        texts = {m.recipient_id for m in messages if m.channel == Channel.TEXT}
+        device_ids = {
+            m.params.get("device")
+            for m in messages
+            if m.channel == Channel.PUSH and isinstance(m.params.get("device"), int)
+        }
+        numbers = (
+            {
+                user_id: str(number)
+                for user_id, number in MobileNumber.objects.filter(user_id__in=texts).values_list(
+                    "user_id", "number"
+                )
+            }
+            if texts
+            else {}
+        )
+        devices = PushDevice.objects.in_bulk(device_ids) if device_ids else {}
+        return cls(numbers=numbers, devices=devices)
+
+    def missing(self, message: OutboxMessage) -> str:
+        """Why a text or push row has nowhere to go now, or ""."""
+        if message.channel == Channel.TEXT:
+            if not text.texts_offered():
+                return "text messages are switched off"
+            if message.recipient_id not in self.numbers:
+                return "no mobile number"
+        elif message.channel == Channel.PUSH:
+            device = self.devices.get(message.params.get("device"))
+            if not push.push_offered():
+                return "push notifications are switched off"
+            if device is None or device.user_id != message.recipient_id:
+                return "device removed"
+        return ""
+
+
+class _Final(Exception):
+    """Never to be tried again (a number or device the provider refuses)."""
+
+
+def _send_one(
+    message: OutboxMessage, content: Rendered | Short, addresses: _Addresses, connection, provider
+) -> None:
+    if message.channel == Channel.TEXT:
+        assert isinstance(content, Short)
+        try:
+            provider.send(to=addresses.numbers[message.recipient_id], body=text_body(content))
+        except text.TextRefused as error:
+            raise _Final(str(error)) from error
+    elif message.channel == Channel.PUSH:
+        assert isinstance(content, Short)
+        device = addresses.devices[message.params["device"]]
+        tag = push.topic(message.dedupe_key)
+        try:
+            push.push_send(device=device, payload=push_payload(content, tag=tag), tag=tag)
+        except push.DeviceGone as error:
+            PushDevice.objects.filter(pk=device.pk).delete()
+            raise _Final(str(error)) from error
+        except push.PushRefused as error:
+            raise _Final(str(error)) from error
+    else:
+        assert isinstance(content, Rendered)
+        _email(message, content, connection).send()
+
+
 def outbox_deliver(*, message_ids: list[int]) -> Delivery:
     """Send the given rows that are still due, each at most once."""
     result = Delivery()
@@ -282,36 +384,65 @@ def outbox_deliver(*, message_ids: list[int]) -> Delivery:
         return result
     done: set[int] = set()
     try:
-        optouts = set(
-            EmailOptOut.objects.filter(
-                email__in={m.recipient_email.lower() for m in messages},
-                kind__in={m.kind for m in messages},
-            ).values_list("email", "kind")
+        emails = [m for m in messages if m.channel == Channel.EMAIL]
+        # An e-mail's unsubscribe link stops that kind of e-mail only: texts
+        # and push notifications are chosen on "How we contact you".
+        optouts = (
+            set(
+                EmailOptOut.objects.filter(
+                    email__in={m.recipient_email.lower() for m in emails},
+                    kind__in={m.kind for m in emails},
+                ).values_list("email", "kind")
+            )
+            if emails
+            else set()
         )
         skips = {
-            m.pk: "unsubscribed" for m in messages if (m.recipient_email.lower(), m.kind) in optouts
+            m.pk: "unsubscribed" for m in emails if (m.recipient_email.lower(), m.kind) in optouts
         }
+        addresses = _Addresses.of(messages)
+        skips.update(
+            {
+                m.pk: reason
+                for m in messages
+                if m.pk not in skips and (reason := addresses.missing(m))
+            }
+        )
         rendered = _render([m for m in messages if m.pk not in skips])
         skips.update({pk: value for pk, value in rendered.items() if isinstance(value, str)})
         _skip(skips, token)
         done.update(skips)
         result.skipped.extend(skips)
+        provider = (
+            text.text_provider() if any(m.channel == Channel.TEXT for m in messages) else None
+        )
         connection = get_connection()
         try:
             for message in messages:
                 if message.pk in done:
                     continue
                 try:
-                    _email(message, rendered[message.pk], connection).send()
-                except RETRYABLE as error:
+                    _send_one(message, rendered[message.pk], addresses, connection, provider)
+                except (*RETRYABLE, _Final) as error:
                     attempts = message.attempts
+                    final = isinstance(error, _Final)
+                    # A refusal shows the provider's own error; an outage ours.
+                    shown = error.__cause__ if final and error.__cause__ else error
                     OutboxMessage.objects.filter(pk=message.pk, claim_token=token).update(
                         status=Status.FAILED,
                         claim_token="",
-                        last_error=f"{type(error).__name__}: {error}"[:300],
+                        last_error=f"{type(shown).__name__}: {error}"[:300],
+                        # Refused for good: no more tries.
+                        attempts=MAX_ATTEMPTS if final else attempts,
                         next_attempt_at=timezone.now() + retry_delay(attempts),
                     )
-                    logger.warning("E-mail %s failed (attempt %d): %s", message.pk, attempts, error)
+                    logger.warning(
+                        "%s %s failed (attempt %d): %s",
+                        message.get_channel_display(),
+                        message.pk,
+                        attempts,
+                        error,
+                    )
                     result.failed.append(message.pk)
                 else:
                     OutboxMessage.objects.filter(pk=message.pk, claim_token=token).update(
@@ -322,7 +453,7 @@ def outbox_deliver(*, message_ids: list[int]) -> Delivery:
         finally:
             connection.close()
     except BaseException as error:
-        # Not an e-mail problem (a bug, a time limit, a dying worker): put back
+        # Not a sending problem (a bug, a time limit, a dying worker): put back
         # what was not sent, so that the retry sends exactly the rest.
         left = [m.pk for m in messages if m.pk not in done]
         OutboxMessage.objects.filter(pk__in=left, claim_token=token).update(
@@ -399,3 +530,174 @@ def message_send_direct(
         status=Status.SENT, claim_token="", sent_at=timezone.now(), last_error=""
     )
     return True
+
+
+# --- Channels besides e-mail ---------------------------------------------------------
+
+
+def channel_messages(
+    email: OutboxMessage, *, by_text: bool, devices: list[int]
+) -> list[OutboxMessage]:
+    """The text and push rows that go beside an e-mail row (which need not be
+    queued itself), each under a key of its own: the e-mail's key with the
+    channel (and device) added, so each channel goes once."""
+    rows = []
+    fields = {
+        "kind": email.kind,
+        "recipient_id": email.recipient_id,
+        "recipient_email": email.recipient_email,
+        "object_type": email.object_type,
+        "object_id": email.object_id,
+    }
+    if by_text and text.texts_offered():
+        rows.append(
+            OutboxMessage(
+                **fields,
+                channel=Channel.TEXT,
+                params=dict(email.params),
+                dedupe_key=f"text:{email.dedupe_key}"[:200],
+            )
+        )
+    if push.push_offered():
+        rows.extend(
+            OutboxMessage(
+                **fields,
+                channel=Channel.PUSH,
+                params={**email.params, "device": device},
+                dedupe_key=f"push:{email.dedupe_key}:d{device}"[:200],
+            )
+            for device in devices
+        )
+    return rows
+
+
+def push_devices_of(user_ids: set[int]) -> dict[int, list[int]]:
+    """Each person's push devices (ids), when push is offered: one query."""
+    if not user_ids or not push.push_offered():
+        return {}
+    devices: dict[int, list[int]] = defaultdict(list)
+    for user_id, pk in (
+        PushDevice.objects.filter(user_id__in=user_ids).values_list("user_id", "pk").order_by("pk")
+    ):
+        devices[user_id].append(pk)
+    return devices
+
+
+# Keys of the browser's PushSubscription, base64url: the P-256 public key
+# (65 bytes, uncompressed) and the 16-byte authentication secret.
+def _b64url_bytes(value: str) -> bytes | None:
+    if not isinstance(value, str) or not value or len(value) > 200:
+        return None
+    try:
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError):
+        return None
+
+
+def push_device_save(*, user, endpoint: str, p256dh: str, auth: str, label: str = "") -> PushDevice:
+    """Keep (or refresh) a browser's subscription for this person. A browser
+    that was subscribed for someone else (a shared tablet) now notifies
+    whoever subscribed it last."""
+    if not isinstance(endpoint, str) or len(endpoint) > 2000 or not push.endpoint_allowed(endpoint):
+        raise ValidationError("This browser's push service is not one we can send to.")
+    key = _b64url_bytes(p256dh)
+    secret = _b64url_bytes(auth)
+    if key is None or len(key) != 65 or key[0] != 4 or secret is None or len(secret) != 16:
+        raise ValidationError("This browser sent keys we cannot use.")
+    with transaction.atomic():
+        device, _ = PushDevice.objects.update_or_create(
+            endpoint=endpoint,
+            defaults={"user": user, "p256dh": p256dh, "auth": auth, "label": label[:80]},
+        )
+    return device
+
+
+def push_device_remove(*, user, endpoint: str = "", device_id: int | None = None) -> int:
+    """Forget one of the person's own devices (by its address or its id)."""
+    devices = PushDevice.objects.filter(user=user)
+    if device_id is not None:
+        devices = devices.filter(pk=device_id)
+    else:
+        devices = devices.filter(endpoint=endpoint)
+    deleted, _ = devices.delete()
+    return deleted
+
+
+def mobile_number_set(*, user, number) -> MobileNumber | None:
+    """Keep the person's mobile number (already validated, E.164); an empty
+    one removes it, and texts to them stop."""
+    if not number:
+        MobileNumber.objects.filter(user=user).delete()
+        return None
+    mobile, _ = MobileNumber.objects.update_or_create(
+        user=user, defaults={"number": number, "updated_at": timezone.now()}
+    )
+    return mobile
+
+
+def mobile_number_of(user) -> str:
+    found = MobileNumber.objects.filter(user=user).values_list("number", flat=True).first()
+    return str(found) if found else ""
+
+
+UNKNOWN_REPLY = (
+    "Sorry, we can't read other replies here. Reply C to confirm or X to cancel, "
+    "or call us on {phone}."
+)
+
+
+def text_reply_receive(*, provider_id: str, from_number: str, body: str) -> str:
+    """A text a family sent back: act on it once (the provider retries its
+    callback when our answer is slow) and give the answer to text back. Only
+    the keyword is kept."""
+    # The first word, letters only: "c", "C." and "X!" are understood.
+    first = (body.split() or [""])[0].upper()
+    keyword = "".join(letter for letter in first if "A" <= letter <= "Z")[:10]
+    with transaction.atomic():
+        reply, created = TextReply.objects.select_for_update().get_or_create(
+            provider_id=provider_id[:64], defaults={"keyword": keyword}
+        )
+        if not created:
+            return reply.answer
+        user_ids = list(
+            MobileNumber.objects.filter(number=from_number)
+            .order_by("user_id")
+            .values_list("user_id", flat=True)
+        )
+        answer, outcome = UNKNOWN_REPLY.format(phone=settings.PRACTICE_PHONE), "not understood"
+        if not user_ids:
+            answer, outcome = "", "number not known"
+        else:
+            for handler in reply_handlers():
+                handled = handler(user_ids=user_ids, keyword=keyword)
+                if handled is not None:
+                    answer, outcome = handled.answer, handled.outcome
+                    break
+        reply.user_id = user_ids[0] if user_ids else None
+        reply.answer = answer[:320]
+        reply.outcome = outcome[:120]
+        reply.save(update_fields=["user", "answer", "outcome"])
+    return answer
+
+
+def text_numbers_of(user_ids: set[int]) -> set[int]:
+    """Who of these people has a mobile number, when texts are offered."""
+    if not user_ids or not text.texts_offered():
+        return set()
+    return set(MobileNumber.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True))
+
+
+def channel_messages_queue(email: OutboxMessage, *, by_text: bool, devices: list[int]) -> int:
+    """Queue the text and push rows beside one e-mail row (inside the caller's
+    transaction) and hand them to a worker once that commits. How many were new."""
+    rows = channel_messages(email, by_text=by_text, devices=devices)
+    if not rows:
+        return 0
+    messages_queue_many(rows)
+    ids = list(
+        OutboxMessage.objects.filter(
+            dedupe_key__in=[row.dedupe_key for row in rows], status=Status.QUEUED
+        ).values_list("pk", flat=True)
+    )
+    transaction.on_commit(lambda: dispatch(ids))
+    return len(ids)

@@ -10,9 +10,11 @@ provider or listed in NOT_EXPORTED with the reason; a test walks the model
 graph and fails for one that is neither, so a new feature cannot be left out.
 
 What a requester may see comes from the apps' permission modules (children
-via `children_for`, bookings via `bookings_visible_to`, sessions via
-`sessions_for_child_view`, conversations via `topics_for`, articles via
-`articles_for`, and each app's readers): a supporting caregiver's copy holds
+via `children_for`, goals, strategies, practice and wins via `goals_for`,
+`strategies_for`, `practice_logs_for` and `wins_for`, bookings via
+`bookings_visible_to`, sessions via `sessions_for`, conversations and photos
+via `conversations_for` and `media_for`, articles via `articles_for`, and
+each app's readers): a supporting caregiver's copy holds
 only what their pages show them. The practice's subject-access copy
 (`scope.full`) holds everything, clinical notes and the access log included.
 Each provider runs a fixed number of queries whatever the family's size.
@@ -29,11 +31,9 @@ import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import reduce
-from operator import or_
 
 from django.apps import apps
-from django.db.models import Model, Prefetch, Q
+from django.db.models import Model, Prefetch, Q, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -49,18 +49,33 @@ from families.models import (
     Consent,
     Family,
     Invitation,
+    SupportingLink,
 )
 from families.permissions import Access, children_for, family_access
 from families.retention import retention_until
 from goals.models import FamilyRating, Goal, HomeStrategy, PracticeLog, ProgressRating, Win
 from goals.permissions import VIEWERS as GOAL_VIEWERS
+from goals.permissions import (
+    goals_for,
+    practice_logs_for,
+    sees_strategy_photos,
+    strategies_for,
+    wins_for,
+)
 from intake.models import IntakeQuestionnaire
 from intake.permissions import READERS as INTAKE_READERS
 from library.models import Article, ArticleShare, StrategyArticle
 from library.permissions import articles_for
-from messaging.models import Conversation, MediaFile, MediaKind, Message, Topic
-from messaging.permissions import PARTICIPANTS, topics_for
-from notifications.models import EmailOptOut, OutboxMessage
+from messaging.models import Conversation, MediaFile, MediaKind, Message
+from messaging.permissions import conversations_for, media_for
+from notifications.models import (
+    Channel,
+    EmailOptOut,
+    MobileNumber,
+    OutboxMessage,
+    PushDevice,
+    TextReply,
+)
 from notifications.registry import get_kind
 from reports.models import ReportShare, SharedDocument
 from reports.permissions import READERS as REPORT_READERS
@@ -73,7 +88,7 @@ from sessions_app.models import (
     StrategyChange,
     TherapySession,
 )
-from sessions_app.permissions import sessions_for_child_view
+from sessions_app.permissions import sessions_for
 
 # Who may ask for a download: the family's caregivers (what they may see) and
 # the practice admin (the full subject-access copy).
@@ -193,7 +208,14 @@ def caregivers_section(scope: ExportScope) -> Section:
     caregivers = (
         _caregivers(scope)
         .select_related("user")
-        .prefetch_related(Prefetch("children", queryset=Child.objects.order_by("first_name")))
+        .prefetch_related(
+            Prefetch(
+                "links",
+                queryset=SupportingLink.objects.select_related("child").order_by(
+                    "child__first_name", "child_id"
+                ),
+            )
+        )
         .order_by("access_level", "joined_at", "id")
     )
     return Section(
@@ -204,8 +226,7 @@ def caregivers_section(scope: ExportScope) -> Section:
             ("email", "E-mail"),
             ("relationship", "Relationship"),
             ("access_level", "Access"),
-            ("children", "Children they help with"),
-            ("sees_all_session_summaries", "Sees every session summary"),
+            ("children", "Children they help with, and what they see"),
             ("joined_at", "Joined"),
         ],
         rows=[
@@ -214,8 +235,10 @@ def caregivers_section(scope: ExportScope) -> Section:
                 "email": caregiver.user.email,
                 "relationship": caregiver.get_relationship_display(),
                 "access_level": "primary" if caregiver.is_primary else "supporting",
-                "children": _child_names(caregiver.children.all()),
-                "sees_all_session_summaries": caregiver.sees_all_session_summaries,
+                "children": "; ".join(
+                    f"{link.child.display_name}: {link.scope_words}"
+                    for link in caregiver.links.all()
+                ),
                 "joined_at": caregiver.joined_at,
             }
             for caregiver in caregivers
@@ -419,11 +442,18 @@ def intake_section(scope: ExportScope) -> Section | None:
 # --- Goals and home practice ------------------------------------------------------------
 
 
+def _readable(scope: ExportScope, model: type[Model], policy: Callable[[User], QuerySet]):
+    """The records of `model` in the download: the app's policy for the
+    requester, or all of them in the practice's full copy."""
+    return model.objects.all() if scope.full else policy(scope.requester)
+
+
 def goals_section(scope: ExportScope) -> Section | None:
     if not scope.sees(GOAL_VIEWERS):
         return None
     goals = (
-        Goal.objects.filter(child_id__in=scope.child_ids)
+        _readable(scope, Goal, goals_for)
+        .filter(child_id__in=scope.child_ids)
         .select_related("child")
         .order_by("child__first_name", "priority", "id")
     )
@@ -557,7 +587,8 @@ def strategies_section(scope: ExportScope) -> Section | None:
     if not scope.sees(GOAL_VIEWERS):
         return None
     strategies = (
-        HomeStrategy.objects.filter(child_id__in=scope.child_ids)
+        _readable(scope, HomeStrategy, strategies_for)
+        .filter(child_id__in=scope.child_ids)
         .select_related("child")
         .prefetch_related(Prefetch("goals", queryset=Goal.objects.order_by("id")))
         .order_by("child__first_name", "routine", "id")
@@ -603,7 +634,8 @@ def practice_logs_section(scope: ExportScope) -> Section | None:
     if not scope.sees(GOAL_VIEWERS):
         return None
     logs = (
-        PracticeLog.objects.filter(child_id__in=scope.child_ids)
+        _readable(scope, PracticeLog, practice_logs_for)
+        .filter(child_id__in=scope.child_ids)
         .select_related("child", "strategy", "caregiver")
         .order_by("practised_on", "id")
     )
@@ -638,7 +670,8 @@ def wins_section(scope: ExportScope) -> Section | None:
     if not scope.sees(GOAL_VIEWERS):
         return None
     wins = (
-        Win.objects.filter(child_id__in=scope.child_ids)
+        _readable(scope, Win, wins_for)
+        .filter(child_id__in=scope.child_ids)
         .select_related("child", "goal", "author")
         .order_by("created_at", "id")
     )
@@ -674,12 +707,7 @@ def _sessions(scope: ExportScope):
     page, put together in one query."""
     if scope.full:
         return TherapySession.objects.filter(family=scope.family)
-    if not scope.children:
-        return TherapySession.objects.none()
-    views = [
-        sessions_for_child_view(scope.requester, child, scope.access) for child in scope.children
-    ]
-    return reduce(or_, views).distinct()
+    return sessions_for(scope.requester).filter(family=scope.family)
 
 
 def sessions_section(scope: ExportScope) -> Section:
@@ -1072,10 +1100,9 @@ def waitlist_section(scope: ExportScope) -> Section | None:
 
 
 def _conversations(scope: ExportScope):
-    conversations = Conversation.objects.filter(child_id__in=scope.child_ids)
-    if not scope.full:
-        conversations = conversations.filter(topic__in=topics_for(scope.access))
-    return conversations
+    if scope.full:
+        return Conversation.objects.filter(child__family=scope.family)
+    return conversations_for(scope.requester).filter(child_id__in=scope.child_ids)
 
 
 def messages_section(scope: ExportScope) -> Section:
@@ -1117,21 +1144,20 @@ def messages_section(scope: ExportScope) -> Section:
 
 
 def _media(scope: ExportScope):
-    media = MediaFile.objects.filter(child_id__in=scope.child_ids)
     if scope.full:
-        return media
-    # Photos in a conversation the requester takes part in (not deleted), and
-    # photos of home practice for those who see the therapy conversation.
-    attached = Q(message__conversation__in=_conversations(scope), message__deleted_at__isnull=True)
-    if scope.access in PARTICIPANTS[Topic.THERAPY]:
-        attached |= Q(message__isnull=True)
-    return media.filter(attached)
+        return MediaFile.objects.filter(child__family=scope.family)
+    seen = media_for(scope.requester).filter(child_id__in=scope.child_ids)
+    if sees_strategy_photos(family_access(scope.requester, scope.family), scope.family.pk):
+        seen = seen | MediaFile.objects.filter(
+            strategy__in=strategies_for(scope.requester), child_id__in=scope.child_ids
+        )
+    return seen
 
 
 def media_section(scope: ExportScope) -> Section:
     media = (
         _media(scope)
-        .select_related("child", "uploaded_by", "practice_log__strategy")
+        .select_related("child", "uploaded_by", "practice_log__strategy", "strategy")
         .order_by("created_at", "id")
     )
     rows, files = [], []
@@ -1153,6 +1179,8 @@ def media_section(scope: ExportScope) -> Section:
                     if item.message_id
                     else f"practice of “{item.practice_log.strategy.title}”"
                     if item.practice_log_id
+                    else f"strategy “{item.strategy.title}”"
+                    if item.strategy_id
                     else ""
                 ),
                 "size": item.size,
@@ -1324,6 +1352,37 @@ def email_choices_section(scope: ExportScope) -> Section:
         + [
             {
                 "who": _name(caregiver.user),
+                "choice": "Appointment reminders by text message",
+                "value": "yes" if caregiver.reminders_by_text else "no",
+                "since": None,
+            }
+            for caregiver in caregivers
+        ]
+        + [
+            {
+                "who": _name(caregiver.user),
+                "choice": "Appointment reminders to your devices",
+                "value": "yes" if caregiver.reminders_by_push else "no",
+                "since": None,
+            }
+            for caregiver in caregivers
+        ]
+        + [
+            {
+                "who": _name(caregiver.user),
+                "choice": choice,
+                "value": "yes" if chosen else "no",
+                "since": None,
+            }
+            for caregiver in caregivers
+            for choice, chosen in (
+                ("Messages waiting, to your devices", caregiver.nudges_by_push),
+                ("Places offered, to your devices", caregiver.offers_by_push),
+            )
+        ]
+        + [
+            {
+                "who": _name(caregiver.user),
                 "choice": "Progress summaries",
                 "value": caregiver.get_summary_frequency_display(),
                 "since": None,
@@ -1349,6 +1408,26 @@ def email_choices_section(scope: ExportScope) -> Section:
             for caregiver in caregivers
         ]
     )
+    user_ids = [caregiver.user_id for caregiver in caregivers]
+    names = {caregiver.user_id: _name(caregiver.user) for caregiver in caregivers}
+    for mobile in MobileNumber.objects.filter(user_id__in=user_ids).order_by("user_id"):
+        rows.append(
+            {
+                "who": names[mobile.user_id],
+                "choice": "Mobile number for texts",
+                "value": str(mobile.number),
+                "since": mobile.updated_at,
+            }
+        )
+    for device in PushDevice.objects.filter(user_id__in=user_ids).order_by("user_id", "id"):
+        rows.append(
+            {
+                "who": names[device.user_id],
+                "choice": "Notifications to a device",
+                "value": device.label or "a browser",
+                "since": device.created_at,
+            }
+        )
     for optout in optouts:
         kind = get_kind(optout.kind)
         rows.append(
@@ -1368,23 +1447,41 @@ def email_choices_section(scope: ExportScope) -> Section:
 
 
 def emails_sent_section(scope: ExportScope) -> Section:
-    """Which e-mails went to the family (the outbox holds no bodies)."""
+    """Which e-mails, texts and push notifications went to the family (the
+    outbox holds no bodies), and the keywords of texts they sent back."""
     messages = OutboxMessage.objects.filter(recipient_email__in=_emails(scope)).order_by(
         "created_at", "id"
     )
     rows = []
     for message in messages.only(
-        "kind", "recipient_email", "status", "created_at", "sent_at", "skip_reason"
+        "kind", "channel", "recipient_email", "status", "created_at", "sent_at", "skip_reason"
     ):
         kind = get_kind(message.kind)
+        label = kind.label.capitalize() if kind else message.kind
+        if message.channel != Channel.EMAIL:
+            label = f"{label} ({message.get_channel_display().lower()})"
         rows.append(
             {
-                "kind": kind.label.capitalize() if kind else message.kind,
+                "kind": label,
                 "to": message.recipient_email,
                 "status": message.get_status_display(),
                 "created_at": message.created_at,
                 "sent_at": message.sent_at,
                 "skip_reason": message.skip_reason,
+            }
+        )
+    caregivers = _caregivers(scope).select_related("user")
+    for reply in TextReply.objects.filter(
+        user_id__in=caregivers.values_list("user_id", flat=True)
+    ).select_related("user"):
+        rows.append(
+            {
+                "kind": f"Your text “{reply.keyword}”",
+                "to": "the practice",
+                "status": reply.outcome,
+                "created_at": reply.received_at,
+                "sent_at": reply.received_at,
+                "skip_reason": "",
             }
         )
     return Section(
@@ -1438,7 +1535,7 @@ def audit_section(scope: ExportScope) -> Section | None:
 # adds a provider here (or a line to NOT_EXPORTED saying why not).
 PROVIDERS: list[Provider] = [
     Provider((Family,), family_section),
-    Provider((Caregiver, User), caregivers_section),
+    Provider((Caregiver, SupportingLink, User), caregivers_section),
     Provider((Child,), children_section),
     Provider((CaseloadAssignment,), therapists_section),
     Provider((Consent,), consents_section),
@@ -1471,8 +1568,8 @@ PROVIDERS: list[Provider] = [
     Provider((SharedDocument,), documents_section),
     Provider((ReportShare,), report_shares_section),
     Provider((ArticleShare, StrategyArticle, Article), articles_section),
-    Provider((EmailOptOut,), email_choices_section),
-    Provider((OutboxMessage,), emails_sent_section),
+    Provider((EmailOptOut, MobileNumber, PushDevice), email_choices_section),
+    Provider((OutboxMessage, TextReply), emails_sent_section),
     Provider((AuditEvent,), audit_section),
 ]
 
@@ -1485,6 +1582,10 @@ NOT_EXPORTED: dict[str, str] = {
     "information (the bookings it shows are in the download)",
     "bookings.WeeklyAvailability": "a therapist's working hours, nothing about a family",
     "bookings.AvailabilityException": "a therapist's days off, nothing about a family",
+    "bookings.AppointmentSeries": "the pattern of a family's regular visits (weekday, time, "
+    "every one or two weeks); each visit is in the bookings",
+    "bookings.TherapistVideoLink": "a therapist's standing video call address, nothing about "
+    "a family",
     "admin.LogEntry": "changes made by the practice's operations staff in Django's admin; "
     "access to clinical records is in the access log",
     "account.EmailAddress": "the log-in address, already in the caregivers' list",

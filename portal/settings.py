@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "phonenumber_field",
     "core",
     "accounts",
     "notifications",
@@ -95,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "portal.context_processors.practice",
+                "messaging.context_processors.unread_messages",
                 "sessions_app.context_processors.notes_to_sign",
             ],
             # `date` that names GMT or BST even in the hour that happens twice.
@@ -299,6 +301,21 @@ MESSAGING_OFFICE_HOURS = env_str(
     "working day. Messages are not watched in the evenings, at weekends or on bank holidays.",
 )
 
+# Video consultations (bookings/video.py): a room of our own Jitsi Meet per
+# appointment (with a signed token when the app secret is set), or each
+# therapist's standing address (Zoom, Teams) with `fixed`.
+VIDEO_PROVIDER = env_str("VIDEO_PROVIDER", "jitsi")
+if VIDEO_PROVIDER not in ("jitsi", "fixed"):
+    raise ImproperlyConfigured(f"VIDEO_PROVIDER must be jitsi or fixed, not {VIDEO_PROVIDER!r}.")
+JITSI_BASE_URL = env_str("JITSI_BASE_URL", "").rstrip("/")
+JITSI_APP_ID = env_str("JITSI_APP_ID", "")
+JITSI_APP_SECRET = env_str("JITSI_APP_SECRET", "")
+if JITSI_APP_SECRET and not JITSI_APP_ID:
+    raise ImproperlyConfigured("JITSI_APP_SECRET needs JITSI_APP_ID (the app id Jitsi expects).")
+if JITSI_APP_SECRET and len(JITSI_APP_SECRET) < 32:
+    # HS256 with a short key can be guessed offline from any one token.
+    raise ImproperlyConfigured("JITSI_APP_SECRET must be at least 32 characters long.")
+
 # Two baseline pages for `make bench` (bench/run.py): off everywhere else.
 BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", default=False)
 
@@ -340,6 +357,48 @@ CACHES = {
 # How long a claimed e-mail may stay "sending" before the sweep takes it as
 # the claimer's death and tries again: longer than the task time limit.
 OUTBOX_CLAIM_LEASE_SECONDS = env_int("OUTBOX_CLAIM_LEASE_SECONDS", 600)
+
+# Text messages (notifications.text): offered to families only when a provider
+# is configured. "twilio" is the one provider; empty means none.
+PHONENUMBER_DEFAULT_REGION = env_str("PHONENUMBER_DEFAULT_REGION", "GB")
+PHONENUMBER_DB_FORMAT = "E164"
+TEXT_PROVIDER = env_str("TEXT_PROVIDER", "")
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")
+# The practice's Twilio number (E.164) or a Messaging Service id (MG…).
+TWILIO_FROM = env_str("TWILIO_FROM", "")
+# Twilio's REST API; changed only to reach a local stand-in in the tests.
+TWILIO_API_BASE_URL = env_str("TWILIO_API_BASE_URL", "https://api.twilio.com")
+if TEXT_PROVIDER not in ("", "twilio"):
+    raise ImproperlyConfigured('TEXT_PROVIDER must be "twilio" or empty.')
+if TEXT_PROVIDER and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and TWILIO_FROM):
+    raise ImproperlyConfigured(
+        "TEXT_PROVIDER=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM."
+    )
+
+# Web push (notifications.push): offered only when both VAPID keys are set
+# (`python manage.py vapid_keys` makes a pair).
+WEBPUSH_VAPID_PRIVATE_KEY = env_str("WEBPUSH_VAPID_PRIVATE_KEY", "")
+WEBPUSH_VAPID_PUBLIC_KEY = env_str("WEBPUSH_VAPID_PUBLIC_KEY", "")
+# Who the push services may contact about our messages (RFC 8292 "sub").
+WEBPUSH_CONTACT = env_str("WEBPUSH_CONTACT", f"mailto:{PRACTICE_EMAIL}")
+# A browser's subscription names the address we post to: only the push
+# services of the browsers people use are accepted, so a made-up subscription
+# cannot turn the portal into a way of posting to any address.
+# Each is a scheme and host; a host starting with "." takes its subdomains.
+WEBPUSH_ENDPOINT_ORIGINS = env_list(
+    "WEBPUSH_ENDPOINT_ORIGINS",
+    default=[
+        "https://fcm.googleapis.com",  # Chrome, Edge on Android, Samsung Internet
+        "https://updates.push.services.mozilla.com",  # Firefox
+        "https://web.push.apple.com",  # Safari, and web apps on iPhone and iPad
+        "https://.notify.windows.com",  # Edge on Windows
+    ],
+)
+if bool(WEBPUSH_VAPID_PRIVATE_KEY) != bool(WEBPUSH_VAPID_PUBLIC_KEY):
+    raise ImproperlyConfigured(
+        "Set both WEBPUSH_VAPID_PRIVATE_KEY and WEBPUSH_VAPID_PUBLIC_KEY, or neither."
+    )
 # A static schedule, kept in code and reviewed like code: every periodic task is
 # harmless when two beats run, so no database-backed scheduler is needed.
 CELERY_BEAT_SCHEDULE = {
@@ -434,6 +493,9 @@ LOGGING = {
         # The access line carries what Django's own request log says, and more.
         "django.server": {"level": "WARNING"},
         "portal.access": {"level": env_str("ACCESS_LOG_LEVEL", "INFO" if not DEBUG else "WARNING")},
+        # Twilio's client logs every request's headers at INFO; the outbox
+        # logs what matters (failures) itself.
+        "twilio.http_client": {"level": "WARNING"},
     },
 }
 

@@ -29,16 +29,18 @@ from django.utils import timezone
 
 from accounts.models import User
 from bookings.models import ACTIVE_BOOKING_STATUSES, Booking
+from bookings.permissions import bookings_seen_through
 from families.models import SUMMARY_EMAIL as SUMMARY
 from families.models import AccessLevel, Caregiver, Child, Family, SummaryFrequency
-from families.permissions import children_for, membership_sees_child
+from families.permissions import children_for, memberships_seeing_child, seen_through
 from families.services import caregiver_summaries_restart, caregiver_summaries_stop
 from goals.models import Goal, GoalStatus, HomeStrategy, PracticeLog, ProgressRating, Win
 from notifications.emails import render_email
 from notifications.models import OutboxMessage
 from notifications.registry import Rendered, register
 from notifications.services import dispatch, message_queue, messages_queue_many
-from sessions_app.models import RecordStatus, SessionNote
+from sessions_app.models import RecordStatus, SessionNote, TherapySession
+from sessions_app.permissions import sessions_for, sessions_seen_through
 
 CHUNK = 500
 UPCOMING_DAYS = 14
@@ -164,42 +166,29 @@ class Summary:
         return bool(self.family_sessions) or any(child.has_news for child in self.children)
 
 
-def _visible_children(caregiver: Caregiver, children_by_family: dict) -> list[Child]:
-    children = children_by_family.get(caregiver.family_id, [])
-    return [child for child in children if membership_sees_child(caregiver, child)]
-
-
-def _sees_session(caregiver: Caregiver, note: SessionNote) -> bool:
-    session = note.session
-    if caregiver.access_level == AccessLevel.PRIMARY:
-        return True
-    if session.child_id is None and not any(
-        membership_sees_child(caregiver, child) for child in session.about_children.all()
-    ):
-        return False  # a consultation about children not linked to them
-    if caregiver.sees_all_session_summaries:
-        return True
-    return caregiver.pk in {person.pk for person in session.caregivers_attended.all()}
-
-
 def build_summaries(caregivers: list[Caregiver], periods: dict[int, Period]) -> dict[int, Summary]:
     """Summaries for many caregivers at once, in a fixed number of queries
     (whatever their number): the sweep builds thousands this way.
 
-    `caregivers` come with `children` prefetched; `periods` maps caregiver id
-    to its period."""
+    What each caregiver sees is decided by the apps' own policies, for all of
+    them at once (`seen_through`): children by families, session summaries by
+    sessions_app, bookings by bookings. `periods` maps caregiver id to its
+    period."""
     if not caregivers:
         return {}
     earliest = min(period.start for period in periods.values())
     latest = max(period.end for period in periods.values())
     family_ids = {caregiver.family_id for caregiver in caregivers}
+    caregiver_ids = [caregiver.pk for caregiver in caregivers]
 
-    children_by_family: dict[int, list[Child]] = defaultdict(list)
-    for child in Child.objects.filter(family_id__in=family_ids).filter(
+    children_now = Child.objects.filter(family_id__in=family_ids).filter(
         Q(discharged_on__isnull=True) | Q(discharged_on__gte=earliest.date())
-    ):
-        children_by_family[child.family_id].append(child)
-    child_ids = [child.pk for children in children_by_family.values() for child in children]
+    )
+    children = list(children_now)
+    child_ids = [child.pk for child in children]
+    children_seen = seen_through(
+        Child.objects.filter(pk__in=child_ids), memberships_seeing_child(), caregiver_ids
+    )
 
     goals_by_child: dict[int, list[Goal]] = defaultdict(list)
     for goal in (
@@ -244,11 +233,10 @@ def build_summaries(caregivers: list[Caregiver], periods: dict[int, Period]) -> 
         )
         .exclude(family_summary="")
         .select_related("session")
-        .prefetch_related(
-            Prefetch("session__caregivers_attended", queryset=Caregiver.objects.only("id")),
-            Prefetch("session__about_children", queryset=Child.objects.only("id", "family_id")),
-        )
         .order_by("session__starts_at", "id")
+    )
+    sessions_seen = sessions_seen_through(
+        TherapySession.objects.filter(pk__in=[note.session_id for note in notes]), caregiver_ids
     )
     now = timezone.now()
     upcoming = list(
@@ -264,6 +252,9 @@ def build_summaries(caregivers: list[Caregiver], periods: dict[int, Period]) -> 
         .prefetch_related(Prefetch("children", queryset=Child.objects.order_by("first_name")))
         .order_by("starts", "id")
     )
+    bookings_seen = bookings_seen_through(
+        Booking.objects.filter(pk__in=[booking.pk for booking in upcoming]), caregiver_ids
+    )
 
     summaries = {}
     for caregiver in caregivers:
@@ -277,8 +268,13 @@ def build_summaries(caregivers: list[Caregiver], periods: dict[int, Period]) -> 
                 return False
             return period.start.date() <= day <= (period.end - timedelta(microseconds=1)).date()
 
-        children = []
-        for child in _visible_children(caregiver, children_by_family):
+        its_children = children_seen.get(caregiver.pk, set())
+        its_sessions = sessions_seen.get(caregiver.pk, set())
+        its_bookings = bookings_seen.get(caregiver.pk, set())
+        entries = []
+        for child in children:
+            if child.pk not in its_children:
+                continue
             entry = ChildSummary(child)
             for goal in goals_by_child.get(child.pk, []):
                 ratings = [r for r in goal.ordered_ratings if r.created_at < period.end]
@@ -311,31 +307,24 @@ def build_summaries(caregivers: list[Caregiver], periods: dict[int, Period]) -> 
                 for note in notes
                 if note.session.child_id == child.pk
                 and within(note.signed_at)
-                and _sees_session(caregiver, note)
+                and note.session_id in its_sessions
             ]
-            children.append(entry)
+            entries.append(entry)
         family_sessions = [
             note
             for note in notes
             if note.session.child_id is None
             and note.session.family_id == caregiver.family_id
             and within(note.signed_at)
-            and _sees_session(caregiver, note)
+            and note.session_id in its_sessions
         ]
-        if caregiver.access_level == AccessLevel.PRIMARY:
-            bookings = [b for b in upcoming if b.family_id == caregiver.family_id]
-        else:
-            bookings = [b for b in upcoming if b.escort_id == caregiver.pk]
-        summaries[caregiver.pk] = Summary(caregiver, period, children, family_sessions, bookings)
+        bookings = [b for b in upcoming if b.pk in its_bookings]
+        summaries[caregiver.pk] = Summary(caregiver, period, entries, family_sessions, bookings)
     return summaries
 
 
 def _caregivers(queryset) -> list[Caregiver]:
-    return list(
-        queryset.select_related("user", "family").prefetch_related(
-            Prefetch("children", queryset=Child.objects.only("id"))
-        )
-    )
+    return list(queryset.select_related("user", "family"))
 
 
 def summary_for(caregiver: Caregiver, period: Period, *, viewer: User | None = None) -> Summary:
@@ -347,10 +336,13 @@ def summary_for(caregiver: Caregiver, period: Period, *, viewer: User | None = N
     if viewer is not None and viewer.pk != caregiver.user_id:
         visible = set(children_for(viewer).values_list("pk", flat=True))
         summary.children = [entry for entry in summary.children if entry.child.pk in visible]
+        theirs = set(
+            sessions_for(viewer)
+            .filter(pk__in=[note.session_id for note in summary.family_sessions])
+            .values_list("pk", flat=True)
+        )
         summary.family_sessions = [
-            note
-            for note in summary.family_sessions
-            if any(child.pk in visible for child in note.session.about_children.all())
+            note for note in summary.family_sessions if note.session_id in theirs
         ]
         summary.upcoming = [
             booking

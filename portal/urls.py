@@ -2,10 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import health, summary_views, views
+from portal import companion, health, summary_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("manifest.webmanifest", companion.web_manifest, name="web_manifest"),
+    path("sw.js", companion.service_worker, name="service_worker"),
     path("healthz/", health.healthz, name="healthz"),
     path("readyz/", health.readyz, name="readyz"),
     path("accounts/", include("allauth.urls")),

@@ -10,6 +10,7 @@ from django.template import loader
 from django.utils import timezone
 
 from accounts.models import Role, User
+from accounts.policy import offline_readable
 from bookings import selectors as bookings_selectors
 from bookings.permissions import Memberships
 from families import selectors as family_selectors
@@ -23,6 +24,7 @@ from sessions_app import selectors as sessions_selectors
 HOME_LIST_LENGTH = 5
 
 
+@offline_readable
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user

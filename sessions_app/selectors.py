@@ -47,7 +47,7 @@ from sessions_app.models import (
     StrategyChange,
     TherapySession,
 )
-from sessions_app.permissions import sessions_for_child_view, sessions_of_child_q
+from sessions_app.permissions import sessions_for, sessions_of_child_q
 
 PAGE_SIZE = 20
 REVIEW_SOON_DAYS = 7
@@ -497,8 +497,8 @@ def sessions_for_family_page(user: User, child: Child, access: Access) -> QueryS
     The note itself is never loaded: only the family summary of a signed note
     comes out of the database, and not even that for an admin."""
     sessions = (
-        sessions_for_child_view(user, child, access)
-        .filter(starts_at__lte=timezone.now())
+        sessions_for(user)
+        .filter(sessions_of_child_q(child), starts_at__lte=timezone.now())
         .select_related("child", "therapist")
         .prefetch_related(_attendees())
         .order_by("-starts_at", "-id")

@@ -13,7 +13,7 @@ from django.db import connection
 from django.http import HttpRequest
 
 from accounts.models import User
-from families.models import AccessLevel, Child, Family, Relationship
+from families.models import AccessLevel, Child, Family, Relationship, Scope
 from tests import clock, factories
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls
@@ -273,8 +273,9 @@ class World:
     other_child: Child
     parent: User
     other_parent: User
-    supporting: User  # grandparent linked to `child`
-    supporting_unlinked: User  # nanny of the family, linked to `sibling` only
+    supporting: User  # grandparent linked to `child`: sessions and messages too
+    supporting_unlinked: User  # nanny linked to `sibling` only: sessions, messages, bookings
+    supporting_goals_only: User  # grandparent linked to `child`, goals and strategies only
     therapist: User
     other_therapist: User
     admin: User
@@ -289,6 +290,7 @@ PERSONAS = [
     "other_parent",
     "supporting",
     "supporting_unlinked",
+    "supporting_goals_only",
     "therapist",
     "other_therapist",
     "admin",
@@ -314,6 +316,7 @@ def world(db) -> World:
         relationship=Relationship.GRANDPARENT,
         access_level=AccessLevel.SUPPORTING,
         children=[child],
+        scope=[Scope.SESSIONS, Scope.MESSAGES],
     )
     supporting_unlinked = factories.UserFactory(email="nanny@example.org", full_name="Beth Evans")
     factories.CaregiverFactory(
@@ -322,6 +325,18 @@ def world(db) -> World:
         relationship=Relationship.NANNY,
         access_level=AccessLevel.SUPPORTING,
         children=[sibling],
+        scope=list(Scope),
+    )
+    # What a grandparent has from an invitation that chose nothing more.
+    supporting_goals_only = factories.UserFactory(
+        email="nani@example.org", full_name="Zainab Ahmed"
+    )
+    factories.CaregiverFactory(
+        user=supporting_goals_only,
+        family=family,
+        relationship=Relationship.GRANDPARENT,
+        access_level=AccessLevel.SUPPORTING,
+        children=[child],
     )
     therapist = factories.TherapistFactory(email="ot@example.org", full_name="Nia Thomas")
     factories.CaseloadFactory(therapist=therapist, child=child)
@@ -338,6 +353,7 @@ def world(db) -> World:
         other_parent=other_parent,
         supporting=supporting,
         supporting_unlinked=supporting_unlinked,
+        supporting_goals_only=supporting_goals_only,
         therapist=therapist,
         other_therapist=other_therapist,
         admin=admin,

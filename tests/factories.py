@@ -74,6 +74,13 @@ class CaregiverFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             obj.children.set(extracted)
 
+    @factory.post_generation
+    def scope(obj, create, extracted, **kwargs):
+        """What a supporting caregiver sees of every linked child beyond goals
+        and strategies: `Scope` values (none by default, as on joining)."""
+        if create and extracted:
+            obj.links.update(**{str(flag): True for flag in extracted})
+
 
 class CaseloadFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -34,12 +34,17 @@ ALL_PERSONAS = frozenset(
         "other_parent",
         "supporting",
         "supporting_unlinked",
+        "supporting_goals_only",
         "therapist",
         "other_therapist",
         "admin",
     }
 )
 FAMILY = frozenset({"parent", "supporting"})
+# A supporting caregiver sees goals and home strategies with every link; the
+# family chooses the rest (families.models.Scope). Pages of goals, strategies,
+# practice, wins and the library linked to them: every linked caregiver.
+GOALS_ONLY = "supporting_goals_only"
 STAFF = frozenset({"therapist", "admin"})
 
 

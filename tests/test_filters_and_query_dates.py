@@ -113,5 +113,7 @@ def test_booking_from_a_date_out_of_range_shows_the_coming_week(world, login):
         reverse("bookings:book_service", args=[service.pk]), {"from": "9999-12-31"}
     )
     assert response.status_code == 200
-    days = [day for day, _ in response.context["days"]]
-    assert days[0] == timezone.localdate()
+    # The strip of days with a free time, from today: the first of them shown.
+    times = response.context["times"]
+    assert times.strip and times.day == times.strip[0][0]
+    assert timezone.localdate() <= times.day <= timezone.localdate() + timedelta(days=2)

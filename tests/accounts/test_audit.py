@@ -122,15 +122,16 @@ def test_search_runs_constant_queries(world, client, django_assert_num_queries):
     client.force_login(world.admin)
     url = reverse("accounts:audit_search")
     _event(user=world.therapist)
-    # session, user, record types, count, page of events (users joined)
-    with django_assert_num_queries(5):
+    # session, user, record types, count, page of events (users joined), the
+    # menu's unread count
+    with django_assert_num_queries(6):
         client.get(url, {"action": "view"})
     for n in range(60):
         _event(user=AdminFactory(), record_type=f"type{n % 7}", child_id=n)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get(url, {"action": "view"})
     assert len(response.context["page"].object_list) == 50
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(url, {"action": "view", "page": 2})
 
 
@@ -155,7 +156,7 @@ def test_access_history_runs_constant_queries(world, client, django_assert_num_q
     url = reverse("families:child_access_history", args=[world.child.pk])
     _event(user=world.parent, child_id=world.child.pk)
     # session, user, the child with the caseload check, count, page of events,
-    # and the count of notes to sign in the therapist's menu
+    # and the menu's counts (unread messages, notes to sign)
     with django_assert_num_queries(6):
         client.get(url)
     for _ in range(60):

@@ -2,7 +2,14 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from bookings.models import AvailabilityException, Booking, WaitlistEntry
+from bookings.models import (
+    AvailabilityException,
+    Booking,
+    PracticeClosure,
+    Service,
+    WaitlistEntry,
+)
+from bookings.video import new_room_name
 from families.models import Caregiver
 from tests.bookings.factories import (
     AppointmentFactory,
@@ -12,11 +19,11 @@ from tests.bookings.factories import (
     RoomFactory,
     ServiceFactory,
 )
-from tests.matrix import ALL_PERSONAS, Route
+from tests.matrix import ALL_PERSONAS, GOALS_ONLY, Route
 
 ADMIN = frozenset({"admin"})
 STAFF = frozenset({"therapist", "other_therapist", "admin"})
-CAREGIVERS = frozenset({"parent", "other_parent", "supporting", "supporting_unlinked"})
+CAREGIVERS = frozenset({"parent", "other_parent", "supporting", "supporting_unlinked", GOALS_ONLY})
 PRIMARIES = frozenset({"parent", "other_parent"})
 
 
@@ -39,6 +46,45 @@ def _booking(world) -> Booking:
     )
 
 
+def _video_booking(world) -> Booking:
+    """A video consultation of the world's family about its child, the
+    grandparent invited to see it, starting in 10 minutes (its link shown)."""
+    existing = Booking.objects.filter(
+        family=world.family, appointment__therapist=world.therapist, appointment__by_video=True
+    ).first()
+    if existing is not None:
+        return existing
+    starts = timezone.now() + timedelta(minutes=10)
+    appointment = AppointmentFactory(
+        therapist=world.therapist,
+        service=ServiceFactory(location=Service.Location.EITHER),
+        starts_at=starts,
+        ends_at=starts + timedelta(minutes=45),
+        by_video=True,
+        video_room=new_room_name(),
+    )
+    return BookingFactory(
+        family=world.family,
+        appointment=appointment,
+        children=[world.child],
+        escort=Caregiver.objects.get(user=world.supporting, family=world.family),
+        booked_by=world.parent,
+    )
+
+
+def _booking_for_the_family(world) -> dict:
+    """A booking for the world's sibling that nobody of the family brings:
+    seen by the parents and by the supporting caregiver with whom the family
+    shares her bookings (the nanny), not by others linked to the family."""
+    booking = BookingFactory(
+        family=world.family,
+        appointment=AppointmentFactory(),
+        children=[world.sibling],
+        booked_by=world.parent,
+    )
+    return {"pk": booking.pk}
+
+
 def _appointment(world):
     return {"pk": _booking(world).appointment_id}
 
@@ -58,6 +104,23 @@ def _away(world):
     return {"pk": away.pk}
 
 
+def _closure(world):
+    day = timezone.localdate() + timedelta(days=30)
+    return {"pk": PracticeClosure.objects.create(first_day=day, last_day=day, reason="Training").pk}
+
+
+def _group_place(world):
+    group = GroupSessionFactory(therapist=world.therapist, capacity=3)
+    return {"pk": BookingFactory(family=world.family, appointment=None, group_session=group).pk}
+
+
+def _waitlist_with_a_free_place(world):
+    group = GroupSessionFactory(therapist=world.therapist, capacity=2)
+    BookingFactory(family=world.other_family, appointment=None, group_session=group)
+    entry = WaitlistEntry.objects.create(group_session=group, family=world.family, position=1)
+    return {"pk": entry.pk}
+
+
 ROUTES = [
     Route("bookings:service_list", ADMIN),
     Route("bookings:service_create", ADMIN),
@@ -72,6 +135,15 @@ ROUTES = [
         method="post",
     ),
     Route("bookings:exception_delete", ADMIN, kwargs=_away, method="post"),
+    Route("bookings:closure_list", ADMIN),
+    Route(
+        "bookings:closure_list",
+        ADMIN,
+        method="post",
+        data=lambda w: {"first_day": "2099-12-24", "last_day": "2099-12-26", "reason": "Christmas"},
+    ),
+    Route("bookings:closure_delete", ADMIN, kwargs=_closure, method="post"),
+    Route("bookings:first_visit", ADMIN, kwargs=lambda w: {"pk": w.family.pk}),
     Route("bookings:diary", STAFF),
     Route("bookings:appointment_new", ADMIN),
     Route("bookings:appointment_detail", frozenset({"therapist", "admin"}), kwargs=_appointment),
@@ -96,7 +168,14 @@ ROUTES = [
         data=lambda w: {"reason": "Therapist unwell"},
     ),
     Route("bookings:waitlist_move", ADMIN, kwargs=_waitlist_entry, method="post"),
+    Route("bookings:waitlist_offer", ADMIN, kwargs=_waitlist_with_a_free_place, method="post"),
+    Route("bookings:group_place_cancel", ADMIN, kwargs=_group_place),
     Route("bookings:my_bookings", CAREGIVERS),
+    Route(
+        "bookings:booking_detail",
+        frozenset({"parent", "supporting_unlinked", "admin"}),
+        kwargs=_booking_for_the_family,
+    ),
     Route(
         "bookings:booking_detail",
         frozenset({"parent", "supporting", "therapist", "admin"}),
@@ -107,6 +186,18 @@ ROUTES = [
         frozenset({"parent", "admin"}),
         kwargs=lambda w: {"pk": _booking(w).pk},
         method="post",
+    ),
+    Route(
+        "bookings:booking_ics",
+        frozenset({"parent", "supporting", "therapist", "admin"}),
+        kwargs=lambda w: {"pk": _booking(w).pk},
+    ),
+    # Whoever may see the booking is sent on: to the call, or back to the booking.
+    Route(
+        "bookings:booking_video",
+        frozenset({"parent", "supporting", "therapist", "admin"}),
+        kwargs=lambda w: {"pk": _video_booking(w).pk},
+        ok=(302,),
     ),
     Route("bookings:book_start", PRIMARIES),
     Route("bookings:book_service", PRIMARIES, kwargs=lambda w: {"pk": ServiceFactory().pk}),

@@ -102,7 +102,12 @@ def test_cards_of_a_family_and_of_a_grandparent_bringing_a_child(
     grandad_view = bookings_for_caregiver(world.supporting)
     assert [card.pk for card in grandad_view["upcoming"]] == [soon.pk]
     assert grandad_view["past"] == [] and grandad_view["can_book"] is False
-    assert bookings_for_caregiver(world.supporting_unlinked)["upcoming"] == []
+    # The nanny, with whom the family shares Maryam's bookings, sees the
+    # visit (Maryam's too) and may not book either; Nani, with goals only, nothing.
+    nanny_view = bookings_for_caregiver(world.supporting_unlinked)
+    assert [card.pk for card in nanny_view["upcoming"]] == [soon.pk]
+    assert nanny_view["can_book"] is False
+    assert bookings_for_caregiver(world.supporting_goals_only)["upcoming"] == []
 
 
 def test_cards_are_the_bookings_the_policy_shows_every_caregiver(world):

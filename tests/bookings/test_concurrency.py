@@ -2,11 +2,12 @@
 row locks and constraints let exactly as many through as there are places."""
 
 import threading
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from accounts.models import User
 from bookings import services
 from bookings.models import Appointment, Booking
 from tests.bookings.factories import (
@@ -16,7 +17,7 @@ from tests.bookings.factories import (
     ServiceFactory,
     in_days,
 )
-from tests.factories import CaregiverFactory, ChildFactory
+from tests.factories import AdminFactory, CaregiverFactory, ChildFactory
 
 THREADS = 20
 
@@ -148,3 +149,73 @@ def test_a_booking_that_waits_too_long_for_the_lock_is_told_to_try_again(monkeyp
         release.set()
         holder.join(timeout=10)
     assert not Booking.objects.filter(group_session=group).exists()
+
+
+def test_two_series_for_the_same_times_never_double_book():
+    """Two admins book a weekly series at the same times for two families at
+    the same moment: one gets every visit, the other is told none is free."""
+    service = ServiceFactory(duration_minutes=45)
+    first = in_days(7).date()
+    therapist = AvailabilityFactory(weekday=first.weekday()).therapist
+    admins = AdminFactory.create_batch(2)
+    families = [family for family, _ in _parents(2)]
+
+    results = _race(
+        lambda family, admin: services.series_book(
+            service=service,
+            therapist=therapist,
+            family=family,
+            children=list(family.children.all()),
+            first_day=first,
+            at=time(11),
+            every_weeks=1,
+            count=4,
+            by=admin,
+        ),
+        list(zip(families, admins, strict=True)),
+    )
+
+    assert sorted(results) == sorted(
+        ["ok", "ValidationError(['None of these visits can be booked: see the clashes.'])"]
+    ), results
+    assert Appointment.objects.filter(therapist=therapist, status="booked").count() == 4
+
+
+def test_a_series_that_waits_too_long_for_the_diary_is_told_to_try_again(monkeypatch):
+    monkeypatch.setattr(services, "LOCK_TIMEOUT", "200ms")
+    service = ServiceFactory()
+    first = in_days(7).date()
+    therapist = AvailabilityFactory(weekday=first.weekday()).therapist
+    [(family, _)] = _parents(1)
+    admin = AdminFactory()
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_diary():
+        try:
+            with transaction.atomic():
+                list(User.objects.select_for_update().filter(pk=therapist.pk))
+                locked.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_diary)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        with pytest.raises(services.Busy, match="try again"):
+            services.series_book(
+                service=service,
+                therapist=therapist,
+                family=family,
+                children=list(family.children.all()),
+                first_day=first,
+                at=time(11),
+                every_weeks=1,
+                count=3,
+                by=admin,
+            )
+    finally:
+        release.set()
+        holder.join(timeout=10)
+    assert not Appointment.objects.filter(therapist=therapist).exists()

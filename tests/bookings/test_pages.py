@@ -178,15 +178,16 @@ def test_admin_books_moves_cancels_and_records_attendance(world, consultation, l
         reverse("bookings:appointment_new") + "?" + "&".join(f"{k}={v}" for k, v in search.items())
     )
     response = client.post(
-        url, {"slot": _slot_value(world, starts_at), "children": [world.child.pk]}
+        url, {"start_time": "11:00", "children": [world.child.pk], "action": "book"}
     )
     appointment = Appointment.objects.get()
     assert response["Location"] == reverse("bookings:appointment_detail", args=[appointment.pk])
+    assert appointment.starts_at == starts_at
 
     new_start = in_days(2, 15)
     client.post(
-        reverse("bookings:appointment_move", args=[appointment.pk]) + f"?date={day.isoformat()}",
-        {"slot": _slot_value(world, new_start)},
+        reverse("bookings:appointment_move", args=[appointment.pk]),
+        {"date": day.isoformat(), "start_time": "15:00"},
     )
     appointment.refresh_from_db()
     assert appointment.starts_at == new_start

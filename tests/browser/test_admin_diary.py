@@ -56,7 +56,7 @@ def test_admin_runs_the_diary(demo, open_browser, viewport):
     okafor = Family.objects.get(name="The Okafor family")
     page.get_by_label("Family").select_option(label=okafor.name)
     page.get_by_role("button", name="Book a place").click()
-    expect(page.get_by_role("button", name=f"Cancel {okafor.name}'s place")).to_be_visible()
+    expect(page.get_by_role("link", name=f"Cancel {okafor.name}'s place")).to_be_visible()
     assert Booking.objects.filter(
         group_session=open_group, family=okafor, status="confirmed"
     ).exists()
@@ -78,7 +78,17 @@ def test_admin_runs_the_diary(demo, open_browser, viewport):
     assert waiting.family == latecomer
     leaving = Booking.objects.filter(group_session=full_group, status="confirmed").first()
     mail.outbox.clear()
-    page.get_by_role("button", name=f"Cancel {leaving.family.name}'s place").click()
+    # Cancelling a family's place asks for a reason and a confirmation.
+    page.get_by_role("link", name=f"Cancel {leaving.family.name}'s place").click()
+    expect(
+        page.get_by_role("heading", name=f"Cancel {leaving.family.name}'s place")
+    ).to_be_visible()
+    admin.check("cancel-place")
+    page.get_by_label("Reason").fill("Asked to come to a later group")
+    page.get_by_role("button", name="Cancel the place").click()
+    expect(page.get_by_text("Tick the box to confirm.")).to_be_visible()
+    page.get_by_label("Yes, cancel this family's place and tell them").check()
+    page.get_by_role("button", name="Cancel the place").click()
     expect(page.locator("main")).to_contain_text("Offered a place until")
     waiting.refresh_from_db()
     assert waiting.offered_at is not None
@@ -96,9 +106,17 @@ def test_admin_runs_the_diary(demo, open_browser, viewport):
         past = (
             Appointment.objects.filter(starts_at__lt=timezone.now()).order_by("-starts_at").first()
         )
+    # The demo's past visits are recorded already; this one still waits.
+    past.bookings.update(status="confirmed")
     admin.go(f"/diary/appointments/{past.pk}/")
+    expect(page.locator("main")).to_contain_text("Attendance not recorded yet")
+    expect(page.get_by_role("link", name="Move", exact=True)).to_have_count(0)
     admin.check("appointment")
     page.get_by_label("Attended").check()
     page.get_by_role("button", name="Record").click()
     expect(page.locator("main")).to_contain_text(re.compile("Attended", re.I))
     assert past.bookings.filter(status="attended").exists()
+    # Recorded once: the page now tells what happened and offers it no more.
+    admin.go(f"/diary/appointments/{past.pk}/")
+    expect(page.get_by_role("heading", name="Record attendance")).to_have_count(0)
+    admin.check("appointment-attended")

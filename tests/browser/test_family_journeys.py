@@ -100,7 +100,8 @@ def test_admin_registers_a_family(world, open_browser, viewport):
     page.locator("#id_children-0-last_name").fill("Brown")
     page.locator("#id_children-0-date_of_birth").fill("2019-05-02")
     page.get_by_role("button", name="Register and send the invitation").click()
-    expect(page.get_by_role("heading", name="The Brown family", exact=True)).to_be_visible()
+    # Registering leads on to the family's lead therapist and first visit.
+    expect(page.get_by_role("heading", name="First visit for The Brown family")).to_be_visible()
     admin.check("family-registered")
 
 

@@ -84,11 +84,12 @@ def test_bad_choice_is_refused_without_change(world, client):
 def test_consent_page_runs_constant_queries(world, client, django_assert_num_queries):
     client.force_login(world.parent)
     url = reverse("families:consents", args=[world.family.pk])
-    # session, user, family, access, consents with who gave and withdrew them
-    with django_assert_num_queries(5):
+    # session, user, family, access, consents with who gave and withdrew them,
+    # the menu's unread count
+    with django_assert_num_queries(6):
         client.get(url)
     for _ in range(5):
         services.consent_give(family=world.family, kind=SCHOOL, by=world.parent)
         services.consent_withdraw(family=world.family, kind=SCHOOL, by=world.parent)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(url)

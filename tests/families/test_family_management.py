@@ -33,7 +33,9 @@ def test_admin_registers_a_family_with_children_and_invites_the_parent(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("families:family_register"), data)
     family = Family.objects.get(name="The Brown family")
-    assert response.status_code == 302 and response["Location"] == family.get_absolute_url()
+    # Registering leads on to the family's lead therapist and first visit.
+    assert response.status_code == 302
+    assert response["Location"] == reverse("bookings:first_visit", args=[family.pk])
     assert family.postcode == "OX4 1AA"
     assert sorted(family.children.values_list("first_name", flat=True)) == ["Alfie", "Isla"]
     invitation = Invitation.objects.get(family=family)
@@ -96,7 +98,7 @@ def test_the_last_primary_caregiver_cannot_be_removed(world, client):
     # Nor demoted to supporting.
     response = client.post(
         reverse("families:caregiver_edit", args=[membership.pk]),
-        {"relationship": "parent", "access_level": "supporting", "children": [world.child.pk]},
+        {"relationship": "parent", "access_level": "supporting", f"child_{world.child.pk}": "on"},
     )
     assert "at least one primary caregiver" in response.content.decode()
     membership.refresh_from_db()
@@ -128,7 +130,7 @@ def test_primary_changes_which_children_a_supporting_caregiver_sees(world, clien
         {
             "relationship": "grandparent",
             "access_level": "supporting",
-            "children": [world.sibling.pk],
+            f"child_{world.sibling.pk}": "on",
         },
     )
     client.force_login(world.supporting)

@@ -155,6 +155,10 @@ def test_making_a_supporting_caregiver_primary_is_told_to_the_parents(
     assert AuditEvent.objects.filter(
         action=AuditEvent.Action.PERMISSION, record_id=str(nanny.pk), user=world.admin
     ).exists()
-    notices = [m for m in mail.outbox if "has changed" in m.subject]
-    assert [m.to[0] for m in notices] == [world.parent.email]
-    assert "Beth Evans" in notices[0].body and "primary caregiver" in notices[0].body
+    notices = {m.to[0]: m for m in mail.outbox if "has changed" in m.subject}
+    assert set(notices) == {world.parent.email, world.supporting_unlinked.email}
+    to_parent = notices[world.parent.email]
+    assert "Beth Evans" in to_parent.body and "primary caregiver" in to_parent.body
+    # And Beth herself is told what she now sees.
+    to_her = notices[world.supporting_unlinked.email]
+    assert "What you can see" in to_her.subject and "You are now a primary" in to_her.body

@@ -14,6 +14,7 @@ from accounts.models import AuditEvent
 from families import services
 from families.models import Caregiver, Child
 from families.retention import children_past_retention, is_past_retention, retention_until
+from notifications.models import MobileNumber, PushDevice
 from tests.accounts.helpers import enrol
 from tests.factories import PASSWORD, CaregiverFactory, ChildFactory
 
@@ -63,11 +64,11 @@ def test_sweep_command_lists_and_changes_nothing(world, capsys):
 def test_retention_page_runs_constant_queries(world, client, django_assert_num_queries):
     client.force_login(world.admin)
     ChildFactory(date_of_birth=date(1990, 1, 1))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):  # session, user, children due, the menu's unread count
         client.get(reverse("privacy:retention"))
     for _ in range(5):
         ChildFactory(date_of_birth=date(1991, 1, 1))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         response = client.get(reverse("privacy:retention"))
     assert len(response.context["due"]) == 6
 
@@ -114,6 +115,10 @@ def test_erasure_removes_contact_data_and_closes_accounts_keeps_clinical_record(
     )
     phone = Client()
     phone.force_login(world.parent)
+    MobileNumber.objects.create(user=world.parent, number="+447911123456")
+    PushDevice.objects.create(
+        user=world.parent, endpoint="https://fcm.googleapis.com/fcm/send/a", p256dh="x", auth="y"
+    )
 
     client.force_login(world.admin)
     url = reverse("privacy:family_erase", args=[world.family.pk])
@@ -132,6 +137,9 @@ def test_erasure_removes_contact_data_and_closes_accounts_keeps_clinical_record(
     assert "example.org" not in world.parent.email
     assert not world.parent.has_usable_password()
     assert not Authenticator.objects.filter(user=world.parent).exists()
+    # Nothing more goes to their phone.
+    assert not MobileNumber.objects.filter(user=world.parent).exists()
+    assert not PushDevice.objects.filter(user=world.parent).exists()
     assert not Client().login(email="parent@example.org", password=PASSWORD)
     # Their open session ends too.
     assert reverse("account_login") in phone.get(reverse("home"))["Location"]

@@ -3,10 +3,10 @@ see goals and strategies; the admin does not (clinical content); only the
 therapist writes goals and strategies; only caregivers log practice."""
 
 from tests.factories import GoalFactory, HomeStrategyFactory
-from tests.matrix import Route
+from tests.matrix import GOALS_ONLY, Route
 
-VIEWERS = frozenset({"parent", "supporting", "therapist"})
-FAMILY = frozenset({"parent", "supporting"})
+VIEWERS = frozenset({"parent", "supporting", GOALS_ONLY, "therapist"})
+FAMILY = frozenset({"parent", "supporting", GOALS_ONLY})
 THERAPIST = frozenset({"therapist"})
 
 
@@ -36,6 +36,11 @@ ROUTES = [
     Route("goals:history", VIEWERS, kwargs=_child),
     Route("goals:routines", VIEWERS, kwargs=_child),
     Route("goals:routines_print", VIEWERS, kwargs=_child),
+    Route(
+        "goals:routine_sheet",
+        VIEWERS,
+        kwargs=lambda world: {"pk": world.child.pk, "routine": "dressing"},
+    ),
     Route("goals:therapist_practice", THERAPIST, kwargs=_child),
     Route("goals:goal_create", THERAPIST, kwargs=_child),
     Route("goals:strategy_create", THERAPIST, kwargs=_child),

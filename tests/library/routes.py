@@ -3,7 +3,7 @@ a family reads what was shared with it or linked to a strategy of a child
 they see; the office never (it is clinical advice)."""
 
 from tests.library.factories import ArticleFactory
-from tests.matrix import Route
+from tests.matrix import GOALS_ONLY, Route
 
 THERAPISTS = frozenset({"therapist", "other_therapist"})
 
@@ -32,17 +32,23 @@ def _linked_to_strategy(world):
 ROUTES = [
     Route(
         "library:index",
-        frozenset({"parent", "other_parent", "supporting", "supporting_unlinked"} | THERAPISTS),
+        frozenset(
+            {"parent", "other_parent", "supporting", "supporting_unlinked", GOALS_ONLY} | THERAPISTS
+        ),
     ),
     Route("library:article", THERAPISTS, kwargs=_unshared),
     # Shared with the family: everyone in it, the supporting caregivers too.
     Route(
         "library:article",
-        THERAPISTS | {"parent", "supporting", "supporting_unlinked"},
+        THERAPISTS | {"parent", "supporting", "supporting_unlinked", GOALS_ONLY},
         kwargs=_shared_with_family,
     ),
     # Linked to Yusuf's strategy: those who see Yusuf's strategies.
-    Route("library:article", THERAPISTS | {"parent", "supporting"}, kwargs=_linked_to_strategy),
+    Route(
+        "library:article",
+        THERAPISTS | {"parent", "supporting", GOALS_ONLY},
+        kwargs=_linked_to_strategy,
+    ),
     Route(
         "library:share",
         frozenset({"therapist"}),

@@ -59,3 +59,31 @@ class MediaFileFactory(factory.django.DjangoModelFactory):
     extension = "png"
     size = factory.LazyAttribute(lambda o: len(png_bytes()))
     file = factory.LazyFunction(lambda: ContentFile(png_bytes(), name="photo.png"))
+
+
+def clip_bytes(folder, *, seconds: float, container: str = "webm") -> bytes:
+    """A real video of that many seconds, made by ffmpeg (a test pattern, VP8
+    in WebM so Chromium plays it; MPEG-4 in MP4 otherwise). Skips, or fails
+    under CI=true, without ffmpeg."""
+    import shutil
+    import subprocess
+
+    from tests.conftest import skip_or_fail
+
+    if shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None:
+        skip_or_fail("this test needs ffmpeg (apt-get install ffmpeg)")
+    codec = ["-c:v", "libvpx", "-b:v", "200k", "-deadline", "realtime"]
+    if container != "webm":
+        codec = ["-c:v", "mpeg4"]
+    path = folder / f"clip-{seconds}.{container}"
+    subprocess.run(
+        [
+            *("ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y"),
+            *("-f", "lavfi", "-i", "testsrc=size=160x120:rate=10", "-t", str(seconds)),
+            *codec,
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return path.read_bytes()

@@ -4,11 +4,12 @@ linked to) and the child's therapist; not the office. The bookings one: the
 primary caregivers, the therapist and the office. Media follow what they are
 attached to. Editing and deleting: the author only (everyone else 404)."""
 
-from tests.matrix import Route
+from tests.matrix import GOALS_ONLY, Route
 from tests.messaging.factories import MediaFileFactory, MessageFactory
 
 THERAPY = frozenset({"parent", "supporting", "therapist"})
 BOOKINGS = frozenset({"parent", "therapist", "admin"})
+THERAPISTS = frozenset({"therapist", "other_therapist"})
 
 
 def _therapy(world):
@@ -52,6 +53,45 @@ def _log_media(world):
     return {
         "media_id": Media(
             message=None, child=world.child, practice_log=log, uploaded_by=world.parent
+        ).pk
+    }
+
+
+def _strategy(world):
+    from tests.factories import HomeStrategyFactory
+
+    return {"pk": HomeStrategyFactory(child=world.child).pk}
+
+
+def _strategy_photo(world):
+    """A photo the therapist took of the child's strategy, under the family's consent."""
+    from tests.factories import HomeStrategyFactory
+    from tests.messaging.factories import MediaFileFactory as Media
+    from tests.messaging.factories import give_media_consent
+
+    give_media_consent(world.family)
+    strategy = HomeStrategyFactory(child=world.child)
+    photo = Media(message=None, child=world.child, strategy=strategy, uploaded_by=world.therapist)
+    return {"media_id": photo.pk}
+
+
+def _library_strategy(world):
+    from tests.factories import StrategyTemplateFactory
+
+    return {"pk": StrategyTemplateFactory().pk}
+
+
+def _demonstration(world):
+    """The practice's demonstration on a library strategy that the child's
+    strategy was made from: the child's family sees it, as do therapists."""
+    from tests.factories import HomeStrategyFactory, StrategyTemplateFactory
+    from tests.messaging.factories import MediaFileFactory as Media
+
+    template = StrategyTemplateFactory()
+    HomeStrategyFactory(child=world.child, template=template)
+    return {
+        "media_id": Media(
+            message=None, child=None, template=template, uploaded_by=world.therapist
         ).pk
     }
 
@@ -110,7 +150,24 @@ ROUTES = [
         ok=(302,),
     ),
     Route("messaging:inbox", frozenset({"therapist", "other_therapist", "admin"})),
+    # Every parent and carer has the page; Nani's says the messages are her
+    # parents' (and the content check proves she reads none of them).
+    Route(
+        "messaging:my_messages",
+        frozenset({"parent", "other_parent", "supporting", "supporting_unlinked", GOALS_ONLY}),
+    ),
     Route("messaging:media", THERAPY, kwargs=_media("therapy")),
     Route("messaging:media", BOOKINGS, kwargs=_media("bookings")),
     Route("messaging:media", THERAPY, kwargs=_log_media),
+    Route("messaging:media", THERAPY, kwargs=_strategy_photo),
+    Route("messaging:media", THERAPY | {"other_therapist"}, kwargs=_demonstration),
+    Route("messaging:strategy_media", frozenset({"therapist"}), kwargs=_strategy),
+    Route("messaging:template_media", THERAPISTS, kwargs=_library_strategy),
+    Route(
+        "messaging:strategy_media_remove",
+        frozenset({"therapist"}),
+        kwargs=_strategy_photo,
+        method="post",
+        ok=(302,),
+    ),
 ]

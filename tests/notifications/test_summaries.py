@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from families.models import Caregiver, SummaryFrequency
+from families.models import Caregiver, SummaryFrequency, SupportingLink
 from goals.models import GoalStatus
 from notifications.models import OutboxMessage
 from portal.summaries import SUMMARY, last_completed_period, summaries_sweep
@@ -74,9 +74,14 @@ def test_each_recipient_gets_only_what_they_may_see_once_per_period(world):
 
     [grandad] = _mail_to(world.supporting.email)
     assert "Both shoes on before breakfast!" in grandad.body
-    assert "obstacle course" in grandad.body  # a session he attended
-    assert "wobble board" not in grandad.body  # one he did not
+    # The family shares Yusuf's session summaries with him: every one.
+    assert "obstacle course" in grandad.body and "wobble board" in grandad.body
     assert "Maryam" not in grandad.body  # not linked to him
+
+    # Nani sees Yusuf's goals and strategies only: no session summary.
+    [nani] = _mail_to(world.supporting_goals_only.email)
+    assert "Both shoes on before breakfast!" in nani.body
+    assert "obstacle course" not in nani.body and "wobble board" not in nani.body
 
     # The nanny is linked to Maryam only: her practice and win.
     [nanny] = _mail_to(world.supporting_unlinked.email)
@@ -85,16 +90,29 @@ def test_each_recipient_gets_only_what_they_may_see_once_per_period(world):
     for message in mail.outbox:
         assert "Motor planning" not in message.body
         assert "bilateral coordination" not in message.body
-    assert OutboxMessage.objects.filter(kind=SUMMARY, status="sent").count() == 3
-    assert len(mail.outbox) == 3
+    assert OutboxMessage.objects.filter(kind=SUMMARY, status="sent").count() == 4
+    assert len(mail.outbox) == 4
 
 
-def test_a_supporting_caregiver_who_sees_all_summaries_gets_them_all(world):
+def test_session_summaries_go_to_a_supporting_caregiver_once_the_family_shares_them(world):
     _activity(world)
-    Caregiver.objects.filter(user=world.supporting).update(sees_all_session_summaries=True)
+    nani = Caregiver.objects.get(user=world.supporting_goals_only)
+    there = SessionFactory(child=world.child, therapist=world.therapist, caregivers=[nani])
+    signed_note(session=there, family_summary="Nani watched the swing.")
+    SupportingLink.objects.filter(caregiver=nani).update(sees_sessions=True)
     summaries_sweep(today=_next_week())
-    [grandad] = _mail_to(world.supporting.email)
-    assert "wobble board" in grandad.body
+    [message] = _mail_to(world.supporting_goals_only.email)
+    assert "Nani watched the swing." in message.body and "wobble board" in message.body
+
+
+def test_being_at_a_session_does_not_share_its_summary(world):
+    _activity(world)
+    nani = Caregiver.objects.get(user=world.supporting_goals_only)
+    there = SessionFactory(child=world.child, therapist=world.therapist, caregivers=[nani])
+    signed_note(session=there, family_summary="Nani watched the swing.")
+    summaries_sweep(today=_next_week())
+    [message] = _mail_to(world.supporting_goals_only.email)
+    assert "Nani watched the swing." not in message.body
 
 
 def test_nothing_is_sent_when_nothing_happened(world):
@@ -188,7 +206,10 @@ def test_the_therapist_previews_as_any_caregiver_and_sends(
     client = login(world.therapist)
     grandad = Caregiver.objects.get(user=world.supporting)
     page = client.get(reverse("summary_preview", args=[world.family.pk]), {"caregiver": grandad.pk})
-    assert "obstacle course" in page.text and "wobble board" not in page.text
+    assert "obstacle course" in page.text and "wobble board" in page.text
+    nani = Caregiver.objects.get(user=world.supporting_goals_only)
+    page = client.get(reverse("summary_preview", args=[world.family.pk]), {"caregiver": nani.pk})
+    assert "Both shoes on" in page.text and "obstacle course" not in page.text
     from accounts.models import AuditEvent
 
     assert AuditEvent.objects.filter(
@@ -207,11 +228,11 @@ def test_the_therapist_previews_as_any_caregiver_and_sends(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("summary_send", args=[world.family.pk]), follow=True)
     assert "Progress summary on its way" in response.text
-    assert len(mail.outbox) == 3
+    assert len(mail.outbox) == 4
     # Pressed again at once: nothing new since, nothing sent twice.
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("summary_send", args=[world.family.pk]))
-    assert len(mail.outbox) == 3
+    assert len(mail.outbox) == 4
 
 
 def test_the_preview_runs_a_fixed_number_of_queries(
@@ -239,7 +260,7 @@ def test_the_command_sends_now_or_previews(world, django_capture_on_commit_callb
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_summary", "--family", world.family.pk, stdout=out)
     assert f"Summary queued for {world.parent.email}" in out.getvalue()
-    assert len(mail.outbox) == 3
+    assert len(mail.outbox) == 4
 
 
 def test_the_timing_command_runs_and_keeps_nothing(world, settings):

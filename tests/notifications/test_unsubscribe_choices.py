@@ -96,7 +96,7 @@ def test_send_them_again_keeps_a_family_that_has_its_own_frequency(world, mum):
 def test_a_kind_not_chosen_on_the_page_changes_no_choices(world, client, mum):
     person, first, second = mum
     page = client.get(_url(person.email, CONFIRMED))
-    assert "E-mail choices</a>" not in page.text  # nothing to change there
+    assert "How we contact you</a>" not in page.text  # nothing to change there
     client.post(_url(person.email, CONFIRMED))
     assert EmailOptOut.objects.filter(kind=CONFIRMED).exists()
     assert _choices(first, second) == [

@@ -79,3 +79,35 @@ def test_the_test_suite_switches_debug_on_explicitly():
 
     assert os.environ["DJANGO_SETTINGS_MODULE"] == "portal.settings_test"
     assert os.environ["DEBUG"] == "true"
+
+
+@pytest.mark.parametrize(
+    ("env", "error"),
+    [
+        ({"VIDEO_PROVIDER": "zoom"}, "VIDEO_PROVIDER must be jitsi or fixed"),
+        ({"JITSI_APP_SECRET": "s" * 40}, "JITSI_APP_SECRET needs JITSI_APP_ID"),
+        ({"JITSI_APP_ID": "portal", "JITSI_APP_SECRET": "short"}, "at least 32 characters"),
+    ],
+)
+def test_a_wrong_video_setting_stops_the_portal(env, error):
+    result = _settings_in_a_fresh_process({"DEBUG": "true", **env})
+    assert result.returncode != 0
+    assert error in result.stderr
+
+
+def test_the_video_settings_default_to_jitsi_with_nothing_set():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.VIDEO_PROVIDER, repr(settings.JITSI_BASE_URL))",
+        ],
+        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "portal.settings", "DEBUG": "true"},
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "jitsi ''"

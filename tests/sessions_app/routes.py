@@ -1,5 +1,5 @@
 from families.models import Caregiver
-from tests.matrix import Route
+from tests.matrix import GOALS_ONLY, Route
 from tests.sessions_app.factories import (
     AssessmentFactory,
     NoteFactory,
@@ -54,7 +54,9 @@ ROUTES = [
     Route("sessions_app:timeline", CLINICIAN, kwargs=_child),
     Route(
         "sessions_app:child_sessions",
-        frozenset({"parent", "supporting", "therapist", "admin"}),
+        # A page for every linked caregiver; the summaries on it only for those
+        # the family shares them with (the content check proves it).
+        frozenset({"parent", "supporting", GOALS_ONLY, "therapist", "admin"}),
         kwargs=_child,
     ),
     Route("sessions_app:session_create", CLINICIAN, kwargs=_child),

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings import services as booking_services
-from families.models import Caregiver
+from families.models import Caregiver, SupportingLink
 from portal.summaries import period_until_now, summary_for
 from sessions_app.models import TherapySession
 from tests.bookings.factories import (
@@ -104,7 +104,7 @@ def test_a_supporting_caregiver_is_not_told_of_a_consultation_about_an_unlinked_
     maryam_elsewhere, login
 ):
     world = maryam_elsewhere
-    Caregiver.objects.filter(user=world.supporting).update(sees_all_session_summaries=True)
+    SupportingLink.objects.filter(caregiver__user=world.supporting).update(sees_sessions=True)
     _consultation(
         world, therapist=world.other_therapist, about=[world.sibling], words="sleep for Maryam"
     )

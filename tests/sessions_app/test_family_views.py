@@ -57,30 +57,29 @@ def test_parent_sees_the_summary_of_signed_notes_only(world, client):
     assert _url(world) in child_page
 
 
-def test_supporting_caregiver_sees_sessions_they_attended_only(world, client):
-    attended = _signed(world, attended=[_grandad(world)], family_summary="Grandad was there")
-    not_attended = _signed(world, family_summary="Only mum was there")
+def _nani(world) -> Caregiver:
+    return Caregiver.objects.get(user=world.supporting_goals_only)
+
+
+def test_supporting_caregivers_see_the_summaries_the_family_shares_with_them(world, client):
+    there = _signed(world, attended=[_nani(world)], family_summary="Nani was there")
+    not_there = _signed(world, family_summary="Only mum was there")
+    # Grandad: the family shares Yusuf's session summaries with him, all of them.
     client.force_login(world.supporting)
     html = client.get(_url(world)).content.decode()
-    assert attended.family_summary in html
-    assert not_attended.family_summary not in html
+    assert there.family_summary in html and not_there.family_summary in html
+    # Nani: goals and strategies only; being at a session does not share it.
+    client.force_login(world.supporting_goals_only)
+    html = client.get(_url(world)).content.decode()
+    assert there.family_summary not in html and not_there.family_summary not in html
+    assert "No sessions yet" in html
 
 
-def test_supporting_caregiver_sees_everything_when_the_family_shares_all(world, client):
-    membership = _grandad(world)
-    membership.sees_all_session_summaries = True
-    membership.save()
-    not_attended = _signed(world, family_summary="Only mum was there")
-    client.force_login(world.supporting)
-    assert not_attended.family_summary in client.get(_url(world)).content.decode()
-
-
-def test_supporting_caregiver_cannot_open_a_session_they_missed(world, client):
-    note = _signed(world)
+def test_a_session_opens_only_for_those_it_is_shared_with(world):
+    there = _signed(world, attended=[_nani(world)])
     with pytest.raises(Http404):
-        get_session_for_user(world.supporting, note.session_id)
-    attended = _signed(world, attended=[_grandad(world)])
-    _, access = get_session_for_user(world.supporting, attended.session_id)
+        get_session_for_user(world.supporting_goals_only, there.session_id)
+    _, access = get_session_for_user(world.supporting, there.session_id)
     assert access == "supporting"
 
 
@@ -98,7 +97,9 @@ def test_parents_only_consultations_show_to_parents(world, client):
     signed_note(session=session, family_summary="We talked about bedtime routines")
     client.force_login(world.parent)
     assert "We talked about bedtime routines" in client.get(_url(world)).content.decode()
-    client.force_login(world.supporting)
+    client.force_login(world.supporting)  # Yusuf's session summaries are shared with him
+    assert "We talked about bedtime routines" in client.get(_url(world)).content.decode()
+    client.force_login(world.supporting_goals_only)
     assert "We talked about bedtime routines" not in client.get(_url(world)).content.decode()
 
 
