@@ -91,6 +91,61 @@ def children_named(booking_ids: Iterable[int] | QuerySet) -> dict[int, list[str]
     return children
 
 
+def visits_soon(user: User, *, days: int = 2) -> list[dict]:
+    """The therapist's visits from midnight today for `days` days (today and
+    tomorrow), in time order: appointments with the children booked into
+    them, and groups. Each is {"starts_at", "ends_at", "what", "children":
+    [(id, name)], "group": bool}. Two queries."""
+    today = timezone.localdate()
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(today, datetime.min.time(), tzinfo=zone)
+    end = datetime.combine(today + timedelta(days=days), datetime.min.time(), tzinfo=zone)
+    visits: dict[int, dict] = {}
+    for pk, starts_at, ends_at, what, child_id, preferred, first, last in (
+        Booking.children.through.objects.filter(
+            booking__appointment__therapist=user,
+            booking__appointment__status=Appointment.Status.BOOKED,
+            booking__appointment__starts_at__gte=start,
+            booking__appointment__starts_at__lt=end,
+            booking__status__in=(*ACTIVE_BOOKING_STATUSES, Booking.Status.ATTENDED),
+        )
+        .order_by("booking__appointment__starts_at", "child__first_name", "child_id")
+        .values_list(
+            "booking__appointment_id",
+            "booking__appointment__starts_at",
+            "booking__appointment__ends_at",
+            "booking__appointment__service__name",
+            "child_id",
+            "child__preferred_name",
+            "child__first_name",
+            "child__last_name",
+        )
+    ):
+        visit = visits.setdefault(
+            pk,
+            {
+                "starts_at": starts_at,
+                "ends_at": ends_at,
+                "what": what,
+                "children": [],
+                "group": False,
+            },
+        )
+        visit["children"].append((child_id, f"{preferred or first} {last}"))
+    groups = [
+        {"starts_at": starts_at, "ends_at": ends_at, "what": topic, "children": [], "group": True}
+        for starts_at, ends_at, topic in GroupSession.objects.filter(
+            therapist=user, cancelled_at__isnull=True, starts_at__gte=start, starts_at__lt=end
+        )
+        .order_by("starts_at")
+        .values_list("starts_at", "ends_at", "topic")
+    ]
+    found = sorted([*visits.values(), *groups], key=lambda visit: visit["starts_at"])
+    for visit in found:
+        visit["day"] = timezone.localdate(visit["starts_at"])
+    return found
+
+
 def _group_counts(group_ids: list[int]) -> dict[int, tuple[int, int]]:
     """Each group's places booked and families waiting, counted as
     groups_with_counts counts them."""

@@ -104,9 +104,13 @@ class FamilyRatingForm(forms.ModelForm):
         fields = ["kind", "rated_on", "performance", "satisfaction"]
         field_classes = {"rated_on": DateField}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, for_therapist: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rated_on"].initial = timezone.localdate
+        if for_therapist:
+            # The therapist records the family's ratings in clinical words.
+            self.fields["performance"].label = "Performance, as the family rates it (1 to 10)"
+            self.fields["satisfaction"].label = "Satisfaction, as the family rates it (1 to 10)"
 
     def clean_rated_on(self):
         return _not_future(self.cleaned_data["rated_on"])

@@ -143,6 +143,22 @@ class Goal(models.Model):
         return reverse("goals:goal_detail", args=[self.pk])
 
     @property
+    def review_check(self) -> str:
+        """Which of the progress reviews the review date is: the short-term
+        check (1–2 weeks after the goal was agreed), the moderate one (4–6
+        weeks) or the long-term one (3–6 months), told by how far apart the
+        two dates are; "" without a review date."""
+        if self.review_date is None:
+            return ""
+        agreed = self.agreed_with_family_on or timezone.localdate(self.created_at)
+        weeks = (self.review_date - agreed).days / 7
+        if weeks <= 3:
+            return "1–2 week review"
+        if weeks <= 9:
+            return "4–6 week review"
+        return "3–6 month review"
+
+    @property
     def is_active(self) -> bool:
         return self.status == GoalStatus.ACTIVE
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from families.models import Child
+from families.permissions import children_for
 from goals import charts
 from goals.models import (
     GAS_LEVEL_WORDS,
@@ -522,6 +523,42 @@ def newest_wins(child_ids: Collection[int], *, limit: int = 5) -> list[Win]:
         .select_related("child", "author", "goal")
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+def goals_with_current_level(child: Child) -> list[Goal]:
+    """The child's active goals, each with `current_level`: the level of its
+    latest therapist rating, or its baseline before any. One query."""
+    goals = goal_choices(child).annotate(latest_level=_latest_therapist_rating_level())
+    found = list(goals)
+    for goal in found:
+        goal.current_level = (
+            goal.latest_level if goal.latest_level is not None else goal.baseline_level
+        )
+    return found
+
+
+def goals_due_review(user, *, limit: int, within_days: int = 7) -> list[Goal]:
+    """The first `limit` active goals of the user's current children
+    (children_for) whose review date has come or comes within
+    `within_days`, soonest first, with their child's name. One query."""
+    due = Goal.objects.filter(
+        child__in=children_for(user).filter(discharged_on__isnull=True),
+        status=GoalStatus.ACTIVE,
+        review_date__lte=timezone.localdate() + timedelta(days=within_days),
+    )
+    first = (
+        due.select_related("child")
+        .only(
+            "title",
+            "review_date",
+            "agreed_with_family_on",
+            "created_at",
+            "child__first_name",
+            "child__last_name",
+        )
+        .order_by("review_date", "child__first_name", "pk")[:limit]
+    )
+    return list(first)
 
 
 def goal_choices(child: Child) -> QuerySet[Goal]:

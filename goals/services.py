@@ -205,6 +205,8 @@ def strategy_create(
     request: HttpRequest | None = None,
 ) -> HomeStrategy:
     goals = _check_goals(child, goals)
+    if template is not None:
+        _check_template_not_on_goals(template, goals)
     strategy = HomeStrategy(
         child=child,
         created_by=by,
@@ -216,6 +218,29 @@ def strategy_create(
     strategy.goals.set(goals)
     _audit(request, by, "strategy.create", strategy, child.pk)
     return strategy
+
+
+def _check_template_not_on_goals(template: StrategyTemplate, goals: list[Goal]) -> None:
+    """A strategy from the practice library serves a goal once: refuse it
+    for a goal it already serves in use (a retired one is brought back
+    instead). The goals are locked first, so two at once cannot both pass."""
+    list(Goal.objects.select_for_update().filter(pk__in=[goal.pk for goal in goals]).values("pk"))
+    taken = [
+        goal.title
+        for goal in Goal.objects.filter(
+            pk__in=[goal.pk for goal in goals],
+            strategies__template=template,
+            strategies__retired_on__isnull=True,
+        ).distinct()
+    ]
+    if taken:
+        raise ValidationError(
+            {
+                "goals": f"“{template.title}” from the library is already on the plan for "
+                + ", ".join(f"“{title}”" for title in taken)
+                + ". Change that strategy instead, or choose another goal."
+            }
+        )
 
 
 @transaction.atomic

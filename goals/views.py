@@ -244,7 +244,7 @@ def rating_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def family_rating_create(request: HttpRequest, pk: int) -> HttpResponse:
     goal, access = get_goal_for_user(request.user, pk, allow=LOGGERS)
-    form = FamilyRatingForm(request.POST or None)
+    form = FamilyRatingForm(request.POST or None, for_therapist=access == Access.THERAPIST)
     if request.method == "POST" and form.is_valid():
         try:
             services.family_rating_add(
@@ -258,36 +258,60 @@ def family_rating_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "goals/family_rating_form.html",
-        {"goal": goal, "child": goal.child, "form": form, "access": access},
+        {
+            "goal": goal,
+            "child": goal.child,
+            "form": form,
+            "access": access,
+            "is_therapist": access == Access.THERAPIST,
+        },
     )
 
 
 @login_required
 def strategy_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new home strategy, from scratch or from the practice library. "Use
+    this" posts the whole form and fills from the library only the fields
+    still empty, so nothing typed is lost; `?goal=` ticks a goal to start."""
     child, _ = get_child_for_goals(request.user, pk, allow=WRITERS)
     goals = selectors.goal_choices(child)
-    chooser = TemplateChoiceForm(request.GET or None)
+    # The library choice is in the form, or in the address it was opened at.
+    data = request.POST if "template" in request.POST else request.GET
+    chooser = TemplateChoiceForm(data if "template" in data else None)
     template = None
-    initial = {}
-    if chooser.is_bound and chooser.is_valid() and chooser.cleaned_data["template"]:
+    if chooser.is_bound and chooser.is_valid():
         template = chooser.cleaned_data["template"]
-        initial = {name: getattr(template, name) for name in STRATEGY_FIELDS}
-    form = StrategyForm(request.POST or None, goals=goals, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            strategy = services.strategy_create(
-                child=child,
-                by=request.user,
-                fields=form.cleaned_data,
-                goals=form.cleaned_data["goals"],
-                template=template,
-                request=request,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"“{strategy.title}” is on {child.display_name}'s plan.")
-            return redirect(_routines_url(child.pk))
+    if request.method == "POST" and request.POST.get("action") == "use":
+        typed = {name: request.POST.get(name, "") for name in STRATEGY_FIELDS}
+        initial = {
+            name: value or (getattr(template, name) if template else "")
+            for name, value in typed.items()
+        }
+        initial["goals"] = request.POST.getlist("goals")
+        form = StrategyForm(goals=goals, initial=initial)
+    elif request.method == "POST":
+        form = StrategyForm(request.POST, goals=goals)
+        if form.is_valid():
+            try:
+                strategy = services.strategy_create(
+                    child=child,
+                    by=request.user,
+                    fields=form.cleaned_data,
+                    goals=form.cleaned_data["goals"],
+                    template=template,
+                    request=request,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"“{strategy.title}” is on {child.display_name}'s plan.")
+                return redirect(_routines_url(child.pk))
+    else:
+        initial = {name: getattr(template, name) for name in STRATEGY_FIELDS} if template else {}
+        chosen_goal = request.GET.get("goal", "")
+        if chosen_goal.isdigit():
+            initial["goals"] = [int(chosen_goal)]
+        form = StrategyForm(goals=goals, initial=initial)
     return render(
         request,
         "goals/strategy_form.html",

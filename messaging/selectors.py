@@ -111,6 +111,32 @@ def unread_by_topic(user: User, child: Child, access: Access | None) -> list[dic
     return [{"topic": topic, "unread": rows.get(topic, 0)} for topic in topics]
 
 
+def unread_conversations(user: User) -> list[Conversation]:
+    """The conversations the user takes part in that hold messages they have
+    not read (others' messages since their last read), oldest unread first,
+    each with `unread` (how many) and its child. One query."""
+    read_at = ReadState.objects.filter(conversation=OuterRef("pk"), user=user).values(
+        "last_read_at"
+    )[:1]
+    unread = Message.objects.filter(
+        conversation=OuterRef("pk"), deleted_at__isnull=True, created_at__gt=OuterRef("read_at")
+    ).exclude(author=user)
+    conversations = (
+        conversations_for(user)
+        .annotate(read_at=Coalesce(Subquery(read_at), LONG_AGO, output_field=DateTimeField()))
+        .annotate(
+            unread=Subquery(
+                unread.order_by().values("conversation").annotate(n=Count("pk")).values("n")[:1]
+            ),
+            unread_since=Subquery(unread.order_by("created_at").values("created_at")[:1]),
+        )
+        .filter(unread__gt=0)
+        .select_related("child")
+        .order_by("unread_since", "pk")
+    )
+    return list(conversations)
+
+
 def photos_from_home(child: Child) -> list[MediaFile]:
     """Every photo and video shared about this child at home: on practice
     logs, and in the therapy conversation (not deleted). Newest first."""
@@ -250,32 +276,3 @@ def readers(child: Child, topic: Topic) -> list[Reader]:
             (user.role != Role.CAREGIVER, Reader(user.pk, user.full_name or user.email, about))
         )
     return [reader for _, reader in sorted(people, key=lambda item: item[0])]
-
-
-def unread_conversations(user: User) -> list[dict]:
-    """Every conversation the user takes part in (conversations_for) with
-    messages from others they have not read: `child_id`, the child's names,
-    `topic` and `unread`, for Today. One query."""
-    read_at = ReadState.objects.filter(conversation=OuterRef("pk"), user=user).values(
-        "last_read_at"
-    )[:1]
-    unread = (
-        Message.objects.filter(
-            conversation=OuterRef("pk"),
-            deleted_at__isnull=True,
-            created_at__gt=OuterRef("read_at"),
-        )
-        .exclude(author=user)
-        .order_by()
-        .values("conversation")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
-    return list(
-        conversations_for(user)
-        .annotate(read_at=Coalesce(Subquery(read_at), LONG_AGO, output_field=DateTimeField()))
-        .annotate(unread=Subquery(unread))
-        .filter(unread__gt=0)
-        .order_by("child__first_name", "child_id", "topic")
-        .values("child_id", "child__first_name", "child__preferred_name", "topic", "unread")
-    )

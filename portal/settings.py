@@ -99,6 +99,7 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "portal.context_processors.practice",
                 "messaging.context_processors.unread_messages",
+                "sessions_app.context_processors.notes_to_sign",
             ],
             # `date` that names GMT or BST even in the hour that happens twice.
             "builtins": ["core.templatetags.zoned_dates"],

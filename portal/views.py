@@ -1,10 +1,13 @@
 """The home page per role, and the site's own error pages."""
 
+from datetime import timedelta
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.policy import offline_readable
@@ -18,25 +21,59 @@ from intake import selectors as intake_selectors
 from messaging import selectors as messaging_selectors
 from sessions_app import selectors as sessions_selectors
 
+# How many notes, conversations (and twice as many goals) the caseload lists
+# before "all of them".
+HOME_LIST_LENGTH = 5
+
 
 @offline_readable
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.role == Role.ADMIN:
-        page = Paginator(family_selectors.family_list_for_staff(user), 25).get_page(
+        search = request.GET.get("q", "").strip()[:100]
+        page = Paginator(family_selectors.family_list_for_staff(user, search=search), 25).get_page(
             request.GET.get("page")
         )
-        return render(request, "portal/home_admin.html", {"page": page})
+        return render(request, "portal/home_admin.html", {"page": page, "search": search})
     if user.role == Role.THERAPIST:
         # The caseload: the clinical picture from the sessions app, the next
         # visit from the diary; the home page is where the two meet.
-        children = sessions_selectors.caseload(user)
-        visits = bookings_selectors.next_visits([child.pk for child in children])
-        for child in children:
-            child.next_visit_at = visits.get(child.pk)
-        return render(request, "portal/home_therapist.html", {"children": children})
+        return render(request, "portal/home_therapist.html", _therapist_home(user))
     return render(request, "portal/home_caregiver.html", _caregiver_home(user))
+
+
+def _therapist_home(user: User) -> dict:
+    """The caseload: today's and tomorrow's visits, notes to sign, unread
+    messages and goals due for review first, then every child. The clinical
+    picture comes from the sessions and goals apps, the visits from the
+    diary, the messages from messaging; the home page is where they meet."""
+    children = sessions_selectors.caseload(user)
+    next_visits = bookings_selectors.next_visits([child.pk for child in children])
+    for child in children:
+        child.next_visit_at = next_visits.get(child.pk)
+    unsigned = sessions_selectors.unsigned_sessions(user)
+    unsigned_count = unsigned.count()
+    unread = messaging_selectors.unread_conversations(user)
+    goals_due = goals_selectors.goals_due_review(
+        user, limit=HOME_LIST_LENGTH * 2, within_days=sessions_selectors.REVIEW_SOON_DAYS
+    )
+    today = timezone.localdate()
+    return {
+        "children": children,
+        "today": today,
+        "tomorrow": today + timedelta(days=1),
+        "visits": bookings_selectors.visits_soon(user),
+        "unsigned": list(unsigned[:HOME_LIST_LENGTH]),
+        "unsigned_count": unsigned_count,
+        # The menu's count too (sessions_app.context_processors), read once.
+        "notes_to_sign_count": unsigned_count,
+        "unread": unread[:HOME_LIST_LENGTH],
+        "unread_count": sum(conversation.unread for conversation in unread),
+        "goals_due": goals_due,
+        # The caseload has counted them, child by child.
+        "goals_due_count": sum(child.goals_due_review for child in children),
+    }
 
 
 def _caregiver_home(user: User) -> dict:

@@ -314,6 +314,16 @@ def _carry_out_in_goals(
             goals_services.strategy_retire(strategy=change.strategy, by=by, request=request)
 
 
+def note_check_ready(*, note: SessionNote) -> None:
+    """Whether a draft may be signed as it stands: every section written.
+    Raises the same ValidationError signing would, by section; signing
+    asks again, so this only lets the confirmation be offered honestly."""
+    _check_draft(note)
+    errors = _missing(note, NOTE_TEXT_FIELDS, "Write this section before signing.")
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def note_sign(*, note: SessionNote, by: User, request: HttpRequest | None = None) -> SessionNote:
     """Sign a draft note: records who and when, and freezes it for good."""
@@ -321,10 +331,7 @@ def note_sign(*, note: SessionNote, by: User, request: HttpRequest | None = None
     if by.pk != session.therapist_id or by.role != Role.THERAPIST:
         raise ValidationError("Only the therapist who saw the family can sign this note.")
     note = SessionNote.objects.select_for_update().get(pk=note.pk)
-    _check_draft(note)
-    errors = _missing(note, NOTE_TEXT_FIELDS, "Write this section before signing.")
-    if errors:
-        raise ValidationError(errors)
+    note_check_ready(note=note)
     _carry_out_in_goals(note=note, session=session, by=by, request=request)
     now = timezone.now()
     # Compare-and-swap on the status: two clicks on "Sign" sign once.

@@ -12,6 +12,7 @@ urlpatterns = [
     path("children/<int:pk>/assessments/new/", views.assessment_create, name="assessment_create"),
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
     path("sessions/<int:pk>/note/", views.note_edit, name="note_edit"),
+    path("sessions/<int:pk>/note/sign/", views.note_sign, name="note_sign"),
     path("sessions/<int:pk>/note/autosave/", views.note_autosave, name="note_autosave"),
     path("sessions/<int:pk>/note/addendum/", views.note_addendum, name="note_addendum"),
     path("assessments/<int:pk>/", views.assessment_detail, name="assessment_detail"),

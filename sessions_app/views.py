@@ -25,6 +25,7 @@ from sessions_app.forms import (
     StandardisedTestFormSet,
 )
 from sessions_app.intake import assessment_prefill
+from sessions_app.models import SessionNote
 from sessions_app.permissions import (
     can_sign,
     can_write_note,
@@ -45,11 +46,24 @@ def unsigned_notes(request: HttpRequest) -> HttpResponse:
 @login_required
 def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     child, _ = get_child_for_user(request.user, pk, allow=CLINICAL)
-    page = selectors.timeline_page(child, request.GET.get("before"))
+    kinds = selectors.parse_kinds(request.GET.getlist("show"))
+    page = selectors.timeline_page(request.user, child, request.GET.get("before"), kinds)
     services.record_viewed(
         request=request, record_type="clinical_timeline", record_id=pk, child_id=pk
     )
-    return render(request, "sessions_app/timeline.html", {"child": child, "page": page})
+    return render(
+        request,
+        "sessions_app/timeline.html",
+        {
+            "child": child,
+            "page": page,
+            "filters": selectors.timeline_filters(kinds),
+            "filtered": kinds != selectors.TIMELINE_KINDS,
+            "show_query": "".join(f"&show={kind}" for kind in kinds)
+            if kinds != selectors.TIMELINE_KINDS
+            else "",
+        },
+    )
 
 
 @login_required
@@ -152,7 +166,8 @@ def _save_draft(request: HttpRequest, session, form, goals_form, new_strategy_fo
 @login_required
 def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Write or finish a note. Works without JavaScript: the form posts here
-    and either saves the draft or saves and signs it."""
+    and saves the draft; "Sign" saves it too and, when every section is
+    written, leads to the confirmation of what signing freezes."""
     session = get_session_for_treating_therapist(request.user, pk)
     note = selectors.note_for(session)
     if note is not None and note.is_signed:
@@ -165,9 +180,8 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
             note = _save_draft(request, session, form, goals_form, new_strategy_form)
             if goals_form.is_valid() and new_strategy_form.is_valid():
                 if signing:
-                    services.note_sign(note=note, by=request.user, request=request)
-                    messages.success(request, "The note is signed.")
-                    return redirect(session)
+                    services.note_check_ready(note=note)
+                    return redirect("sessions_app:note_sign", pk=session.pk)
                 messages.success(request, "The draft is saved.")
                 return redirect("sessions_app:note_edit", pk=session.pk)
         except ValidationError as error:
@@ -188,7 +202,64 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "goals_form": goals_form,
             "new_strategy_form": new_strategy_form,
+            "context": selectors.note_context(session),
+            "today": timezone.localdate(),
         },
+    )
+
+
+SESSION_NOTE_FIELDS = {field.name for field in SessionNote._meta.fields}
+
+
+def _sign_problems(error: ValidationError) -> list[str]:
+    """What stops a note being signed, each naming its section."""
+    if not hasattr(error, "error_dict"):
+        return error.messages
+    return [
+        f"{SessionNote._meta.get_field(name).verbose_name.capitalize()}: {message}"
+        if name in SESSION_NOTE_FIELDS
+        else message
+        for name, found in error.message_dict.items()
+        for message in found
+    ]
+
+
+@login_required
+def note_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    """The confirmation before signing: the note as it will be frozen, its
+    sections, goal ratings and strategy changes. Posting it signs."""
+    session = get_session_for_treating_therapist(request.user, pk)
+    note = selectors.note_for(session)
+    if note is None:
+        return redirect("sessions_app:note_edit", pk=session.pk)
+    if note.is_signed:
+        return redirect(session)
+    errors = []
+    if request.method == "POST":
+        try:
+            services.note_sign(note=note, by=request.user, request=request)
+        except ValidationError as error:
+            errors = _sign_problems(error)
+        else:
+            messages.success(request, "The note is signed.")
+            return redirect(session)
+    else:
+        try:
+            services.note_check_ready(note=note)
+        except ValidationError as error:
+            errors = _sign_problems(error)
+        services.record_viewed(
+            request=request,
+            record_type="session_note",
+            record_id=note.pk,
+            child_id=session.child_id,
+        )
+    session = selectors.session_with_record(session.pk)
+    return render(
+        request,
+        "sessions_app/note_sign.html",
+        {"session": session, "note": session.note, "errors": errors},
+        status=400 if errors and request.method == "POST" else 200,
     )
 
 

@@ -71,7 +71,7 @@
           inFlight = false;
           if (result.ok) {
             failures = 0;
-            say("Saved at " + result.data.saved_at);
+            say("Saved " + result.data.saved_at);
             if (dirty) {
               schedule(DEBOUNCE_MS);
             }

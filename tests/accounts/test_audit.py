@@ -156,7 +156,7 @@ def test_access_history_runs_constant_queries(world, client, django_assert_num_q
     url = reverse("families:child_access_history", args=[world.child.pk])
     _event(user=world.parent, child_id=world.child.pk)
     # session, user, the child with the caseload check, count, page of events,
-    # the menu's unread count
+    # and the menu's counts (unread messages, notes to sign)
     with django_assert_num_queries(6):
         client.get(url)
     for _ in range(60):

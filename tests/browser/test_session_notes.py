@@ -1,5 +1,7 @@
-"""A therapist writes a note in a real browser: autosave, signing and an
-addendum; then the parent reads the family summary and never the SOAP text."""
+"""A therapist writes a note in a real browser: autosave ("Saved 10:42" in a
+bar that stays in sight), signing after a confirmation of what it freezes,
+and an addendum; the timeline rolls the week's practice up; then the parent
+reads the family summary and never the SOAP text."""
 
 import re
 from datetime import timedelta
@@ -32,14 +34,29 @@ def test_therapist_writes_autosaves_signs_and_amends_a_note(world, open_browser,
         caregivers=[Caregiver.objects.get(user=world.parent)],
     )
     goal = factories.GoalFactory(child=world.child, title="Yusuf climbs the stairs alone")
-    factories.HomeStrategyFactory(child=world.child, title="Stair game", goals=[goal])
+    stairs = factories.HomeStrategyFactory(child=world.child, title="Stair game", goals=[goal])
+    # Practice this week, logged at home: rolled up on the timeline.
+    for outcome in ("well", "hard", "well"):
+        factories.PracticeLogFactory(
+            strategy=stairs, outcome=outcome, practised_on=timezone.localdate()
+        )
     therapist = open_browser(viewport, user=world.therapist)
     page = therapist.page
     therapist.go("/")
     expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
+    if viewport == "desktop":
+        # The menu fits one line at 1,280 px: every item at the same height.
+        tops = page.locator("#main-nav .nav-link").evaluate_all(
+            "links => links.map(link => Math.round(link.getBoundingClientRect().top))"
+        )
+        assert len(set(tops)) == 1, tops
+        expect(page.get_by_role("link", name=re.compile("^Notes to sign 1"))).to_be_visible()
     therapist.check("caseload")
-    page.get_by_role("link", name=world.child.full_name).click()
+    # A name opens the child's page; the clinical timeline is one click on.
+    page.get_by_role("link", name=world.child.full_name, exact=True).click()
+    page.get_by_role("link", name="Clinical timeline").click()
     expect(page.get_by_role("heading", name=re.compile("clinical timeline"))).to_be_visible()
+    expect(page.get_by_text("Stair game: 3 times, 2 went well, 1 hard")).to_be_visible()
     therapist.check("timeline")
     # From the timeline, one click opens the note of the session.
     page.get_by_role("link", name=re.compile("Write the note")).click()
@@ -49,7 +66,7 @@ def test_therapist_writes_autosaves_signs_and_amends_a_note(world, open_browser,
     page.get_by_label("Subjective").fill(SUBJECTIVE)
     page.get_by_label("Objective").fill(OBJECTIVE)
     status = page.locator("#autosave-status")
-    expect(status).to_contain_text("Saved at", timeout=15_000)
+    expect(status).to_have_text(re.compile(r"^Saved \d\d:\d\d$"), timeout=15_000)
     note = SessionNote.objects.get(session=session)
     assert note.subjective == SUBJECTIVE and note.objective == OBJECTIVE
     assert not note.is_signed
@@ -59,9 +76,21 @@ def test_therapist_writes_autosaves_signs_and_amends_a_note(world, open_browser,
     page.get_by_label("Summary for the family").fill(SUMMARY)
     page.get_by_label(re.compile("Level today for")).select_option("1")
     page.get_by_label("“Stair game”").select_option("retired")
-    expect(status).to_contain_text("Saved at", timeout=15_000)
+    expect(status).to_have_text(re.compile(r"^Saved \d\d:\d\d$"), timeout=15_000)
+    # The bar with the save state and the buttons stays in sight at the foot
+    # of the window while the note is scrolled.
+    page.get_by_label("Subjective").scroll_into_view_if_needed()
+    expect(status).to_be_in_viewport()
+    expect(page.get_by_role("button", name="Sign…")).to_be_in_viewport()
     therapist.check("note-draft")
-    page.get_by_role("button", name="Sign the note").click()
+    page.get_by_role("button", name="Sign…").click()
+    # Signing asks first, showing what it will freeze.
+    expect(page.get_by_role("heading", name="Sign this note?")).to_be_visible()
+    expect(page.get_by_text("Yusuf climbs the stairs alone: +1")).to_be_visible()
+    expect(page.get_by_text(PLAN)).to_be_visible()
+    assert not SessionNote.objects.get(session=session).is_signed
+    therapist.check("note-confirm")
+    page.get_by_role("button", name="Sign and freeze the note").click()
     expect(page.get_by_text("The note is signed.")).to_be_visible()
     expect(page.get_by_text(re.compile(f"Signed by {world.therapist.full_name}"))).to_be_visible()
     note.refresh_from_db()
@@ -110,7 +139,7 @@ def test_autosave_retries_after_a_dropped_connection_without_losing_text(world, 
     status = page.locator("#autosave-status")
     expect(status).to_contain_text("Not saved yet", timeout=15_000)
     expect(page.get_by_label("Subjective")).to_have_value("Typed while the connection dropped")
-    expect(status).to_contain_text("Saved at", timeout=20_000)
+    expect(status).to_have_text(re.compile(r"^Saved \d\d:\d\d$"), timeout=20_000)
     assert (
         SessionNote.objects.get(session=session).subjective == "Typed while the connection dropped"
     )

@@ -31,9 +31,10 @@ def test_therapist_sets_a_goal_and_a_strategy_and_reads_home_practice(demo, open
 
     visit.go("/")
     expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
-    card = page.locator("article", has=page.get_by_role("link", name=ollie.full_name))
-    expect(card).to_contain_text("Practice since last session")
-    expect(card).to_contain_text("Next visit")
+    row = page.locator("tr", has=page.get_by_role("link", name=ollie.full_name, exact=True))
+    expect(row).to_be_visible()
+    expect(page.locator(".caseload-table thead")).to_contain_text("Practice since")
+    expect(page.locator(".caseload-table thead")).to_contain_text("Next visit")
     assert "Arjun" not in page.content()
     visit.check("caseload")
 

@@ -420,3 +420,91 @@ def test_routines_queries_do_not_grow_with_strategies(world, goal, login):
     with CaptureQueriesContext(connection) as later:
         client.get(url)
     assert len(later) == len(first)
+
+
+def test_use_this_keeps_what_was_typed_and_fills_only_the_empty_fields(world, goal, login):
+    template = StrategyTemplateFactory(
+        title="Clothes laid out", what_to_do="Lay them out", why_it_helps="Fewer decisions"
+    )
+    client = login(world.therapist)
+    url = reverse("goals:strategy_create", args=[world.child.pk])
+    response = client.post(
+        url,
+        {
+            "template": template.pk,
+            "action": "use",
+            "title": "Yusuf's own clothes line",
+            "what_to_do": "",
+            "goals": [goal.pk],
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and not HomeStrategy.objects.exists()
+    assert 'value="Yusuf&#x27;s own clothes line"' in html  # typed: kept
+    assert "\nLay them out</textarea>" in html and "\nFewer decisions</textarea>" in html
+    assert f'value="{goal.pk}" ' in html and "checked" in html
+    assert "is-invalid" not in html  # nothing is an error yet
+    # Saving then records the library strategy it came from.
+    response = client.post(
+        url,
+        {
+            "template": template.pk,
+            "action": "save",
+            "title": "Yusuf's own clothes line",
+            "routine": "dressing",
+            "what_to_do": "Lay them out",
+            "goals": [goal.pk],
+        },
+    )
+    assert response.status_code == 302
+    assert HomeStrategy.objects.get().template == template
+
+
+def test_the_same_library_strategy_is_not_added_twice_to_a_goal(world, goal, login):
+    template = StrategyTemplateFactory(title="Clothes laid out")
+    other_goal = GoalFactory(child=world.child, title="Brushes his teeth")
+    HomeStrategyFactory(child=world.child, goals=[goal], template=template)
+    client = login(world.therapist)
+    url = reverse("goals:strategy_create", args=[world.child.pk])
+    post = {
+        "template": template.pk,
+        "action": "save",
+        "title": "Clothes laid out again",
+        "routine": "dressing",
+        "what_to_do": "Lay them out",
+    }
+    response = client.post(url, {**post, "goals": [goal.pk, other_goal.pk]})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert (
+        "“Clothes laid out” from the library is already on the plan for "
+        "“Puts on his shoes before school”" in html
+    )
+    assert 'value="Clothes laid out again"' in html
+    assert HomeStrategy.objects.count() == 1
+    # For another goal it is welcome; a retired one does not count.
+    assert client.post(url, {**post, "goals": [other_goal.pk]}).status_code == 302
+    HomeStrategy.objects.filter(goals=goal).update(retired_on=TODAY())
+    assert client.post(url, {**post, "goals": [goal.pk]}).status_code == 302
+
+
+def test_the_goal_page_speaks_to_the_therapist_in_clinical_words(world, goal, login):
+    FamilyRatingFactory(goal=goal)
+    html = login(world.therapist).get(goal.get_absolute_url()).content.decode()
+    assert "The family's ratings (COPM)" in html and "how happy you are" not in html
+    assert ">Satisfaction</th>" in html
+    # No strategy yet: one click to add one, for this goal.
+    add = reverse("goals:strategy_create", args=[world.child.pk]) + f"?goal={goal.pk}"
+    assert f'No home strategies for this goal yet. <a href="{add}">' in html
+    form = login(world.therapist).get(add).content.decode()
+    assert re.search(rf'value="{goal.pk}"[^>]*checked', form)
+    rating_form = (
+        login(world.therapist)
+        .get(reverse("goals:family_rating_create", args=[goal.pk]))
+        .content.decode()
+    )
+    assert "Satisfaction, as the family rates it" in rating_form
+    assert "How happy are you" not in rating_form
+    # The family keeps their own words, and no add link.
+    html = login(world.parent).get(goal.get_absolute_url()).content.decode()
+    assert "how happy you are with it" in html and "Add a home strategy" not in html

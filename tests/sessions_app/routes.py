@@ -87,6 +87,14 @@ ROUTES = [
         data=lambda w: {**NOTE_TEXT, "action": "save"},
         ok=(302,),
     ),
+    Route("sessions_app:note_sign", CLINICIAN, kwargs=_draft_session),
+    Route(
+        "sessions_app:note_sign",
+        CLINICIAN,
+        kwargs=_draft_session,
+        method="post",
+        ok=(302,),
+    ),
     Route(
         "sessions_app:note_autosave",
         CLINICIAN,

@@ -80,7 +80,12 @@ def test_a_draft_keeps_goals_and_strategies_without_touching_the_goals_app(world
 def test_signing_turns_ratings_and_strategy_changes_into_goals_records(world, client, plan):
     client.force_login(world.therapist)
     url = reverse("sessions_app:note_edit", args=[plan["session"].pk])
-    assert client.post(url, _post(plan, action="sign")).status_code == 302
+    confirm = reverse("sessions_app:note_sign", args=[plan["session"].pk])
+    assert client.post(url, _post(plan, action="sign"))["Location"] == confirm
+    # The confirmation shows the rating to be frozen; nothing is rated yet.
+    assert "Buttons his school shirt: +1" in client.get(confirm).content.decode()
+    assert not ProgressRating.objects.exists()
+    assert client.post(confirm).status_code == 302
     note = SessionNote.objects.get(session=plan["session"])
     assert note.is_signed
     rating = ProgressRating.objects.get()
@@ -171,8 +176,16 @@ def test_caseload_shows_practice_since_last_session_and_goals_due(world, client,
     plan["other_goal"].save()
     client.force_login(world.therapist)
     html = client.get(reverse("home")).content.decode()
-    assert '2<span class="visually-hidden"> times logged at home since the last session' in html
-    assert '>1</span><span class="visually-hidden"> goals due for review' in html
+    row = html[html.index(f">{world.child.full_name}</a>") :].split("</tr>")[0]
+    # Practice since the last session, then the goals due (linked).
+    assert "<td>2</td>" in row
+    assert (
+        f'>1<span class="visually-hidden"> goals due for review, {world.child.display_name}' in row
+    )
+    # The goal due is listed first, with which review it is.
+    due = html[html.index('id="review-heading"') :].split("</section>")[0]
+    assert plan["goal"].title in due and plan["other_goal"].title not in due
+    assert "review due" in due
 
 
 def test_timeline_shows_ratings_practice_and_wins(world, client, plan):
@@ -182,9 +195,8 @@ def test_timeline_shows_ratings_practice_and_wins(world, client, plan):
     factories.ProgressRatingFactory(
         goal=plan["other_goal"], level=2, source=RatingSource.CAREGIVER, rated_by=world.parent
     )
-    factories.PracticeLogFactory(
-        strategy=plan["keep"], note="Did it before breakfast", caregiver=world.parent
-    )
+    factories.PracticeLogFactory(strategy=plan["keep"], outcome="well", caregiver=world.parent)
+    factories.PracticeLogFactory(strategy=plan["keep"], outcome="hard", caregiver=world.parent)
     factories.WinFactory(child=world.child, text="Coat on by himself!", author=world.supporting)
     factories.WinFactory(child=world.other_child, text="Not this child")
     client.force_login(world.therapist)
@@ -196,8 +208,8 @@ def test_timeline_shows_ratings_practice_and_wins(world, client, plan):
         in html
     )
     assert f"Ties his shoelaces</a>: +2 (family at home, {world.parent})" in html
-    assert f"Button board: went well ({world.parent})" in html
-    assert "Did it before breakfast" in html
+    # Practice is rolled up into the week, per strategy.
+    assert "<li>Button board: 2 times, 1 went well, 1 hard</li>" in html
     assert f"Coat on by himself! ({world.supporting})" in html
     assert "Not this child" not in html
 

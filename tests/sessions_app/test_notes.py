@@ -156,7 +156,11 @@ def test_signing_records_who_and_when_and_freezes(world, client):
     response = client.post(
         reverse("sessions_app:note_edit", args=[session.pk]), {**NOTE, "action": "sign"}
     )
-    assert response.status_code == 302
+    # "Sign" saves the draft and asks for confirmation first.
+    confirm = reverse("sessions_app:note_sign", args=[session.pk])
+    assert response["Location"] == confirm
+    assert not SessionNote.objects.get(session=session).is_signed
+    assert client.post(confirm)["Location"] == session.get_absolute_url()
     note = SessionNote.objects.get(session=session)
     assert note.is_signed and note.signed_by == world.therapist
     assert abs(note.signed_at - timezone.now()) < timedelta(minutes=1)
@@ -300,3 +304,82 @@ def test_a_child_who_is_not_there_cannot_be_marked_present(world):
         _record(world, child=None, child_attended=True)
     with pytest.raises(ValidationError):
         _record(world, therapist=world.admin)
+
+
+def test_the_confirmation_shows_what_signing_freezes_and_works_without_script(world, client):
+    session = SessionFactory(child=world.child, therapist=world.therapist)
+    goal = factories.GoalFactory(child=world.child, title="Shoes on by himself")
+    client.force_login(world.therapist)
+    client.post(
+        reverse("sessions_app:note_edit", args=[session.pk]),
+        {**NOTE, f"gas-goal_{goal.pk}_level": "1", "action": "sign"},
+    )
+    html = client.get(reverse("sessions_app:note_sign", args=[session.pk])).content.decode()
+    assert "Sign this note?" in html
+    for text in NOTE.values():
+        assert text.replace("'", "&#x27;") in html
+    assert "Shoes on by himself: +1" in html
+    # A plain form: the confirmation needs no script.
+    assert (
+        f'<form method="post" action="{reverse("sessions_app:note_sign", args=[session.pk])}"'
+        in html
+    )
+    assert "Sign and freeze the note" in html
+
+
+def test_the_confirmation_of_an_unfinished_note_says_what_is_missing(world, client):
+    session = SessionFactory(child=world.child, therapist=world.therapist)
+    NoteFactory(session=session, plan="", family_summary="")
+    client.force_login(world.therapist)
+    url = reverse("sessions_app:note_sign", args=[session.pk])
+    html = client.get(url).content.decode()
+    assert "Plan: Write this section before signing." in html
+    assert "Summary for the family: Write this section before signing." in html
+    assert "Sign and freeze the note" not in html
+    response = client.post(url)
+    assert response.status_code == 400
+    assert not SessionNote.objects.get(session=session).is_signed
+
+
+def test_the_confirmation_sends_a_signed_or_unwritten_note_on(world, client):
+    signed = signed_note(session=SessionFactory(child=world.child, therapist=world.therapist))
+    unwritten = SessionFactory(child=world.child, therapist=world.therapist)
+    client.force_login(world.therapist)
+    url = reverse("sessions_app:note_sign", args=[signed.session_id])
+    assert client.get(url)["Location"] == signed.session.get_absolute_url()
+    assert client.post(url)["Location"] == signed.session.get_absolute_url()
+    url = reverse("sessions_app:note_sign", args=[unwritten.pk])
+    assert client.get(url)["Location"] == reverse("sessions_app:note_edit", args=[unwritten.pk])
+
+
+def test_the_workspace_shows_the_save_state_plan_goals_and_this_weeks_practice(
+    world, client, django_assert_max_num_queries
+):
+    now = timezone.now()
+    earlier = signed_note(
+        session=SessionFactory(
+            child=world.child, therapist=world.therapist, starts_at=now - timedelta(days=7)
+        ),
+        plan="Try the shoe station before school.",
+    )
+    factories.ProgressRatingFactory(
+        goal=factories.GoalFactory(child=world.child, title="Shoes on"), level=0
+    )
+    factories.GoalFactory(child=world.child, title="Cutlery", baseline_level=-2)
+    shoes = factories.HomeStrategyFactory(child=world.child, title="Shoe station")
+    for outcome in ("well", "hard"):
+        factories.PracticeLogFactory(strategy=shoes, outcome=outcome)
+    session = SessionFactory(child=world.child, therapist=world.therapist, starts_at=now)
+    NoteFactory(session=session)
+    client.force_login(world.therapist)
+    url = reverse("sessions_app:note_edit", args=[session.pk])
+    with django_assert_max_num_queries(20):
+        html = client.get(url).content.decode()
+    bar = html[html.index("note-bar") :].split("</div>")[0]
+    assert "Saved " in bar and 'value="save"' in bar and 'value="sign"' in bar
+    panel = html[html.index('id="note-context"') :].split("</aside>")[0]
+    assert earlier.plan in panel
+    assert "Shoes on</a>: now 0" in panel and "Cutlery</a>: now -2 (baseline)" in panel
+    assert "Shoe station: 2 times, 1 went well" in panel
+    # The drawer opens from a button on phones.
+    assert 'data-bs-target="#note-context"' in html
