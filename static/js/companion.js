@@ -33,7 +33,9 @@
   keepForOffline();
   if (!("indexedDB" in window)) return;
 
-  document.addEventListener("submit", queueWhenOffline);
+  // In the capture phase, so that the check runs before anything listening
+  // on the form itself (htmx sends a card's tap from there).
+  document.addEventListener("submit", queueWhenOffline, true);
   window.addEventListener("online", send);
   showWaiting().then(() => {
     if (navigator.onLine) send();
@@ -67,6 +69,7 @@
     const form = event.target.closest("form[data-offline-queue]");
     if (!form || form.dataset.offlineChecked) return;
     event.preventDefault();
+    event.stopPropagation();
     const submitter = event.submitter;
     reachable().then((online) => {
       if (online) {
@@ -185,7 +188,10 @@
   }
 
   function say(form, text) {
-    let status = form.parentElement.querySelector(".offline-status");
+    // The card's own status line where it has one (the strategy cards do).
+    const area = form.closest("[id^=practice-]") || form.parentElement;
+    let status =
+      area.querySelector("[data-practice-status]") || form.parentElement.querySelector(".offline-status");
     if (!status) {
       status = document.createElement("p");
       status.className = "offline-status small mt-2 mb-0";

@@ -32,7 +32,7 @@ def test_parent_logs_in_with_the_keyboard_and_invites_a_grandparent(
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name=re.compile("Hello"))).to_be_visible()
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name=world.child.first_name, exact=True)).to_be_visible()
     assert world.other_child.first_name not in page.content()
     parent.check("home")
