@@ -173,8 +173,9 @@ def test_the_page_starts_with_the_childs_own_therapist_and_can_show_everyone(
     assert str(world.other_therapist) not in text
     everyone = _page(client, coaching, therapist="all").text
     assert f"with {world.other_therapist}" in everyone
-    # A link to every day of the strip, each a plain link (no script needed).
-    days = re.findall(r'href="\?[^"]*day=(\d{4}-\d\d-\d\d)"', text)
+    # A link to every day of the strip, each a plain link (no script needed)
+    # that opens the page at the day's times.
+    days = re.findall(r'href="\?[^"]*day=(\d{4}-\d\d-\d\d)#times-heading"', text)
     assert days and len(days) == len(set(days))
 
 

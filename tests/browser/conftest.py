@@ -118,14 +118,17 @@ class Visit:
             return
         self.console_errors.append(f"{message.text} ({message.location.get('url')})")
 
-    def check(self, name: str) -> None:
+    def check(self, name: str, *, screenshot: str | None = None) -> None:
         """Screenshot the page and run axe-core on it (serious and critical
-        violations against WCAG 2.2 A/AA fail the test at the end)."""
+        violations against WCAG 2.2 A/AA fail the test at the end). The
+        screenshot is `<name>-<viewport>.png`, or `<screenshot>.png` when a
+        journey's artefacts are asked for by name."""
         self.page.wait_for_load_state("load")
         self.check_title_and_times()
         folder = SCREENSHOTS / self.test_name
         folder.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(folder / f"{name}-{self.viewport}.png"), full_page=True)
+        file_name = f"{screenshot or f'{name}-{self.viewport}'}.png"
+        self.page.screenshot(path=str(folder / file_name), full_page=True)
         if not self.page.evaluate("() => typeof window.axe !== 'undefined'"):
             self.page.evaluate(AXE_JS.read_text())
         result = self.page.evaluate(
