@@ -1,6 +1,11 @@
 """The diary drawn to scale: days (bands) of therapists (columns) on a grid of
 five-minute rows, computed here so the template only prints.
 
+A day the practice is closed is drawn as one block down each column, over
+the whole day, and a therapist's leave as a block over the time it takes;
+neither offers free time (bookings.selectors._diary_days leaves none), and
+neither stretches the hours a day is drawn over.
+
 Pure functions over the diary's items (bookings.selectors.diary) and plain
 values, like bookings.slots, so that the days the clocks change are tested
 without a database. A block's row is the number of real five-minute steps
@@ -65,6 +70,10 @@ def wall_range(
                 ends.append(block.ends_at.hour * 60 + block.ends_at.minute)
     for entry in days:
         for item in entry["items"]:
+            if item["kind"] == "leave":
+                # Leave runs to midnight and beyond: drawn over the day's
+                # hours, it would otherwise stretch every day to 24 hours.
+                continue
             starts.append(_wall_minutes(item["starts_at"], entry["day"]))
             ends.append(_wall_minutes(item["ends_at"], entry["day"]))
     if not starts:
@@ -147,12 +156,33 @@ def _time_text(starts_at: datetime, ends_at: datetime) -> str:
     return f"{start:%H:%M %Z}\u2013{end:%H:%M %Z}"
 
 
+def _leave_time_text(day: date, starts_at: datetime, ends_at: datetime) -> str:
+    """Leave's time on one day: "All day", "From 13:00 GMT", "Until 12:00
+    GMT", or from and until, as the leave covers the day's start or end."""
+    day_start, day_end = slots.local_day_bounds(day)
+    from_start, to_end = starts_at <= day_start, ends_at >= day_end
+    if from_start and to_end:
+        return "All day"
+    if to_end:
+        return f"From {starts_at.astimezone(slots.LONDON):%H:%M %Z}"
+    if from_start:
+        return f"Until {ends_at.astimezone(slots.LONDON):%H:%M %Z}"
+    return _time_text(starts_at, ends_at)
+
+
+def _closed_text(reason: str | None) -> str:
+    return "Practice closed \u2014 " + reason if reason else "Practice closed"
+
+
 def _block(item: dict, links: Links) -> dict:
     """What one block prints: `text` (shown), `extra` (for screen readers:
     the therapist, and what a link does; it follows the text with a space of
     its own, as browsers may put one between them) and `url` (or None)."""
     kind = item["kind"]
     who = item["therapist"]
+    if kind == "leave":
+        text = "On leave" + (f" \u00b7 {item['reason']}" if item["reason"] else "")
+        return {"text": text, "extra": f" ({who})", "url": None}
     if kind == "free":
         if links.book is None:
             return {"text": "Free", "extra": f" time of {who}", "url": None}
@@ -203,9 +233,12 @@ def bands(
     band: `day`, `rows` (five-minute steps it is drawn over), `css` (`n<rows>`,
     and `dg-same` when its hour marks are the first day's),
     `marks` (the hours down its side: `css`, `label`), `columns`;
-    column: `therapist`, `css` (lanes), `hours` (the working hours' classes),
-    `now` (the class of today's line, or None), `blocks`;
-    block: `kind`, `css`, `time`, `text`, `extra`, `url`, and `starts_at`.
+    column: `therapist`, `css` (lanes), `hours` (the working hours' classes,
+    none on a closed day), `now` (the class of today's line, or None),
+    `blocks`;
+    block: `kind` ("appointment", "group", "free", "leave" or "closed"),
+    `css`, `time`, `text`, `extra`, `url`, and `starts_at`.
+    A day of `days` may give `closure` (why the practice is closed).
     """
     wall = wall_range(days, hours, {entry["day"].weekday() for entry in days})
     result = []
@@ -218,17 +251,44 @@ def bands(
         now_css = f"r{_steps(now, top)}" if top <= now < bottom else None
         by_therapist: dict[int, list[dict]] = {person.pk: [] for person in people}
         spans: dict[int, list[tuple[int, int]]] = {person.pk: [] for person in people}
+        closure = entry.get("closure")
+        closed = None if closure is None else _closed_text(closure)
+        if closed is not None:
+            # Down the whole of each column, before what is still booked
+            # that day (to be moved), which is drawn beside it.
+            for person in people:
+                by_therapist[person.pk].append(
+                    {
+                        "kind": "closed",
+                        "starts_at": top,
+                        "time": "All day",
+                        "text": closed,
+                        "extra": f" ({person})",
+                        "url": None,
+                        "css": f"dg-b dg-closed r0 s{rows}",
+                    }
+                )
+                spans[person.pk].append((0, rows))
         for item in entry["items"]:
             column = by_therapist.get(item["therapist_id"])
             if column is None:
                 continue
-            start = min(max(_steps(item["starts_at"], top), 0), rows - 1)
-            end = min(max(_steps(item["ends_at"], top), start + 1), rows)
+            if item["kind"] == "leave":
+                # Only the part inside the hours drawn (see wall_range).
+                start = max(_steps(item["starts_at"], top), 0)
+                end = min(_steps(item["ends_at"], top), rows)
+                if end <= start:
+                    continue
+                time_text = _leave_time_text(day, item["starts_at"], item["ends_at"])
+            else:
+                start = min(max(_steps(item["starts_at"], top), 0), rows - 1)
+                end = min(max(_steps(item["ends_at"], top), start + 1), rows)
+                time_text = _time_text(item["starts_at"], item["ends_at"])
             block = _block(item, links)
             block.update(
                 kind=item["kind"],
                 starts_at=item["starts_at"],
-                time=_time_text(item["starts_at"], item["ends_at"]),
+                time=time_text,
                 css=f"dg-b dg-{item['kind']} r{start} s{end - start}",
             )
             column.append(block)
@@ -244,7 +304,9 @@ def bands(
                 {
                     "therapist": str(person),
                     "css": f"lanes-{lanes}",
-                    "hours": _hours_blocks(day, hours.get(person.pk, []), top, rows),
+                    "hours": []
+                    if closed
+                    else _hours_blocks(day, hours.get(person.pk, []), top, rows),
                     "now": now_css,
                     "blocks": blocks,
                 }

@@ -36,7 +36,14 @@ from bookings.models import (
     WaitlistEntry,
 )
 from bookings.permissions import Memberships, bookings_visible_to, memberships_of
-from bookings.services import BUSY_REACH, busy_intervals, busy_of, hours_for
+from bookings.services import (
+    BUSY_REACH,
+    busy_intervals,
+    busy_of,
+    closures_by_day,
+    hours_for,
+    leave_of,
+)
 from core.queries import count_of
 from families.models import AccessLevel, Caregiver, CaseloadAssignment, Child, Family
 from sessions_app.models import TherapySession
@@ -192,17 +199,21 @@ def _diary_days(
     service: Service | None = None,
     people: Sequence[User] | None = None,
 ) -> tuple[list[dict], dict[int, list[slots.Hours]], list[User]]:
-    """Appointments, groups and free time per local day, in time order: of one
-    therapist, of `people` (a page of the practice's therapists), or of all.
+    """Appointments, groups, leave and free time per local day, in time order:
+    of one therapist, of `people` (a page of the practice's therapists), or
+    of all.
 
-    Each day is what bookings/includes/diary_day.html shows: `day`, and `items` each with a
-    `kind` ("appointment", "group" or "free"), `starts_at`, `ends_at` and
-    `therapist` (the name shown), and for an appointment its `pk`,
-    `service`, `room` and `bookings` (`family`, `children`, `status_label`),
-    for a group its `pk`, `service`, `topic`, `booked`, `capacity` and
-    `waiting`. Every item also has `therapist_id`. Read with `values_list`,
-    a fixed number of queries. Returned with the therapists' weekly hours and
-    the therapists shown, for the time grid."""
+    Each day is what bookings/includes/diary_day.html shows: `day`,
+    `closure` (why the practice is closed that day, or None: a closed day
+    offers no free time) and `items` each with a `kind` ("appointment",
+    "group", "leave" or "free"), `starts_at`, `ends_at` and `therapist` (the
+    name shown), and for an appointment its `pk`, `service`, `room` and
+    `bookings` (`family`, `children`, `status_label`), for a group its `pk`,
+    `service`, `topic`, `booked`, `capacity` and `waiting`, for leave its
+    `reason` (cut to the day: leave over several days is an item on each).
+    Every item also has `therapist_id`. Read with `values_list`, a fixed
+    number of queries. Returned with the therapists' weekly hours and the
+    therapists shown, for the time grid."""
     if people is None:
         people = list(therapists().filter(pk=therapist.pk) if therapist else therapists())
     by_id = {person.pk: person for person in people}
@@ -232,8 +243,16 @@ def _diary_days(
             *fields, "service_id", "service__name", "topic", "capacity"
         )
     )
+    # Closures and leave as booking reads them (bookings.services), so that
+    # the diary offers no time a booking would refuse.
+    closures = closures_by_day(first_day, last_day)
+    leave = leave_of(by_id, start=start, end=end)
     busy = busy_of(
-        by_id, [row[1:5] for row in [*appointment_rows, *group_rows]], start=start, end=end
+        by_id,
+        [row[1:5] for row in [*appointment_rows, *group_rows]],
+        start=start,
+        end=end,
+        leave=leave,
     )
 
     def shown_in_days(rows: list[tuple]) -> list[tuple]:
@@ -309,7 +328,21 @@ def _diary_days(
             waiting=waiting,
         )
     for day in diary_days:
+        # Nothing is offered on a day the practice is closed, and no one's
+        # leave is drawn over it: the day says it is closed.
+        if day in closures:
+            continue
+        day_start, day_end = slots.local_day_bounds(day)
         for therapist_id in by_id:
+            for away in leave[therapist_id]:
+                if away.starts_at < day_end and away.ends_at > day_start:
+                    add(
+                        therapist_id,
+                        max(away.starts_at, day_start),
+                        min(away.ends_at, day_end),
+                        kind="leave",
+                        reason=away.reason,
+                    )
             windows = slots.windows_on(day, hours.get(therapist_id, []))
             for free_start, free_end in slots.free_intervals(
                 windows=windows, busy=busy[therapist_id]
@@ -317,7 +350,11 @@ def _diary_days(
                 add(therapist_id, free_start, free_end, kind="free")
     return (
         [
-            {"day": day, "items": [item for *_, item in sorted(entry, key=lambda row: row[:2])]}
+            {
+                "day": day,
+                "closure": closures[day].reason if day in closures else None,
+                "items": [item for *_, item in sorted(entry, key=lambda row: row[:2])],
+            }
             for day, entry in diary_days.items()
         ],
         hours,
@@ -517,7 +554,7 @@ def service_slots(
     _, end = slots.local_day_bounds(last_day)
     hours = hours_for(by_id)
     busy = busy_intervals(therapist_ids=by_id, start=start, end=end)
-    closed = closed_days(first_day, last_day)
+    closed = closures_by_day(first_day, last_day)
     result = []
     for day in slots.days_between(first_day, last_day):
         found = []
@@ -751,18 +788,6 @@ def series_visits(series: AppointmentSeries) -> list[Appointment]:
     return list(series.visits.order_by("starts_at", "id"))
 
 
-def closed_days(first_day: date, last_day: date) -> set[date]:
-    """The days between first_day and last_day the practice is closed (one query)."""
-    closed: set[date] = set()
-    for closure in PracticeClosure.objects.filter(
-        first_day__lte=last_day, last_day__gte=first_day
-    ).only("first_day", "last_day"):
-        closed.update(
-            slots.days_between(max(closure.first_day, first_day), min(closure.last_day, last_day))
-        )
-    return closed
-
-
 def closures_ahead() -> list[PracticeClosure]:
     return list(PracticeClosure.objects.filter(last_day__gte=timezone.localdate()))
 
@@ -795,7 +820,7 @@ def free_time(*, service: Service, therapist: User, day: date) -> list[slots.Int
     """The stretches of a therapist's day where a visit of this service fits,
     for staff choosing any free start time (three queries)."""
     start, end = slots.local_day_bounds(day)
-    if PracticeClosure.objects.filter(first_day__lte=day, last_day__gte=day).exists():
+    if closures_by_day(day, day):
         return []
     hours = hours_for([therapist.pk]).get(therapist.pk, [])
     busy = busy_intervals(therapist_ids=[therapist.pk], start=start, end=end)[therapist.pk]

@@ -174,20 +174,59 @@ def busy_of(
     *,
     start: datetime,
     end: datetime,
+    leave: dict[int, list[AvailabilityException]] | None = None,
 ) -> dict[int, list[slots.Interval]]:
     """busy_intervals from appointments and groups a page has already read:
     `filled` holds (therapist id, start, end, buffer minutes) of every one not
     cancelled that starts before `end` and ends after `start - BUSY_REACH`.
-    The therapists' exceptions are read here (one query)."""
+    The therapists' leave is read here (one query), unless the page has
+    read it already (leave_of over the same range)."""
     therapist_ids = list(therapist_ids)
+    if leave is None:
+        leave = leave_of(therapist_ids, start=start, end=end)
     busy: dict[int, list[slots.Interval]] = {pk: [] for pk in therapist_ids}
     for therapist_id, starts_at, ends_at, buffer in filled:
         busy[therapist_id].append((starts_at, ends_at + timedelta(minutes=buffer)))
-    for therapist_id, starts_at, ends_at in AvailabilityException.objects.filter(
-        therapist_id__in=therapist_ids, starts_at__lt=end, ends_at__gt=start
-    ).values_list("therapist_id", "starts_at", "ends_at"):
-        busy[therapist_id].append((starts_at, ends_at))
+    for therapist_id in therapist_ids:
+        busy[therapist_id].extend(
+            (away.starts_at, away.ends_at) for away in leave.get(therapist_id, ())
+        )
     return busy
+
+
+def leave_of(
+    therapist_ids: Iterable[int], *, start: datetime, end: datetime
+) -> dict[int, list[AvailabilityException]]:
+    """Each therapist's leave (AvailabilityException) that covers some of
+    `start` to `end`, in time order (one query). The one reading of "on
+    leave then": booking, a series' clashes and the diary all go through it."""
+    therapist_ids = list(therapist_ids)
+    leave: dict[int, list[AvailabilityException]] = {pk: [] for pk in therapist_ids}
+    for away in (
+        AvailabilityException.objects.filter(
+            therapist_id__in=therapist_ids, starts_at__lt=end, ends_at__gt=start
+        )
+        .only("therapist_id", "starts_at", "ends_at", "reason")
+        .order_by("starts_at", "id")
+    ):
+        leave[away.therapist_id].append(away)
+    return leave
+
+
+def closures_by_day(first_day: date, last_day: date) -> dict[date, PracticeClosure]:
+    """The practice's closures by each local day from `first_day` to
+    `last_day` that one closes (the first closure, where two cover a day).
+    One query. The one reading of "the practice is closed that day":
+    booking, free time, a series' clashes and the diary all go through it."""
+    closed: dict[date, PracticeClosure] = {}
+    for closure in PracticeClosure.objects.filter(
+        first_day__lte=last_day, last_day__gte=first_day
+    ).only("first_day", "last_day", "reason"):
+        for day in slots.days_between(
+            max(closure.first_day, first_day), min(closure.last_day, last_day)
+        ):
+            closed.setdefault(day, closure)
+    return closed
 
 
 def hours_for(therapist_ids: Iterable[int]) -> dict[int, list[slots.Hours]]:
@@ -216,9 +255,7 @@ def _check_time_free(
     on a day the practice is open. Called with the therapist (and room) rows
     locked."""
     local_day = starts_at.astimezone(slots.LONDON).date()
-    closure = PracticeClosure.objects.filter(
-        first_day__lte=local_day, last_day__gte=local_day
-    ).first()
+    closure = closures_by_day(local_day, local_day).get(local_day)
     if closure is not None:
         raise ValidationError({"starts_at": f"The practice is closed that day ({closure.reason})."})
     windows = slots.windows_on(local_day, hours_for([therapist.pk]).get(therapist.pk, []))
@@ -469,14 +506,8 @@ def visit_clashes(
     exclude = list(exclude_appointments)
     first, last = min(starts), max(starts) + duration + buffer
     days = [start.astimezone(slots.LONDON).date() for start in starts]
-    closures = list(
-        PracticeClosure.objects.filter(first_day__lte=max(days), last_day__gte=min(days))
-    )
-    leave = list(
-        AvailabilityException.objects.filter(
-            therapist=therapist, starts_at__lt=last, ends_at__gt=first
-        )
-    )
+    closures = closures_by_day(min(days), max(days))
+    leave = leave_of([therapist.pk], start=first, end=last)[therapist.pk]
     hours = hours_for([therapist.pk]).get(therapist.pk, [])
     others = list(
         Appointment.objects.filter(
@@ -539,7 +570,7 @@ def visit_clashes(
             ),
             None,
         )
-        closed = next((c for c in closures if c.first_day <= day <= c.last_day), None)
+        closed = closures.get(day)
         away = next(
             (a for a in leave if slots.overlaps((start, end), (a.starts_at, a.ends_at))), None
         )

@@ -102,3 +102,86 @@ def test_a_therapists_own_week_side_by_side(demo, open_browser, viewport):
     expect(page.get_by_role("link", name=re.compile("to book with"))).to_have_count(0)
     expect(page.get_by_label("Therapist")).to_have_count(0)
     therapist.check("own-week")
+
+
+def test_a_closed_day_and_leave_in_the_grid_and_the_list(demo, open_browser):
+    """The practice closed on Thursday (a visit still booked that day, to be
+    moved), one therapist away for part of today and the other on Friday:
+    drawn as blocks that say so, with no free time offered in them."""
+    from datetime import datetime, time, timedelta
+
+    from playwright.sync_api import expect
+
+    from bookings.models import AvailabilityException, PracticeClosure
+    from bookings.slots import LONDON
+
+    # The tests' Wednesday morning (tests/clock.py).
+    today = timezone.localdate()
+    assert today.weekday() == 2
+    thursday, friday = today + timedelta(days=1), today + timedelta(days=2)
+
+    def at(day, hour):
+        return datetime.combine(day, time(hour), tzinfo=LONDON)
+
+    amira = User.objects.get(email="therapist1@demo.example")
+    other = User.objects.get(email="therapist2@demo.example")
+    PracticeClosure.objects.create(first_day=thursday, last_day=thursday, reason="Staff training")
+    AvailabilityException.objects.create(
+        therapist=other, starts_at=at(today, 11), ends_at=at(today, 13), reason="Training course"
+    )
+    AvailabilityException.objects.create(
+        therapist=amira,
+        starts_at=at(friday, 0),
+        ends_at=at(friday + timedelta(days=3), 0),
+        reason="Annual leave",
+    )
+
+    admin = open_browser("desktop", user=User.objects.get(email="admin@demo.example"))
+    page = admin.page
+    # Today: the leave in its therapist's column, free time either side of it.
+    admin.go("/diary/?view=day")
+    leave = page.get_by_text("On leave · Training course")
+    expect(leave).to_be_visible()
+    expect(
+        page.get_by_role("link", name=re.compile(rf"^09:30 GMT.*Free to book with {other}"))
+    ).to_be_visible()
+    expect(
+        page.get_by_role("link", name=re.compile(rf"^13:00 GMT.*Free to book with {other}"))
+    ).to_be_visible()
+    expect(
+        page.get_by_role("link", name=re.compile(rf"^11:00 GMT.*Free to book with {other}"))
+    ).to_have_count(0)
+    admin.check("diary-day-leave")
+
+    # Thursday: closed in every column, nothing to book; the visit still
+    # booked is drawn beside the closure.
+    admin.go(f"/diary/?view=day&date={thursday.isoformat()}")
+    closed = page.get_by_text("Practice closed — Staff training")
+    expect(closed).to_have_count(2)
+    expect(closed.first).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("to book with"))).to_have_count(0)
+    expect(
+        page.get_by_role("link", name=re.compile(r"^14:00 GMT.*1:1 therapy session"))
+    ).to_be_visible()
+    admin.check("diary-closed-day")
+
+    # Amira's week side by side: Thursday closed, Friday to Sunday away.
+    admin.go(f"/diary/?therapist={amira.pk}")
+    expect(page.get_by_text("Practice closed — Staff training")).to_be_visible()
+    expect(page.get_by_text("On leave · Annual leave")).to_have_count(3)
+    expect(page.get_by_text("On leave · Annual leave").first).to_be_visible()
+    admin.check("diary-week-closed-and-leave")
+
+    # The list says the same.
+    admin.go(f"/diary/?therapist={amira.pk}&layout=list")
+    expect(page.locator(".dg-gutter").first).to_be_hidden()
+    expect(page.get_by_text("Practice closed — Staff training")).to_be_visible()
+    expect(page.get_by_text("On leave · Annual leave").first).to_be_visible()
+    admin.check("diary-week-list-closed-and-leave")
+
+    # On a phone, the closed day as a list.
+    phone = open_browser("phone", user=User.objects.get(email="admin@demo.example"))
+    phone.go(f"/diary/?view=day&date={thursday.isoformat()}")
+    expect(phone.page.get_by_text("Practice closed — Staff training").first).to_be_visible()
+    expect(phone.page.get_by_role("link", name=re.compile("to book with"))).to_have_count(0)
+    phone.check("diary-closed-day-list")
