@@ -156,6 +156,18 @@ def test_admin_books_a_term_of_weekly_visits_and_a_new_familys_first_visit(demo,
     )
     assert Appointment.objects.filter(series=series, status="booked").count() == 5
 
+    # The diary draws it all to scale: the first week's visit and the assessment,
+    # the training day closed, and Amira's leave.
+    admin.go("/diary/?date=2027-01-05")
+    expect(page.get_by_text("Alfie").first).to_be_visible()
+    admin.check("grid-first-week")
+    admin.go("/diary/?date=2027-01-19")
+    expect(page.get_by_text("Practice closed — Staff training").first).to_be_visible()
+    admin.check("grid-closed-day")
+    admin.go(f"/diary/?date=2027-02-02&therapist={amira.pk}")
+    expect(page.get_by_text("On leave").first).to_be_visible()
+    admin.check("grid-leave")
+
 
 @pytest.mark.now("2027-01-04 09:00")
 def test_the_new_diary_pages_fit_a_phone(demo, open_browser):
