@@ -29,7 +29,16 @@ from django.utils import timezone
 from accounts.models import Role, User
 from bench import SEED_VERSION
 from bookings.models import Appointment, Booking, Service, WeeklyAvailability
-from families.models import AccessLevel, Caregiver, CaseloadAssignment, Child, Family, Relationship
+from families.models import (
+    AccessLevel,
+    Caregiver,
+    CaseloadAssignment,
+    Child,
+    Consent,
+    ConsentKind,
+    Family,
+    Relationship,
+)
 from goals.models import (
     Area,
     Goal,
@@ -208,6 +217,15 @@ def seed(*, scale: float, log=print) -> dict[str, int]:
                 created_at=now - timedelta(days=365 * bench["years"] if f == 0 else 400),
             )
         n_families = size["families"]
+        # Every family agreed to e-mails about therapy: Today asks none of them.
+        consents = Table(Consent)
+        for f in range(n_families):
+            consents.add(
+                id=f + 1,
+                family_id=f + 1,
+                kind=ConsentKind.EMAIL_CONTACT,
+                given_at=now - timedelta(days=400),
+            )
 
         children = Table(Child)
         child_family: list[int] = []
@@ -274,7 +292,15 @@ def seed(*, scale: float, log=print) -> dict[str, int]:
                     starts_on=today - timedelta(days=90),
                 )
 
-        for table in (users, families, children, caregivers, caregiver_children, assignments):
+        for table in (
+            users,
+            families,
+            consents,
+            children,
+            caregivers,
+            caregiver_children,
+            assignments,
+        ):
             counts[table.model._meta.label] = table.write()
         log(f"  people and families: {counts['accounts.User']} users")
 
@@ -583,6 +609,7 @@ def _reset_sequences() -> None:
     all_models: Iterable[type[models.Model]] = [
         User,
         Family,
+        Consent,
         Child,
         Caregiver,
         _through(Caregiver, "children"),

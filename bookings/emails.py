@@ -28,7 +28,7 @@ from families.models import AccessLevel, Caregiver, Child
 from families.services import caregiver_reminders_restart, caregiver_reminders_stop
 from notifications.emails import render_email
 from notifications.models import Channel, OutboxMessage
-from notifications.registry import Rendered, Short, register
+from notifications.registry import Purpose, Rendered, Short, register
 from notifications.services import (
     channel_messages,
     channel_messages_queue,
@@ -94,9 +94,12 @@ def _recipients(booking: Booking, *, reminders: bool = False) -> list[tuple[int,
     ]
 
 
-def booking_notify(*, booking: Booking, kind: str) -> None:
+def booking_notify(*, booking: Booking, kind: str, by_id: int | None = None) -> None:
     """Queue a confirmation or cancellation for everyone who hears about the
-    booking. Called inside the booking's transaction: nothing goes if it rolls back."""
+    booking. Called inside the booking's transaction: nothing goes if it rolls back.
+    `by_id`: who booked or cancelled. To them it is a receipt, sent whatever
+    the family's consent to e-mails about therapy says; to the others it is
+    about therapy (notifications.registry.Purpose.RECEIPT)."""
     for user_id, email in _recipients(booking):
         message_queue(
             kind=kind,
@@ -105,12 +108,13 @@ def booking_notify(*, booking: Booking, kind: str) -> None:
             dedupe_key=f"{kind}:{booking.pk}:{user_id}",
             object_type="booking",
             object_id=booking.pk,
+            params={"family": booking.family_id, "by": by_id},
         )
 
 
-def bookings_cancelled_notify(*, booking_ids: list[int]) -> None:
+def bookings_cancelled_notify(*, booking_ids: list[int], by_id: int | None = None) -> None:
     for booking in Booking.objects.filter(pk__in=booking_ids):
-        booking_notify(booking=booking, kind=CANCELLED)
+        booking_notify(booking=booking, kind=CANCELLED, by_id=by_id)
 
 
 def waitlist_notify(*, entry: WaitlistEntry, kind: str) -> None:
@@ -134,6 +138,7 @@ def waitlist_notify(*, entry: WaitlistEntry, kind: str) -> None:
             "dedupe_key": f"{kind}:{entry.pk}:{stamp}:{user_id}",
             "object_type": "waitlist_entry",
             "object_id": entry.pk,
+            "params": {"family": entry.family_id},
         }
         message_queue(**fields)
         if devices.get(user_id):
@@ -210,7 +215,7 @@ def _queue_reminders(rows: list[tuple], *, now: datetime) -> int:
     numbers = text_numbers_of({person.user_id for person in everyone if person.by_text})
     devices = push_devices_of({person.user_id for person in everyone if person.by_push})
     messages = []
-    for pk, _family_id, starts, offset in due:
+    for pk, family_id, starts, offset in due:
         for person in people_of.get(pk, []):
             email = OutboxMessage(
                 kind=REMINDER,
@@ -218,7 +223,7 @@ def _queue_reminders(rows: list[tuple], *, now: datetime) -> int:
                 recipient_email=person.email,
                 object_type="booking",
                 object_id=pk,
-                params={"offset": offset, "starts_at": starts.isoformat()},
+                params={"offset": offset, "starts_at": starts.isoformat(), "family": family_id},
                 dedupe_key=f"{REMINDER}:{pk}:{offset}h:{_stamp(starts)}:{person.user_id}",
             )
             if person.by_email:
@@ -511,6 +516,7 @@ def register_kinds() -> None:
         REMINDER,
         label="appointment reminders",
         render=render_reminders,
+        purpose=Purpose.ABOUT_THERAPY,
         render_short=render_reminder_shorts,
         on_optout=caregiver_reminders_stop,
         on_optin=caregiver_reminders_restart,
@@ -521,6 +527,9 @@ def register_kinds() -> None:
         render=_render_booking_kind(
             "bookings/email/booking_confirmed", "Booked: {title}", active=True, ics=True
         ),
+        # To the caregiver who booked: their receipt. Booked by the practice
+        # (or by another caregiver): news about the child's therapy.
+        purpose=Purpose.RECEIPT,
     )
     register(
         CANCELLED,
@@ -528,6 +537,7 @@ def register_kinds() -> None:
         render=_render_booking_kind(
             "bookings/email/booking_cancelled", "Cancelled: {title}", active=None
         ),
+        purpose=Purpose.RECEIPT,
     )
     register(
         WAITLIST_OFFER,
@@ -537,6 +547,8 @@ def register_kinds() -> None:
             "A place has come up: {topic}",
             WaitlistEntry.Status.OFFERED,
         ),
+        # The family joined the list long before: the offer is news, not a receipt.
+        purpose=Purpose.ABOUT_THERAPY,
         render_short=render_offer_shorts,
     )
     register(
@@ -547,4 +559,5 @@ def register_kinds() -> None:
             "The place we held has gone: {topic}",
             WaitlistEntry.Status.EXPIRED,
         ),
+        purpose=Purpose.ABOUT_THERAPY,
     )

@@ -379,7 +379,7 @@ def appointment_book(
                 record_id=booking.pk,
                 detail=f"{service.name} {starts_at.isoformat()}",
             )
-            emails.booking_notify(booking=booking, kind=emails.CONFIRMED)
+            emails.booking_notify(booking=booking, kind=emails.CONFIRMED, by_id=by.pk)
     except IntegrityError as error:
         # The database's own guard (exclusion or unique constraint) caught a
         # clash the check above could not see.
@@ -448,7 +448,7 @@ def appointment_cancel(
         cancellation_reason=reason[:300],
         cancelled_at=timezone.now(),
     )
-    emails.bookings_cancelled_notify(booking_ids=cancelled)
+    emails.bookings_cancelled_notify(booking_ids=cancelled, by_id=by.pk)
     audit_record(
         request=request,
         user=by,
@@ -739,7 +739,7 @@ def series_book(
                 detail=f"{service.name}: {len(bookings)} visits from {first_day.isoformat()}",
             )
             # One confirmation for the series: it lists every visit.
-            emails.booking_notify(booking=bookings[0], kind=emails.CONFIRMED)
+            emails.booking_notify(booking=bookings[0], kind=emails.CONFIRMED, by_id=by.pk)
     except IntegrityError as error:
         raise SlotTaken(SLOT_TAKEN) from error
     return SeriesBooked(series, bookings, [visit for visit in plan if not visit.free])
@@ -1030,7 +1030,7 @@ def group_session_cancel(
         Booking.objects.filter(pk__in=cancelled).update(
             status=Booking.Status.CANCELLED, cancellation_reason=reason[:300], cancelled_at=now
         )
-        emails.bookings_cancelled_notify(booking_ids=cancelled)
+        emails.bookings_cancelled_notify(booking_ids=cancelled, by_id=by.pk)
         group.waitlist.filter(
             status__in=(WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED)
         ).update(status=WaitlistEntry.Status.WITHDRAWN)
@@ -1113,7 +1113,7 @@ def group_place_book(
                 record_id=booking.pk,
                 detail=f"group {locked.pk}",
             )
-            emails.booking_notify(booking=booking, kind=emails.CONFIRMED)
+            emails.booking_notify(booking=booking, kind=emails.CONFIRMED, by_id=by.pk)
     except IntegrityError as error:
         raise ValidationError("Your family already has a place in this group.") from error
     return booking
@@ -1152,7 +1152,7 @@ def booking_cancel(*, booking: Booking, by: User, reason: str = "", request=None
         )
         if not updated:
             raise ValidationError("This booking is already cancelled.")
-        emails.bookings_cancelled_notify(booking_ids=[booking.pk])
+        emails.bookings_cancelled_notify(booking_ids=[booking.pk], by_id=by.pk)
         audit_record(
             request=request,
             user=by,

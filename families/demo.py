@@ -10,7 +10,16 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import Role, User
-from families.models import AccessLevel, Caregiver, CaseloadAssignment, Child, Family, Relationship
+from families.models import (
+    AccessLevel,
+    Caregiver,
+    CaseloadAssignment,
+    Child,
+    Consent,
+    ConsentKind,
+    Family,
+    Relationship,
+)
 
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - published demo log-in, see README
 
@@ -185,3 +194,15 @@ def seed(practice: DemoPractice) -> None:
             )
             if child_keys:
                 caregiver.children.set([practice.children[key] for key in child_keys])
+        # The demo families said yes to e-mails about therapy, so that the demo
+        # sends reminders and summaries. Never given again once answered: a
+        # withdrawal made while trying the demo stands.
+        first_parent = next(
+            practice.users[email]
+            for email, _name, _relationship, access, _children in spec["caregivers"]
+            if access == AccessLevel.PRIMARY
+        )
+        if not Consent.objects.filter(family=family, kind=ConsentKind.EMAIL_CONTACT).exists():
+            Consent.objects.create(
+                family=family, kind=ConsentKind.EMAIL_CONTACT, given_by=first_parent
+            )

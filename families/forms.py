@@ -390,3 +390,10 @@ class AcceptInvitationForm(forms.Form):
 class ConsentChangeForm(forms.Form):
     kind = forms.ChoiceField(choices=ConsentKind.choices)
     decision = forms.ChoiceField(choices=[("give", "Agree"), ("withdraw", "Withdraw")])
+
+
+class EmailQuestionForm(forms.Form):
+    """Today's question whether we may e-mail the family about therapy: the
+    button pressed."""
+
+    answer = forms.ChoiceField(choices=[("yes", "Yes"), ("not_now", "Not now")])

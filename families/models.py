@@ -1,6 +1,6 @@
 import hashlib
 import secrets
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -45,6 +45,9 @@ REMINDER_EMAIL = "booking_reminder"
 SUMMARY_EMAIL = "progress_summary"
 # The e-mail saying a message is waiting (messaging sends it).
 NUDGE_EMAIL = "message_nudge"
+
+# How long "Not now" to Today's question about e-mails keeps it away.
+EMAIL_QUESTION_HIDDEN_FOR = timedelta(days=30)
 
 
 class Family(models.Model):
@@ -177,6 +180,11 @@ class Caregiver(models.Model):
         "say in e-mails and calendars what each appointment is and who it is for",
         default=False,
     )
+    # When this person said "Not now" to Today's question whether we may
+    # e-mail the family about the children's therapy: not asked again for
+    # EMAIL_QUESTION_HIDDEN_FOR. Once the family has answered (given, or
+    # withdrawn, on the consents page) nobody is asked.
+    email_question_postponed_at = models.DateTimeField(null=True, blank=True)
     joined_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -1,14 +1,30 @@
 """Reads for the families pages, each a fixed number of queries."""
 
-from django.db.models import CharField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from collections import defaultdict
+
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from accounts.models import Role, User
 from families.models import (
+    EMAIL_QUESTION_HIDDEN_FOR,
     NUDGE_EMAIL,
     REMINDER_EMAIL,
     SUMMARY_EMAIL,
+    AccessLevel,
     Caregiver,
     CaseloadAssignment,
     Child,
@@ -51,10 +67,11 @@ def lead_therapist_name() -> Subquery:
 def children_for_home(user: User) -> list[Child]:
     """Every child the caregiver may see (children_for), discharged ones too
     (their wins still show on the home page), by first name, each with
-    `lead_therapist`. One query."""
+    `lead_therapist` and `email_question` (whether Today asks the caregiver
+    about e-mails for the child's family: email_question_for). One query."""
     return list(
         children_for(user)
-        .annotate(lead_therapist=lead_therapist_name())
+        .annotate(lead_therapist=lead_therapist_name(), email_question=email_question_for(user))
         .order_by("first_name", "id")
     )
 
@@ -128,6 +145,10 @@ def therapists() -> QuerySet[User]:
 def memberships_for(user: User) -> QuerySet[Caregiver]:
     return (
         Caregiver.objects.filter(user=user)
+        .annotate(
+            email_consent=email_consent_of_family(),
+            email_consent_answered=Exists(_email_consent_records()),
+        )
         .select_related("family")
         .prefetch_related(Prefetch("children", queryset=Child.objects.order_by("first_name")))
         .order_by("family__name")
@@ -172,6 +193,45 @@ def consent_given(family: Family | int, kind: str) -> bool:
     takes effect from the next call."""
     family_id = family.pk if isinstance(family, Family) else family
     return Consent.objects.current().filter(family_id=family_id, kind=kind).exists()
+
+
+def _email_consent_records() -> QuerySet[Consent]:
+    """The outer row's family's answers, current or withdrawn, to being
+    e-mailed about their children's therapy (ConsentKind.EMAIL_CONTACT)."""
+    return Consent.objects.filter(family=OuterRef("family"), kind=ConsentKind.EMAIL_CONTACT)
+
+
+def email_consent_of_family() -> Exists:
+    """Whether the outer row's family agrees now to being e-mailed about
+    their children's therapy."""
+    return Exists(_email_consent_records().current())
+
+
+def families_not_agreeing_to_email(*, user_ids: set[int]) -> dict[int, set[int]]:
+    """For the outbox (notifications.registry.ConsentReader): of these people,
+    the caregivers, each with their families that do not agree now to e-mails
+    about therapy. Staff are no family's caregivers and never appear. One query."""
+    refusing: dict[int, set[int]] = defaultdict(set)
+    for user_id, family_id in (
+        Caregiver.objects.filter(user_id__in=user_ids)
+        .exclude(email_consent_of_family())
+        .values_list("user_id", "family_id")
+    ):
+        refusing[user_id].add(family_id)
+    return dict(refusing)
+
+
+def email_question_for(user: User) -> ExpressionWrapper:
+    """Whether Today asks `user` if we may e-mail the outer row's `family`
+    about therapy: they are one of its primary caregivers and have not said
+    "Not now" in the last EMAIL_QUESTION_HIDDEN_FOR, and the family has never
+    answered (no consent given, none withdrawn)."""
+    asked = Caregiver.objects.filter(
+        user=user, family=OuterRef("family"), access_level=AccessLevel.PRIMARY
+    ).exclude(email_question_postponed_at__gt=timezone.now() - EMAIL_QUESTION_HIDDEN_FOR)
+    return ExpressionWrapper(
+        Q(Exists(asked)) & ~Q(Exists(_email_consent_records())), output_field=BooleanField()
+    )
 
 
 def consents_for(family: Family) -> list[dict]:

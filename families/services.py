@@ -652,6 +652,7 @@ __all__ = [
     "child_update",
     "consent_give",
     "consent_withdraw",
+    "email_question_answer",
     "family_erase_contact_data",
     "family_register",
     "family_update",
@@ -704,6 +705,23 @@ def consent_withdraw(*, family: Family, kind: str, by: User, request=None) -> bo
         detail=f"{kind} withdrawn for family {family.pk}",
     )
     return True
+
+
+def email_question_answer(*, family: Family, by: User, answer: str, request=None) -> Consent | None:
+    """Today's question to a primary caregiver whose family has never
+    answered: may we e-mail you about the children's therapy? "yes" gives
+    the family's consent (recorded and audited as on the consents page);
+    "not_now" asks this person again after EMAIL_QUESTION_HIDDEN_FOR, unless
+    the family answers on the consents page first. Who may answer is the
+    view's to check (families.permissions)."""
+    if answer == "yes":
+        return consent_give(family=family, kind=ConsentKind.EMAIL_CONTACT, by=by, request=request)
+    if answer == "not_now":
+        Caregiver.objects.filter(family=family, user=by).update(
+            email_question_postponed_at=timezone.now()
+        )
+        return None
+    raise ValidationError("Please answer Yes or Not now.")
 
 
 # --- Erasure and retention ----------------------------------------------------

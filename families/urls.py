@@ -15,6 +15,7 @@ urlpatterns = [
     path("children/<int:pk>/edit/", views.child_edit, name="child_edit"),
     path("children/<int:pk>/access/", views.child_access_history, name="child_access_history"),
     path("families/<int:pk>/consents/", views.consents, name="consents"),
+    path("families/<int:pk>/email-question/", views.email_question, name="email_question"),
     path("children/<int:pk>/therapists/", views.caseload_manage, name="caseload_manage"),
     path("caseload/<int:pk>/end/", views.caseload_end, name="caseload_end"),
     path("invitations/<int:pk>/resend/", views.invitation_resend, name="invitation_resend"),

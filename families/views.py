@@ -26,13 +26,14 @@ from families.forms import (
     ChildForm,
     ChildFormSet,
     ConsentChangeForm,
+    EmailQuestionForm,
     FamilyForm,
     FirstCaregiverForm,
     InvitationForm,
     MobileNumberForm,
     PreferencesForm,
 )
-from families.models import SCOPE_HELP, Caregiver, Scope
+from families.models import EMAIL_QUESTION_HIDDEN_FOR, SCOPE_HELP, Caregiver, Scope
 from families.permissions import (
     FAMILY_MANAGERS,
     Access,
@@ -487,6 +488,33 @@ def consents(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": access == Access.PRIMARY,
         },
     )
+
+
+@require_POST
+@login_required
+def email_question(request: HttpRequest, pk: int) -> HttpResponse:
+    """Yes or Not now to Today's question whether we may e-mail the family
+    about their children's therapy. A plain form: it works without script."""
+    family, _ = get_family_for_user(request.user, pk, allow={Access.PRIMARY})
+    form = EmailQuestionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Please answer Yes or Not now.")
+        return redirect("home")
+    answer = form.cleaned_data["answer"]
+    services.email_question_answer(family=family, by=request.user, answer=answer, request=request)
+    if answer == "yes":
+        messages.success(
+            request,
+            "Thank you: we will e-mail you reminders, progress summaries and new messages. "
+            "You can change your mind at any time under What you have agreed to.",
+        )
+    else:
+        messages.success(
+            request,
+            f"We will not ask again for {EMAIL_QUESTION_HIDDEN_FOR.days} days. "
+            "You can answer at any time under What you have agreed to.",
+        )
+    return redirect("home")
 
 
 @login_required

@@ -13,12 +13,13 @@ from families.services import caregiver_nudges_restart, caregiver_nudges_stop
 from messaging.models import Message, ReadState
 from notifications.emails import render_email
 from notifications.models import Channel, OutboxMessage
-from notifications.registry import Rendered, Short, register
+from notifications.registry import Purpose, Rendered, Short, register
 from notifications.services import channel_messages_queue, message_queue, push_devices_of
 
 
 def nudge_queue(*, user_id: int, email: str, message: Message) -> None:
     """Inside the nudge's claim transaction: if that rolls back, so does this."""
+    family_id = message.conversation.child.family_id
     fields = {
         "kind": NUDGE,
         "recipient_email": email,
@@ -26,10 +27,11 @@ def nudge_queue(*, user_id: int, email: str, message: Message) -> None:
         "dedupe_key": f"{NUDGE}:{message.pk}:{user_id}",
         "object_type": "message",
         "object_id": message.pk,
+        "params": {"family": family_id},
     }
     message_queue(**fields)
     by_push = Caregiver.objects.filter(
-        user_id=user_id, family_id=message.conversation.child.family_id, nudges_by_push=True
+        user_id=user_id, family_id=family_id, nudges_by_push=True
     ).exists()
     if by_push:
         channel_messages_queue(
@@ -130,6 +132,7 @@ def register_kinds() -> None:
         NUDGE,
         label="unread message e-mails",
         render=render_nudges,
+        purpose=Purpose.ABOUT_THERAPY,
         render_short=render_nudge_shorts,
         on_optout=caregiver_nudges_stop,
         on_optin=caregiver_nudges_restart,

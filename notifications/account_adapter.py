@@ -20,7 +20,7 @@ from django.utils.html import escape, linebreaks
 from accounts.adapter import AccountAdapter
 from notifications.emails import render_email
 from notifications.models import OutboxMessage
-from notifications.registry import register
+from notifications.registry import Purpose, register
 from notifications.services import message_send_direct
 
 # allauth's template prefix → our kind of e-mail, and what it is called.
@@ -98,4 +98,10 @@ def _sent_by_request(messages) -> dict:
 
 def register_kinds() -> None:
     for kind, label in [*ACCOUNT_KINDS.values(), OTHER_ACCOUNT_KIND]:
-        register(kind, label=label, render=_sent_by_request, transactional=True)
+        register(
+            kind,
+            label=label,
+            render=_sent_by_request,
+            purpose=Purpose.NECESSARY,
+            transactional=True,
+        )

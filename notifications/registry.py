@@ -4,6 +4,7 @@ app (low in the stack) never imports the apps above it."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
 
 from notifications.models import OutboxMessage
@@ -36,6 +37,25 @@ Renderer = Callable[[list[OutboxMessage]], dict[int, Rendered | str]]
 ShortRenderer = Callable[[list[OutboxMessage]], dict[int, Short | str]]
 
 
+class Purpose(StrEnum):
+    """Why a kind of e-mail is sent, which says whether a family's consent to
+    being e-mailed about their child's therapy (families.ConsentKind.
+    EMAIL_CONTACT) governs it. Every kind states it once, where it registers;
+    the outbox reads the consent when sending (notifications.services)."""
+
+    # Sent whatever the consent says: account e-mails (password reset, a
+    # changed address, invitations, security notices), a download the person
+    # asked for, a report sent at the parent's own request.
+    NECESSARY = "necessary"
+    # To a family's caregivers only while the family agrees: reminders,
+    # progress summaries, message alerts, waitlist offers.
+    ABOUT_THERAPY = "about therapy"
+    # Confirms something: necessary to the person who did it (the row's
+    # params["by"]), who needs the receipt; about therapy to everyone else it
+    # goes to (the other caregivers, or all of them when the practice did it).
+    RECEIPT = "receipt"
+
+
 class EmailHook(Protocol):
     """Called with the (lower-cased) address, inside the opt-out's transaction."""
 
@@ -52,6 +72,7 @@ class Kind:
     key: str
     label: str  # plural, as on the unsubscribe page: "appointment reminders"
     render: Renderer
+    purpose: Purpose
     on_optout: EmailHook | None = None
     on_optin: EmailHook | None = None
     # Sent because the person just did something and needs it (a password
@@ -68,6 +89,13 @@ class Kind:
     def is_chosen_in_portal(self) -> bool:
         return self.on_optout is not None
 
+    def needs_consent(self, message: OutboxMessage) -> bool:
+        """Whether this row goes to a family's caregiver only while the family
+        agrees to e-mails about therapy."""
+        if self.purpose == Purpose.RECEIPT:
+            return message.params.get("by") != message.recipient_id
+        return self.purpose == Purpose.ABOUT_THERAPY
+
 
 _KINDS: dict[str, Kind] = {}
 
@@ -77,6 +105,7 @@ def register(
     *,
     label: str,
     render: Renderer,
+    purpose: Purpose,
     on_optout: EmailHook | None = None,
     on_optin: EmailHook | None = None,
     transactional: bool = False,
@@ -87,6 +116,7 @@ def register(
         key,
         label,
         render,
+        purpose,
         on_optout=on_optout,
         on_optin=on_optin,
         transactional=transactional,
@@ -127,3 +157,24 @@ def register_reply_handler(handler: ReplyHandler) -> None:
 
 def reply_handlers() -> list[ReplyHandler]:
     return list(_REPLY_HANDLERS)
+
+
+class ConsentReader(Protocol):
+    """Given people (user ids), the families of each of them that do not agree
+    now to being e-mailed about therapy. Only a family's caregivers appear:
+    staff are never asked. One query, whatever the number of people."""
+
+    def __call__(self, *, user_ids: set[int]) -> dict[int, set[int]]: ...
+
+
+_CONSENT_READERS: list[ConsentReader] = []
+
+
+def register_consent_reader(reader: ConsentReader) -> None:
+    """The families app keeps the consent; it registers the reading of it here
+    (AppConfig.ready), so that this app never imports it."""
+    _CONSENT_READERS[:] = [reader]
+
+
+def consent_reader() -> ConsentReader | None:
+    return _CONSENT_READERS[0] if _CONSENT_READERS else None

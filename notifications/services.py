@@ -16,6 +16,9 @@ push notification is rendered from the object when sent, like an e-mail.
   outbox sweep retries it until MAX_ATTEMPTS. Any other error releases the rows
   not yet sent (back to queued) and re-raises, so the task's retry (or the next
   sweep) sends only what is left.
+- Consent: e-mails about therapy (registry.Purpose) go to a family's
+  caregivers only while the family agrees; read when sending, with the
+  unsubscribes, one query per batch (`without_consent`).
 - A worker killed outright leaves its claimed rows "sending"; once the claim is
   older than CLAIM_LEASE (longer than the task time limit, so the claimer is
   surely dead) the sweep claims them again. That is the one window where an
@@ -50,7 +53,7 @@ from notifications.models import (
     PushDevice,
     TextReply,
 )
-from notifications.registry import Rendered, Short, get_kind, reply_handlers
+from notifications.registry import Rendered, Short, consent_reader, get_kind, reply_handlers
 from notifications.signing import unsubscribe_url
 
 logger = logging.getLogger(__name__)
@@ -193,6 +196,40 @@ def resubscribe(*, email: str, kind: str) -> None:
         optout_remove(email=email, kind=kind)
         if registered is not None and registered.on_optin is not None:
             registered.on_optin(email=email.lower())
+
+
+# --- The family's consent to e-mails about therapy ---------------------------------
+
+# Why an e-mail about therapy was not sent: shown on "E-mails sent" and in the
+# family's download.
+NO_CONSENT = "the family has not agreed to e-mails about their child's therapy"
+
+
+def without_consent(emails: list[OutboxMessage]) -> set[int]:
+    """The e-mail rows about therapy (registry.Purpose) whose recipient is a
+    caregiver of a family that does not agree to them now. The family is the
+    row's params["family"]; a row naming none is held when any of the
+    recipient's families does not agree. Read when sending, so that a consent
+    withdrawn after the row was queued stops it, and read here only: one
+    query for the whole batch, none when nothing in it needs the consent."""
+    asking = [
+        m
+        for m in emails
+        if m.recipient_id is not None
+        and (kind := get_kind(m.kind)) is not None
+        and kind.needs_consent(m)
+    ]
+    reader = consent_reader()
+    if not asking or reader is None:
+        return set()
+    refusing = reader(user_ids={m.recipient_id for m in asking})
+    held = set()
+    for message in asking:
+        families = refusing.get(message.recipient_id)
+        family = message.params.get("family")
+        if families and (family is None or family in families):
+            held.add(message.pk)
+    return held
 
 
 # --- Sending ----------------------------------------------------------------------
@@ -400,6 +437,7 @@ def outbox_deliver(*, message_ids: list[int]) -> Delivery:
         skips = {
             m.pk: "unsubscribed" for m in emails if (m.recipient_email.lower(), m.kind) in optouts
         }
+        skips.update(dict.fromkeys(without_consent(emails).difference(skips), NO_CONSENT))
         addresses = _Addresses.of(messages)
         skips.update(
             {
@@ -488,7 +526,10 @@ def message_send_direct(
     The row is claimed by inserting it already "sending" (or, on the task's
     retry, by a compare-and-swap from "failed"). An e-mail error marks it
     failed and re-raises, for the task's own retry; the outbox sweep leaves
-    these rows alone. True when this call sent it."""
+    these rows alone. True when this call sent it.
+
+    Only necessary kinds (registry.Purpose) are sent this way: the family's
+    consent to e-mails about therapy is not read here."""
     if opted_out(recipient_email, kind):
         return False
     token = uuid.uuid4().hex

@@ -1401,6 +1401,18 @@ def email_choices_section(scope: ExportScope) -> Section:
         + [
             {
                 "who": _name(caregiver.user),
+                # Today's question to a family that has not answered (the
+                # answer itself is under "What you have agreed to").
+                "choice": "May we e-mail you about therapy? (asked on Today)",
+                "value": "Not now",
+                "since": caregiver.email_question_postponed_at,
+            }
+            for caregiver in caregivers
+            if caregiver.email_question_postponed_at
+        ]
+        + [
+            {
+                "who": _name(caregiver.user),
                 "choice": "What appointments are called in e-mails and calendars",
                 "value": "in full" if caregiver.detailed_email_wording else "“Appointment at” only",
                 "since": None,

@@ -16,7 +16,7 @@ from accounts.models import AuditEvent, User
 from families.models import Family
 from notifications.emails import render_email
 from notifications.models import OutboxMessage
-from notifications.registry import Rendered, register
+from notifications.registry import Purpose, Rendered, register
 from notifications.services import message_queue
 from portal import export
 from portal.models import EXPORT_KEPT_FOR, FamilyExport
@@ -171,5 +171,7 @@ def register_kinds() -> None:
         EXPORT_READY,
         label="download ready notices",
         render=render_export_ready,
+        # The download the person asked for.
+        purpose=Purpose.NECESSARY,
         transactional=True,
     )

@@ -37,7 +37,7 @@ from families.services import caregiver_summaries_restart, caregiver_summaries_s
 from goals.models import Goal, GoalStatus, HomeStrategy, PracticeLog, ProgressRating, Win
 from notifications.emails import render_email
 from notifications.models import OutboxMessage
-from notifications.registry import Rendered, register
+from notifications.registry import Purpose, Rendered, register
 from notifications.services import dispatch, message_queue, messages_queue_many
 from sessions_app.models import RecordStatus, SessionNote, TherapySession
 from sessions_app.permissions import sessions_for, sessions_seen_through
@@ -363,7 +363,7 @@ def _row(caregiver: Caregiver, period: Period, key: str) -> OutboxMessage:
         recipient_email=caregiver.user.email,
         object_type="caregiver",
         object_id=caregiver.pk,
-        params=period.as_params(),
+        params={**period.as_params(), "family": caregiver.family_id},
         dedupe_key=key,
     )
 
@@ -449,7 +449,7 @@ def summary_send_now(*, family: Family) -> list[Caregiver]:
             dedupe_key=_key(caregiver.pk, period),
             object_type="caregiver",
             object_id=caregiver.pk,
-            params=period.as_params(),
+            params={**period.as_params(), "family": caregiver.family_id},
         ):
             queued.append(caregiver)
     return queued
@@ -513,6 +513,7 @@ def register_kinds() -> None:
         SUMMARY,
         label="progress summaries",
         render=render_summaries,
+        purpose=Purpose.ABOUT_THERAPY,
         on_optout=caregiver_summaries_stop,
         on_optin=caregiver_summaries_restart,
     )

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils import timezone
+from django.utils.text import get_text_list
 
 from accounts.models import Role, User
 from accounts.policy import offline_readable
@@ -79,7 +80,8 @@ def _therapist_home(user: User) -> dict:
 def _caregiver_home(user: User) -> dict:
     """Today, the family's home: what needs them now (unread messages, an
     intake questionnaire to finish before the assessment, a waitlist place
-    offered until a deadline, today's strategies not practised yet), then
+    offered until a deadline, whether we may e-mail them about therapy,
+    today's strategies not practised yet), then
     this week at home and progress, then bookings, children and wins. A fixed
     number of small queries, whatever the size of the family."""
     memberships = caregiver_memberships(user)
@@ -98,13 +100,26 @@ def _caregiver_home(user: User) -> dict:
     strategies = goals_selectors.today_strategies(current, viewer=user)
     unread = messaging_selectors.unread_conversations(user)
     offers = bookings_selectors.open_offers(booking_memberships)
+    # Asked per family with children in care, naming them (read with them).
+    email_questions = [
+        {
+            "family_id": m.family_id,
+            "children": get_text_list(
+                [child.display_name for child in current if child.family_id == m.family_id],
+                "and",
+            ),
+        }
+        for m in memberships
+        if any(child.email_question for child in current if child.family_id == m.family_id)
+    ]
     context.update(
         children=current,
         unread=unread,
         intakes=intakes,
         offers=offers,
+        email_questions=email_questions,
         outcomes=Outcome.choices,
-        needs_you=bool(unread or intakes or offers or strategies["to_do"]),
+        needs_you=bool(unread or intakes or offers or email_questions or strategies["to_do"]),
         progress=goals_selectors.progress_for_home(current),
         coming_up=bookings_selectors.coming_up_for_today(user, booking_memberships),
         # Discharged children's wins still show.

@@ -180,7 +180,15 @@ def _sent_by_task(messages) -> dict:
 
 
 def register_kinds() -> None:
-    from notifications.registry import register
+    from notifications.registry import Purpose, register
 
-    # A person (the parent) sends it: not marked auto-generated.
-    register(REPORT_SHARE, label="progress reports", render=_sent_by_task, automatic=False)
+    # A person (the parent) sends it: not marked auto-generated. It goes to
+    # the school or the doctor at the parent's own request, under the
+    # family's consent to that sharing.
+    register(
+        REPORT_SHARE,
+        label="progress reports",
+        render=_sent_by_task,
+        purpose=Purpose.NECESSARY,
+        automatic=False,
+    )

@@ -13,7 +13,7 @@ from django.db import connection
 from django.http import HttpRequest
 
 from accounts.models import User
-from families.models import AccessLevel, Child, Family, Relationship, Scope
+from families.models import AccessLevel, Child, Consent, Family, Relationship, Scope
 from tests import clock, factories
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls
@@ -309,6 +309,10 @@ def world(db) -> World:
     factories.CaregiverFactory(user=parent, family=family)
     other_parent = factories.UserFactory(email="other.parent@example.org", full_name="Rhys Jones")
     factories.CaregiverFactory(user=other_parent, family=other_family)
+    # Both families agreed to e-mails about therapy (tests/factories.py), each
+    # by its parent.
+    Consent.objects.filter(family=family).update(given_by=parent)
+    Consent.objects.filter(family=other_family).update(given_by=other_parent)
     supporting = factories.UserFactory(email="grandad@example.org", full_name="Tariq Ahmed")
     factories.CaregiverFactory(
         user=supporting,

@@ -9,6 +9,8 @@ from families.models import (
     Caregiver,
     CaseloadAssignment,
     Child,
+    Consent,
+    ConsentKind,
     Family,
     Invitation,
     Relationship,
@@ -44,9 +46,18 @@ class AdminFactory(UserFactory):
 class FamilyFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Family
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"The Family {n}")
     postcode = "OX1 1AA"
+
+    @factory.post_generation
+    def email_consent(obj, create, extracted, **kwargs):
+        """The family agrees to being e-mailed about therapy (as the tests
+        written before it was asked assume), unless `email_consent=False`:
+        then it has never answered."""
+        if create and extracted is not False:
+            Consent.objects.create(family=obj, kind=ConsentKind.EMAIL_CONTACT)
 
 
 class ChildFactory(factory.django.DjangoModelFactory):

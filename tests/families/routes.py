@@ -50,6 +50,15 @@ ROUTES = [
         data=lambda w: {"kind": "share_with_school", "decision": "give"},
         ok=(302,),
     ),
+    # Today's question whether we may e-mail the family about therapy.
+    Route(
+        "families:email_question",
+        frozenset({"parent"}),
+        kwargs=lambda w: {"pk": w.family.pk},
+        method="post",
+        data=lambda w: {"answer": "not_now"},
+        ok=(302,),
+    ),
     Route("families:caseload_manage", frozenset({"admin"}), kwargs=lambda w: {"pk": w.child.pk}),
     Route("families:caseload_end", frozenset({"admin"}), kwargs=_assignment),
     Route("families:invitation_resend", MANAGERS, kwargs=_invitation, method="post"),

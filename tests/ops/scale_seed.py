@@ -12,7 +12,7 @@ def seed(families: int, reminders: int) -> dict:
 
     from accounts.models import User
     from bookings.models import Appointment, Booking, GroupSession, Service
-    from families.models import AccessLevel, Caregiver, Child, Family
+    from families.models import AccessLevel, Caregiver, Child, Consent, ConsentKind, Family
     from tests.factories import PASSWORD
 
     def person(email, **extra):
@@ -42,6 +42,7 @@ def seed(families: int, reminders: int) -> dict:
     parents = []
     for n in range(families):
         family = Family.objects.create(name=f"Family {n}")
+        Consent.objects.create(family=family, kind=ConsentKind.EMAIL_CONTACT)
         Child.objects.create(
             family=family,
             first_name=f"Child{n}",
@@ -67,6 +68,7 @@ def seed(families: int, reminders: int) -> dict:
     )
     for n in range(reminders):
         family = Family.objects.create(name=f"Reminded family {n}")
+        Consent.objects.create(family=family, kind=ConsentKind.EMAIL_CONTACT)
         parent = person(f"reminded{n}@scale.example", full_name=f"Reminded {n}")
         Caregiver.objects.create(
             user=parent, family=family, relationship="parent", access_level=AccessLevel.PRIMARY

@@ -23,7 +23,16 @@ from django.utils import timezone
 from accounts.models import Role, User
 from bookings.emails import REMINDER, reminders_sweep
 from bookings.models import Booking, GroupSession, Service
-from families.models import AccessLevel, Caregiver, Child, Family, Relationship, SummaryFrequency
+from families.models import (
+    AccessLevel,
+    Caregiver,
+    Child,
+    Consent,
+    ConsentKind,
+    Family,
+    Relationship,
+    SummaryFrequency,
+)
 from goals.models import Area, Goal, HomeStrategy, PracticeLog, ProgressRating, Routine, Win
 from notifications.models import OutboxMessage
 from portal.celery import app
@@ -153,6 +162,11 @@ class Command(BaseCommand):
         )
         families = Family.objects.bulk_create(
             (Family(name=f"Timing family {tag}{index}") for index in range(count)),
+            batch_size=BATCH,
+        )
+        # Each agreed to e-mails about therapy: the timing includes reading it.
+        Consent.objects.bulk_create(
+            (Consent(family=family, kind=ConsentKind.EMAIL_CONTACT) for family in families),
             batch_size=BATCH,
         )
         Caregiver.objects.bulk_create(
