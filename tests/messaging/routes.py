@@ -57,6 +57,16 @@ def _log_media(world):
     }
 
 
+def _win_photo(world):
+    from tests.factories import WinFactory
+    from tests.messaging.factories import MediaFileFactory as Media
+
+    win = WinFactory(child=world.child, author=world.parent)
+    return {
+        "media_id": Media(message=None, child=world.child, win=win, uploaded_by=world.parent).pk
+    }
+
+
 def _strategy(world):
     from tests.factories import HomeStrategyFactory
 
@@ -161,6 +171,9 @@ ROUTES = [
     Route("messaging:media", THERAPY, kwargs=_media("therapy")),
     Route("messaging:media", BOOKINGS, kwargs=_media("bookings")),
     Route("messaging:media", THERAPY, kwargs=_log_media),
+    # A win's photo goes with the win: every caregiver linked to the child and
+    # the child's therapist (goals.permissions.wins_for).
+    Route("messaging:media", THERAPY | {GOALS_ONLY, BOOKER}, kwargs=_win_photo),
     # A strategy's photos and the library's demonstrations are part of the
     # strategy, which every caregiver linked to the child sees (the family's
     # photo consent permitting), not of the therapy messages.
