@@ -13,6 +13,7 @@ from bookings.models import (
     Service,
     WeeklyAvailability,
 )
+from bookings.permissions import bookable_children, escorts_for
 from core.forms import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -255,11 +256,19 @@ class BookingPeopleForm(forms.Form):
         help_text="They will see the time and get the reminders, nothing more.",
     )
 
-    def __init__(self, *args, family: Family, service: Service, **kwargs):
+    def __init__(self, *args, family: Family, service: Service, by: User | None = None, **kwargs):
+        """`by`: the caregiver booking online, offered only the children they
+        may book for and the people they may name (bookings.permissions);
+        the practice's forms leave it out and offer the whole family."""
         super().__init__(*args, **kwargs)
         self.service = service
-        self.fields["children"].queryset = family.children.filter(discharged_on__isnull=True)
-        self.fields["escort"].queryset = family.caregivers.select_related("user")
+        children = family.children.filter(discharged_on__isnull=True)
+        escorts = family.caregivers.select_related("user")
+        if by is not None:
+            children = children.filter(pk__in=bookable_children(by).values("pk"))
+            escorts = escorts_for(by, family)
+        self.fields["children"].queryset = children
+        self.fields["escort"].queryset = escorts
         if service.parent_only:
             self.fields["children"].label = "Which children is it about?"
             self.fields[

@@ -1,5 +1,5 @@
-"""Who may see and change which part of the diary. Builds on
-families.permissions; anything not yours answers 404."""
+"""Who may see and change which part of the diary, and who books for which
+child. Builds on families.permissions; anything not yours answers 404."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -10,12 +10,21 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from bookings.models import Appointment, Booking, GroupSession, Service, WaitlistEntry
-from families.models import AccessLevel, Caregiver, Family
-from families.permissions import Membership, audience, caregiver_memberships, seen_through
+from families.models import AccessLevel, Caregiver, Child, Family
+from families.permissions import (
+    Access,
+    Membership,
+    audience,
+    caregiver_memberships,
+    family_access,
+    seen_through,
+)
 
 
 def primary_families(user: User) -> QuerySet[Family]:
-    """Families this user may book for (primary caregivers only)."""
+    """Families this user is a primary caregiver of: what is the family's as
+    a whole (its place on a group's waitlist, a booking that names no child)
+    is theirs to book and cancel."""
     if not user.is_authenticated or user.role != Role.CAREGIVER:
         return Family.objects.none()
     return Family.objects.filter(
@@ -23,13 +32,79 @@ def primary_families(user: User) -> QuerySet[Family]:
     ).order_by("name", "id")
 
 
+def memberships_booking_for(child=None, family=None) -> QuerySet[Caregiver]:
+    """The family's side of who books for a child and cancels its bookings,
+    stated once: the primary caregivers of its family, and the supporting
+    caregivers to whom the family gives booking for that child
+    (`SupportingLink.makes_bookings`). `child` and `family` are values, or by
+    default OuterRefs of an enclosing Child query."""
+    child = OuterRef("pk") if child is None else child
+    return Caregiver.objects.filter(family=OuterRef("family") if family is None else family).filter(
+        Q(access_level=AccessLevel.PRIMARY)
+        | Q(access_level=AccessLevel.SUPPORTING, links__child=child, links__makes_bookings=True)
+    )
+
+
+def bookable_children(user: User) -> QuerySet[Child]:
+    """The children a user may book for, and whose bookings they may cancel:
+    the practice office any child; the family's side by
+    `memberships_booking_for`. Therapists book nothing (the office keeps
+    the diary)."""
+    if not user.is_authenticated or not user.is_active:
+        return Child.objects.none()
+    if user.role == Role.ADMIN:
+        return Child.objects.all()
+    if user.role != Role.CAREGIVER:
+        return Child.objects.none()
+    # As in families.permissions.children_for: the user's few memberships
+    # first, so the plan starts from them rather than from every child.
+    member_of = Caregiver.objects.filter(user=user).values("family_id")
+    return Child.objects.filter(family_id__in=member_of).filter(
+        Exists(memberships_booking_for().filter(user=user))
+    )
+
+
+def booking_families(user: User) -> QuerySet[Family]:
+    """Families a user books for: those of the children they may book for."""
+    return Family.objects.filter(pk__in=bookable_children(user).values("family_id")).order_by(
+        "name", "id"
+    )
+
+
 def get_booking_family(user: User, family_id: str | int | None) -> Family:
     """The family a caregiver books for: the one asked for, or their first."""
-    families = primary_families(user)
+    families = booking_families(user)
     family = families.filter(pk=family_id).first() if family_id else families.first()
     if family is None:
         raise Http404
     return family
+
+
+def may_book(user: User, *, family: Family, children: Iterable[Child]) -> bool:
+    """Whether `user` may book `children` of `family`, or cancel a booking
+    for them: each child named must be one they may book for
+    (`bookable_children`); a booking that names no child (a family's place
+    in a group) is the whole family's, so the practice's or a primary
+    caregiver's (`primary_families`). The one rule the pages, the forms and
+    the services ask."""
+    ids = {child.pk for child in children}
+    if not ids:
+        return (
+            user.is_authenticated and user.is_active and user.role == Role.ADMIN
+        ) or primary_families(user).filter(pk=family.pk).exists()
+    return bookable_children(user).filter(family=family, pk__in=ids).count() == len(ids)
+
+
+def escorts_for(user: User, family: Family) -> QuerySet[Caregiver]:
+    """Whom `user` may name to bring a child to a booking of `family`.
+    Being named shows a person the booking and sends them its reminders
+    (`memberships_seeing_booking`), so it is the parents' (or the
+    practice's) choice: a supporting caregiver who books names only
+    themselves."""
+    caregivers = family.caregivers.select_related("user")
+    if family_access(user, family) in (Access.PRIMARY, Access.ADMIN):
+        return caregivers
+    return caregivers.filter(user=user) if user.is_authenticated else caregivers.none()
 
 
 @dataclass(frozen=True)
@@ -149,9 +224,8 @@ def get_booking_for_user(user: User, pk: int) -> Booking:
 
 
 def can_manage_booking(user: User, booking: Booking) -> bool:
-    if user.role == Role.ADMIN:
-        return True
-    return primary_families(user).filter(pk=booking.family_id).exists()
+    """Whether `user` may cancel the booking (`may_book` for its children)."""
+    return may_book(user, family=booking.family, children=booking.children.all())
 
 
 def get_appointment_for_staff(user: User, pk: int, *, admin_only: bool = False) -> Appointment:
@@ -179,8 +253,9 @@ def get_group_for_admin(user: User, pk: int) -> GroupSession:
 
 
 def get_group_for_family(user: User, pk: int) -> GroupSession:
-    """A group a primary caregiver can book online: open, upcoming."""
-    if not primary_families(user).exists():
+    """A group a family can book online (open, upcoming), for those who book
+    for a child of a family."""
+    if not booking_families(user).exists():
         raise Http404
     group = (
         GroupSession.objects.select_related("service", "therapist", "room")
@@ -199,7 +274,7 @@ def get_group_for_family(user: User, pk: int) -> GroupSession:
 
 
 def get_service_for_family(user: User, pk: int) -> Service:
-    if not primary_families(user).exists():
+    if not booking_families(user).exists():
         raise Http404
     service = Service.objects.filter(pk=pk, active=True, bookable_online=True).first()
     if service is None:
@@ -213,10 +288,7 @@ def get_waitlist_entry_for_user(user: User, pk: int) -> WaitlistEntry:
         .filter(pk=pk)
         .first()
     )
-    if entry is None:
+    # A place on a waitlist names no child: it is the whole family's.
+    if entry is None or not may_book(user, family=entry.family, children=()):
         raise Http404
-    if user.role == Role.ADMIN:
-        return entry
-    if primary_families(user).filter(pk=entry.family_id).exists():
-        return entry
-    raise Http404
+    return entry

@@ -35,7 +35,12 @@ from bookings.models import (
     Service,
     WaitlistEntry,
 )
-from bookings.permissions import Memberships, bookings_visible_to, memberships_of
+from bookings.permissions import (
+    Memberships,
+    booking_families,
+    bookings_visible_to,
+    memberships_of,
+)
 from bookings.services import (
     BUSY_REACH,
     busy_intervals,
@@ -469,7 +474,8 @@ def _booking_cards(
 
 def bookings_for_caregiver(user: User, *, past_limit: int = 50) -> dict:
     """A caregiver's upcoming and past bookings (as booking cards, split at
-    `now`), their waitlist places, and whether they may book."""
+    `now`), their waitlist places, and whether they may book (one query more
+    for a caregiver who is no family's parent)."""
     memberships = memberships_of(user)
     upcoming, past = _booking_cards(user, memberships, upcoming=None, past=past_limit)
     # Waitlist places are the primary caregiver's, like booking.
@@ -486,7 +492,8 @@ def bookings_for_caregiver(user: User, *, past_limit: int = 50) -> dict:
         "upcoming": upcoming,
         "past": past,
         "waitlist": waitlist,
-        "can_book": bool(memberships.primary_family_ids),
+        # A parent books; anyone else only if the family lets them book for a child.
+        "can_book": bool(memberships.primary_family_ids) or booking_families(user).exists(),
     }
 
 

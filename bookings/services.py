@@ -30,6 +30,7 @@ from bookings.models import (
     WaitlistEntry,
     WeeklyAvailability,
 )
+from bookings.permissions import booking_families, can_manage_booking, escorts_for, may_book
 from families.models import AccessLevel, Caregiver, Child, Family
 from sessions_app import services as sessions_services
 from sessions_app.models import SessionType
@@ -84,18 +85,35 @@ def _lock(queryset):
 # --- Checks shared by the booking services ------------------------------------
 
 
-def _is_primary(user: User, family: Family) -> bool:
-    return Caregiver.objects.filter(
-        user=user, family=family, access_level=AccessLevel.PRIMARY
-    ).exists()
+NOT_A_BOOKER = "Only a parent or guardian of the family, or the practice, can book."
+NOT_THEIR_CHILD = "You can book only for the children the family has asked you to book for."
+NAME_A_CHILD = "Choose who is coming."
+WAITLIST_IS_THE_FAMILYS = (
+    "A place on the waitlist is for the whole family, so a parent or guardian puts the "
+    "family on it."
+)
+NOT_THEIR_CANCEL = (
+    "Only a parent or guardian of the family, or someone they have asked to book for the "
+    "child, can cancel this booking."
+)
 
 
-def _check_booker(by: User, family: Family) -> None:
-    if by.role == Role.ADMIN:
+def _check_booker(
+    by: User, family: Family, children: Iterable[Child], *, naming_none: str = NAME_A_CHILD
+) -> None:
+    """Refuse a booking `by` may not make (bookings.permissions.may_book);
+    `naming_none`: what to tell someone who books for some of the family's
+    children of a place that names none (the whole family's)."""
+    children = list(children)
+    if may_book(by, family=family, children=children):
         return
-    if by.role == Role.CAREGIVER and _is_primary(by, family):
-        return
-    raise ValidationError("Only a parent or guardian of the family, or the practice, can book.")
+    if not booking_families(by).filter(pk=family.pk).exists():
+        raise ValidationError(NOT_A_BOOKER)
+    # They book for some of the family's children, not for these (or, naming
+    # none, for the family as a whole).
+    if children:
+        raise ValidationError({"children": NOT_THEIR_CHILD})
+    raise ValidationError({"children": naming_none})
 
 
 # What to say when a booking names no child, by whether the service is for
@@ -107,7 +125,12 @@ NO_CHILDREN = {
 
 
 def _check_people(
-    *, service: Service, family: Family, children: list[Child], escort: Caregiver | None
+    *,
+    service: Service,
+    family: Family,
+    children: list[Child],
+    escort: Caregiver | None,
+    by: User,
 ) -> None:
     if any(child.family_id != family.pk for child in children):
         raise ValidationError({"children": "Choose children of this family only."})
@@ -116,6 +139,10 @@ def _check_people(
     if escort is not None:
         if escort.family_id != family.pk:
             raise ValidationError({"escort": "Choose someone from this family."})
+        if not escorts_for(by, family).filter(pk=escort.pk).exists():
+            raise ValidationError(
+                {"escort": "A parent chooses who else brings the child. Leave this as it is."}
+            )
         if escort.access_level == AccessLevel.SUPPORTING and children:
             linked = set(escort.children.values_list("pk", flat=True))
             if not {child.pk for child in children} <= linked:
@@ -327,10 +354,10 @@ def appointment_book(
         raise ValidationError("This service is not offered at the moment.")
     if therapist.role != Role.THERAPIST:
         raise ValidationError({"therapist": "Choose one of the practice's therapists."})
-    _check_booker(by, family)
+    _check_people(service=service, family=family, children=children, escort=escort, by=by)
+    _check_booker(by, family, children)
     if by.role != Role.ADMIN and not service.bookable_online:
         raise ValidationError("Please call the practice to book this.")
-    _check_people(service=service, family=family, children=children, escort=escort)
     _check_notice(
         by=by, starts_at=starts_at, hours=service.book_notice_hours, what="Booking online"
     )
@@ -685,7 +712,7 @@ def series_book(
         raise ValidationError("This service is not offered at the moment.")
     if therapist.role != Role.THERAPIST:
         raise ValidationError({"therapist": "Choose one of the practice's therapists."})
-    _check_people(service=service, family=family, children=children, escort=escort)
+    _check_people(service=service, family=family, children=children, escort=escort, by=by)
     try:
         with transaction.atomic():
             _lock_diary(therapist, room)
@@ -1074,10 +1101,10 @@ def group_place_book(
     """Take a place in a group, or raise GroupFull."""
     children = list(children)
     service = group_session.service
-    _check_booker(by, family)
+    _check_people(service=service, family=family, children=children, escort=escort, by=by)
+    _check_booker(by, family, children)
     if by.role != Role.ADMIN and not service.bookable_online:
         raise ValidationError("Please call the practice to book this.")
-    _check_people(service=service, family=family, children=children, escort=escort)
     _check_notice(
         by=by,
         starts_at=group_session.starts_at,
@@ -1129,8 +1156,9 @@ def booking_cancel(*, booking: Booking, by: User, reason: str = "", request=None
     service = slot.service
     if not booking.is_active:
         raise ValidationError("This booking is already cancelled or over.")
+    if not can_manage_booking(by, booking):
+        raise ValidationError(NOT_THEIR_CANCEL)
     if by.role != Role.ADMIN:
-        _check_booker(by, booking.family)
         _check_notice(
             by=by, starts_at=slot.starts_at, hours=service.cancel_notice_hours, what="Cancelling"
         )
@@ -1170,7 +1198,9 @@ def booking_cancel(*, booking: Booking, by: User, reason: str = "", request=None
 
 
 def waitlist_join(*, group_session: GroupSession, family: Family, by: User) -> WaitlistEntry:
-    _check_booker(by, family)
+    """Put the family on a full group's waitlist. The place is the whole
+    family's (it names no child), so a parent's or the practice's to take."""
+    _check_booker(by, family, (), naming_none=WAITLIST_IS_THE_FAMILYS)
     try:
         with transaction.atomic():
             group = _lock(GroupSession.objects.filter(pk=group_session.pk))[0]
@@ -1292,7 +1322,7 @@ def waitlist_accept(*, entry: WaitlistEntry, by: User, request=None) -> Booking:
 
 
 def waitlist_leave(*, entry: WaitlistEntry, by: User) -> WaitlistEntry:
-    _check_booker(by, entry.family)
+    _check_booker(by, entry.family, (), naming_none=WAITLIST_IS_THE_FAMILYS)
     with transaction.atomic():
         group = _lock(GroupSession.objects.filter(pk=entry.group_session_id))[0]
         WaitlistEntry.objects.filter(

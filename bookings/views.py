@@ -52,6 +52,8 @@ from bookings.models import (
     WeeklyAvailability,
 )
 from bookings.permissions import (
+    bookable_children,
+    booking_families,
     can_manage_booking,
     get_appointment_for_staff,
     get_booking_family,
@@ -60,7 +62,7 @@ from bookings.permissions import (
     get_group_for_family,
     get_service_for_family,
     get_waitlist_entry_for_user,
-    primary_families,
+    may_book,
 )
 from core.forms import add_service_errors, day_from_query, valid_filters
 from families import selectors as family_selectors
@@ -812,7 +814,7 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
 
 @caregiver_required
 def book_start(request: HttpRequest) -> HttpResponse:
-    if not primary_families(request.user).exists():
+    if not booking_families(request.user).exists():
         raise Http404
     return render(
         request, "bookings/book_start.html", {"services": selectors.services_for_families()}
@@ -841,7 +843,12 @@ def _book_a_time(request: HttpRequest, *, service: Service, family) -> HttpRespo
     the family may choose, in person or by video. Every step is a link or a
     form, so it works without script."""
     leads = selectors.lead_therapists(family)
-    children = list(family.children.filter(discharged_on__isnull=True).order_by("first_name"))
+    # The children this person books for: all of them for a parent.
+    children = list(
+        bookable_children(request.user)
+        .filter(family=family, discharged_on__isnull=True)
+        .order_by("first_name")
+    )
     child = next((c for c in children if str(c.pk) == request.GET.get("child")), None)
     if child is None:
         child = next((c for c in children if c.pk in leads), None)
@@ -926,6 +933,7 @@ def _confirm_time(request, service, family, found, *, child, query: dict) -> Htt
         family=family,
         service=service,
         slot_choices=[slot_choice(*found)],
+        by=request.user,
     )
     if request.method == "POST" and form.is_valid():
         therapist, slot = found
@@ -965,7 +973,9 @@ def _confirm_time(request, service, family, found, *, child, query: dict) -> Htt
 def group_place(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_group_for_family(request.user, pk)
     family = get_booking_family(request.user, request.GET.get("family"))
-    form = BookingPeopleForm(_posted(request), family=family, service=group.service)
+    form = BookingPeopleForm(
+        _posted(request), family=family, service=group.service, by=request.user
+    )
     full = False
     if request.method == "POST" and form.is_valid():
         try:
@@ -986,7 +996,8 @@ def group_place(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "You have a place. We've sent you an e-mail too.")
             return redirect("bookings:booking_detail", pk=booking.pk)
     places = services.places_left(group, for_family=family)
-    waiting = selectors.waitlist_entry_for(group, family)
+    # The family's place on the waitlist names no child: the parents'.
+    whole_family = may_book(request.user, family=family, children=())
     return render(
         request,
         "bookings/group_place.html",
@@ -995,7 +1006,8 @@ def group_place(request: HttpRequest, pk: int) -> HttpResponse:
             "family": family,
             "form": form,
             "full": full or places <= 0,
-            "waiting": waiting,
+            "waiting": selectors.waitlist_entry_for(group, family) if whole_family else None,
+            "can_wait": whole_family,
         },
     )
 
@@ -1005,6 +1017,9 @@ def group_place(request: HttpRequest, pk: int) -> HttpResponse:
 def waitlist_join(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_group_for_family(request.user, pk)
     family = get_booking_family(request.user, request.POST.get("family"))
+    # The family's place in line names no child: the parents' to take.
+    if not may_book(request.user, family=family, children=()):
+        raise Http404
     try:
         entry = services.waitlist_join(group_session=group, family=family, by=request.user)
     except ValidationError as error:

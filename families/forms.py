@@ -153,8 +153,9 @@ class ChildrenField(ChoicesByIdField):
 
 
 class ScopeField(forms.MultipleChoiceField):
-    """What a supporting caregiver sees beyond goals and home strategies,
-    each choice with what it means (SCOPE_HELP)."""
+    """What a supporting caregiver sees (and may do) beyond goals and home
+    strategies, each choice with what it means (SCOPE_HELP). Booking brings
+    seeing the bookings: the services add it (families.models.scope_with_implied)."""
 
     widget = forms.CheckboxSelectMultiple
 
@@ -163,10 +164,10 @@ class ScopeField(forms.MultipleChoiceField):
         super().__init__(choices=[(scope.value, scope.label) for scope in scopes], **kwargs)
 
 
-SCOPE_LABEL = "What else they can see"
+SCOPE_LABEL = "What else they can see or do"
 SCOPE_HELP_TEXT = (
     "Goals and home strategies are always included, and they can log practice and "
-    "share wins. Tick only what you want them to see as well."
+    "share wins. Tick only what you want them to see or do as well."
 )
 
 
@@ -249,7 +250,9 @@ class CaregiverForm(forms.Form):
                 label=f"Helps with {name}: sees {name}'s goals and home strategies",
                 required=False,
             )
-            self.fields[f"scope_{child.pk}"] = ScopeField(label=f"What else they can see of {name}")
+            self.fields[f"scope_{child.pk}"] = ScopeField(
+                label=f"What else they can see or do for {name}"
+            )
 
     def child_rows(self):
         """(child, its link box, its scope boxes) for the template."""

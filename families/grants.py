@@ -7,8 +7,8 @@ parents. The rule, stated once for the form, the services and the e-mail:
   their own caseload (lead or covering), and to the goals and home strategies
   only;
 - what a supporting caregiver sees beyond goals and home strategies (their
-  scope: session summaries, therapy messages and photos, bookings) is the
-  family's decision: a primary caregiver's, or the practice admin's on
+  scope: session summaries, therapy messages and photos, bookings, and
+  booking for the child) is the family's decision: a primary caregiver's, or the practice admin's on
   their behalf;
 - nobody else may grant anything.
 

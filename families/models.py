@@ -202,13 +202,14 @@ class Caregiver(models.Model):
 
 
 class Scope(models.TextChoices):
-    """What a primary caregiver may let a supporting caregiver see of a child,
-    beyond its goals and home strategies (which come with every link). The
-    values are SupportingLink's field names."""
+    """What a primary caregiver may let a supporting caregiver see (and do)
+    of a child, beyond its goals and home strategies (which come with every
+    link). The values are SupportingLink's field names."""
 
     SESSIONS = "sees_sessions", "Summaries of therapy sessions"
     MESSAGES = "sees_messages", "Messages with the therapist, and photos and videos from home"
     BOOKINGS = "sees_bookings", "Appointments and bookings"
+    MAKES_BOOKINGS = "makes_bookings", "Booking and cancelling appointments"
 
 
 # What each part of the scope means, in the words the invitation and the
@@ -217,17 +218,60 @@ SCOPE_HELP = {
     Scope.SESSIONS: "The short summary the therapist writes for the family after each session.",
     Scope.MESSAGES: "They can read the messages with the therapist, write back, and see the "
     "photos and videos shared from home.",
-    Scope.BOOKINGS: "When and where appointments are. Booking and cancelling stay with you.",
+    Scope.BOOKINGS: "When and where appointments are. Booking and cancelling stay with you, "
+    "unless you tick the next one too.",
+    Scope.MAKES_BOOKINGS: "They can book appointments and places in groups for the child, and "
+    "cancel the child's bookings, as you can. They see the appointments and bookings too, and "
+    "get the e-mails about the bookings they make.",
 }
+
+# Booking for a child means seeing its bookings: choosing one gives the other.
+IMPLIED_SCOPE = {Scope.MAKES_BOOKINGS: Scope.BOOKINGS}
+
+
+def scope_with_implied(scope) -> set[str]:
+    """A chosen scope with what it implies (booking → seeing the bookings),
+    as the services store it, whatever a form posted."""
+    chosen = {Scope(value).value for value in scope}
+    return chosen | {
+        IMPLIED_SCOPE[Scope(value)].value for value in chosen if value in IMPLIED_SCOPE
+    }
+
+
+def scope_flags(scope) -> dict[str, bool]:
+    """SupportingLink's (and Invitation's) flags for a chosen scope."""
+    chosen = scope_with_implied(scope)
+    return {flag.value: flag.value in chosen for flag in Scope}
+
+
+# What the bookings part reads when the caregiver may book as well.
+_BOOKS_TOO = " (booking and cancelling too)"
 
 
 def scope_words(scopes: list) -> str:
     """What a supporting caregiver sees of a child, in a sentence's words:
-    "goals and home strategies, and summaries of therapy sessions"."""
-    parts = ["goals and home strategies", *(Scope(scope).label.lower() for scope in scopes)]
+    "goals and home strategies and summaries of therapy sessions"; with
+    booking, "… appointments and bookings (booking and cancelling too)"."""
+    chosen = scope_with_implied(scopes)
+    parts = ["goals and home strategies"]
+    for scope in Scope:
+        if scope.value not in chosen or scope in IMPLIED_SCOPE:
+            continue
+        words = scope.label.lower()
+        if scope == Scope.BOOKINGS and Scope.MAKES_BOOKINGS.value in chosen:
+            words += _BOOKS_TOO
+        parts.append(words)
     if len(parts) == 1:
         return parts[0]
     return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _books_only_if_sees(name: str) -> models.CheckConstraint:
+    """Booking for a child is given with seeing its bookings (IMPLIED_SCOPE)."""
+    return models.CheckConstraint(
+        condition=Q(makes_bookings=False) | Q(sees_bookings=True),
+        name=f"{name}_books_only_if_sees_bookings",
+    )
 
 
 class SupportingLink(models.Model):
@@ -241,11 +285,15 @@ class SupportingLink(models.Model):
     sees_sessions = models.BooleanField(Scope.SESSIONS.label, default=False)
     sees_messages = models.BooleanField(Scope.MESSAGES.label, default=False)
     sees_bookings = models.BooleanField(Scope.BOOKINGS.label, default=False)
+    # Books for the child and cancels its bookings as a primary caregiver
+    # does (bookings.permissions.bookable_children); implies sees_bookings.
+    makes_bookings = models.BooleanField(Scope.MAKES_BOOKINGS.label, default=False)
 
     class Meta:
         # The table Django made for Caregiver.children before it had a scope.
         db_table = "families_caregiver_children"
         unique_together = [("caregiver", "child")]
+        constraints = [_books_only_if_sees("supporting_link")]
 
     def __str__(self) -> str:
         return f"{self.caregiver} → {self.child}"
@@ -318,6 +366,7 @@ class Invitation(models.Model):
     sees_sessions = models.BooleanField(Scope.SESSIONS.label, default=False)
     sees_messages = models.BooleanField(Scope.MESSAGES.label, default=False)
     sees_bookings = models.BooleanField(Scope.BOOKINGS.label, default=False)
+    makes_bookings = models.BooleanField(Scope.MAKES_BOOKINGS.label, default=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -339,6 +388,7 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [_books_only_if_sees("invitation")]
 
     def __str__(self) -> str:
         return f"Invitation for {self.email} to {self.family}"

@@ -29,9 +29,10 @@ from families.models import (
     Family,
     Invitation,
     Relationship,
-    Scope,
     SummaryFrequency,
     SupportingLink,
+    scope_flags,
+    scope_with_implied,
 )
 from notifications.models import MobileNumber, PushDevice
 from notifications.services import mobile_number_of, opted_out, optout_remove
@@ -214,10 +215,11 @@ def invitation_create(
     """Invite someone to the family: what `by` may grant is checked here,
     whatever the form offered (families.grants), and the family's other
     primary caregivers are told. `scope` is what a supporting caregiver will
-    see of the children beyond goals and home strategies (`Scope`)."""
+    see (and do) of the children beyond goals and home strategies (`Scope`;
+    booking for them brings seeing their bookings)."""
     email = email.strip().lower()
     children = list(children)
-    scope = set(scope) if access_level == AccessLevel.SUPPORTING else set()
+    scope = scope_with_implied(scope) if access_level == AccessLevel.SUPPORTING else set()
     _check_invitation_children(family, access_level, children)
     grant_check(by=by, family=family, access_level=access_level, children=children, scope=scope)
     if Caregiver.objects.filter(family=family, user__email__iexact=email).exists():
@@ -238,7 +240,7 @@ def invitation_create(
             full_name=full_name.strip(),
             relationship=relationship,
             access_level=access_level,
-            **{flag.value: flag.value in scope for flag in Scope},
+            **scope_flags(scope),
             invited_by=by,
             token_hash=token_hash,
             expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
@@ -433,7 +435,8 @@ def caregiver_update(
     (`links`: child → `Scope` values). It takes effect at once (the policies
     read the links), is audited, and tells the family's other parents when
     it gives more, and the person themselves whenever what they see changes."""
-    wanted = {child: set(scope) for child, scope in links.items()}
+    # Booking for a child brings seeing its bookings, whatever the form posted.
+    wanted = {child: scope_with_implied(scope) for child, scope in links.items()}
     children = list(wanted)
     _check_invitation_children(caregiver.family, access_level, children)
     grant_check(
@@ -461,7 +464,7 @@ def caregiver_update(
         SupportingLink.objects.update_or_create(
             caregiver=caregiver,
             child_id=child_id,
-            defaults={flag.value: flag.value in scope for flag in Scope},
+            defaults=scope_flags(scope),
         )
     event = audit_record(
         request=request,

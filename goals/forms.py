@@ -187,12 +187,24 @@ class WinForm(forms.Form):
     goal = forms.ModelChoiceField(
         queryset=Goal.objects.none(), required=False, label="Goal it links to (optional)"
     )
+    photo = forms.FileField(
+        label="A photo (optional)",
+        required=False,
+        help_text="Seen only by the people who see the win. Where it was taken and other "
+        "hidden details are removed.",
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
     # The id the page gave this form, so that one tap sent twice shares once.
     client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, goals, **kwargs):
+    def __init__(self, *args, goals, photo_allowed: bool = False, **kwargs):
+        """`photo_allowed`: whether the family's consent to photos stands now;
+        without it there is no photo field (and the service refuses a photo
+        sent anyway)."""
         super().__init__(*args, **kwargs)
         self.fields["goal"].queryset = goals
+        if not photo_allowed:
+            del self.fields["photo"]
 
 
 class SinceForm(forms.Form):

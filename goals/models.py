@@ -394,6 +394,11 @@ class PracticeLog(models.Model):
         return f"{self.strategy} on {self.practised_on}: {self.get_outcome_display()}"
 
 
+# The photos shared with a win: messaging's MediaFile.win (messaging sits
+# above goals, so goals reads them by this related name, never by import).
+WIN_PHOTOS = "photos"
+
+
 class Win(models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="wins")
     goal = models.ForeignKey(

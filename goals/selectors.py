@@ -20,6 +20,7 @@ from goals.models import (
     LEVEL_FIELDS,
     PRACTICE_UNDO_WINDOW,
     ROUTINE_ORDER,
+    WIN_PHOTOS,
     FamilyRating,
     Goal,
     GoalStatus,
@@ -501,12 +502,18 @@ def child_section_wins(request, child: Child, access: str) -> list[Win]:
 
 
 def wins_for_child(child: Child) -> QuerySet[Win]:
-    return child.wins.select_related("author", "goal").order_by("-created_at", "-id")
+    """The child's wins, newest first, with their photos (messaging's, read
+    by relation name: goals.models.WIN_PHOTOS), one query more for a page."""
+    return (
+        child.wins.select_related("author", "goal")
+        .prefetch_related(WIN_PHOTOS)
+        .order_by("-created_at", "-id")
+    )
 
 
 def newest_wins(child_ids: Collection[int], *, limit: int = 5) -> list[Win]:
     """The newest wins of these children, newest first, with their child,
-    author and goal: one query. Each child's wins are numbered newest first
+    author and goal: one query (and one for their photos). Each child's wins are numbered newest first
     and cut at `limit` before they are merged, so a child with years of wins
     costs what a new one does."""
     if not child_ids:
@@ -521,6 +528,7 @@ def newest_wins(child_ids: Collection[int], *, limit: int = 5) -> list[Win]:
         .annotate(newest=newest)
         .filter(newest__lte=limit)
         .select_related("child", "author", "goal")
+        .prefetch_related(WIN_PHOTOS)
         .order_by("-created_at", "-id")[:limit]
     )
 

@@ -4,12 +4,13 @@ Each checks what a form cannot (dates against today, goals of the right child)
 and raises ValidationError keyed by field, in words a parent understands.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from uuid import UUID
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -18,9 +19,11 @@ from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from families.models import Child
 from families.permissions import Access
+from families.retention import files_destroy_after_commit
 from goals.models import (
     PRACTICE_UNDO_WINDOW,
     STRATEGY_FIELDS,
+    WIN_PHOTOS,
     WIN_UNDO_WINDOW,
     FamilyRating,
     Goal,
@@ -370,6 +373,20 @@ def practice_log_undo(*, strategy: HomeStrategy, log_id: int, by: User) -> None:
         log.delete()
 
 
+# A photo shared with a win is messaging's (a MediaFile, checked and stored
+# without its metadata as every photo from home is, and only with the
+# family's consent). messaging sits above goals, so it registers here, in its
+# AppConfig.ready, the service that stores one: (win=, by=, upload=), raising
+# a ValidationError keyed "photo" when the photo may not be kept.
+WinPhotoAdder = Callable[..., object]
+_win_photo_adders: list[WinPhotoAdder] = []
+NO_PHOTOS_HERE = "Photos cannot be added just now. Please share the win without one."
+
+
+def register_win_photo(adder: WinPhotoAdder) -> None:
+    _win_photo_adders[:] = [adder]
+
+
 def win_add(
     *,
     child: Child,
@@ -377,9 +394,13 @@ def win_add(
     text: str,
     goal: Goal | None = None,
     client_id: UUID | None = None,
+    photo: UploadedFile | None = None,
 ) -> Win:
-    """Share a win. As with practice_log_add, `client_id` makes the same tap
-    sent twice share once: the child's row is locked and the id remembered."""
+    """Share a win, with a photo if one is given. As with practice_log_add,
+    `client_id` makes the same tap sent twice share once: the child's row is
+    locked and the id remembered. A photo refused (no consent, not a photo)
+    takes the win back with it, so the person tries again with what they
+    typed."""
     if goal is not None and goal.child_id != child.pk:
         raise ValidationError({"goal": f"Choose one of {child.display_name}'s goals."})
     with transaction.atomic():
@@ -393,6 +414,10 @@ def win_add(
         win = Win(child=child, goal=goal, author=by, text=text.strip())
         win.full_clean()
         win.save()
+        if photo is not None:
+            if not _win_photo_adders:
+                raise ValidationError({"photo": NO_PHOTOS_HERE})
+            _win_photo_adders[0](win=win, by=by, upload=photo)
         if client_id is not None:
             cache.set(_win_tap_key(by, client_id), win.pk, _TAP_MEMORY_SECONDS)
     return win
@@ -412,4 +437,6 @@ def win_undo(*, child: Child, win_id: int, by: User) -> None:
             )
         if win.created_at < timezone.now() - WIN_UNDO_WINDOW:
             raise ValidationError("It is too late to undo this one: it stays on the page.")
+        # Its photo goes with it (the rows by cascade), the file too once committed.
+        files_destroy_after_commit(getattr(win, WIN_PHOTOS).values_list("file", flat=True))
         win.delete()

@@ -17,7 +17,9 @@ from accounts.audit import audit_record
 from accounts.models import AuditEvent
 from accounts.policy import offline_readable, therapist_required
 from core.forms import add_service_errors
+from families.models import ConsentKind
 from families.permissions import FAMILY_SIDE, Access
+from families.selectors import consent_given
 from goals import selectors, services
 from goals.forms import (
     FamilyRatingForm,
@@ -467,9 +469,16 @@ def practice_undo(request: HttpRequest, pk: int, log_pk: int) -> HttpResponse:
     return _back_to_card(request, strategy)
 
 
-def _win_form(child, data=None) -> WinForm:
-    # A fresh id for each form drawn: one tap sent twice shares once.
-    return WinForm(data, goals=selectors.goal_choices(child), initial={"client_id": uuid4()})
+def _win_form(child, data=None, files=None) -> WinForm:
+    # A fresh id for each form drawn: one tap sent twice shares once. A photo
+    # is offered while the family's consent to photos stands (asked now).
+    return WinForm(
+        data,
+        files,
+        goals=selectors.goal_choices(child),
+        photo_allowed=consent_given(child.family_id, ConsentKind.PHOTOS_IN_NOTES),
+        initial={"client_id": uuid4()},
+    )
 
 
 def _wins_area(request: HttpRequest, child, *, form=None, **extra) -> HttpResponse:
@@ -491,10 +500,14 @@ def win_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Share a win: from the goals page in place (htmx, "Shared ✓ — undo"),
     or on its own page without script."""
     child, access = get_child_for_goals(request.user, pk, allow=LOGGERS)
-    form = _win_form(child, request.POST or None)
+    form = _win_form(child, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        # Without the family's consent the form has no photo field; a photo
+        # sent anyway goes to the service, which refuses it with the reason.
+        fields = dict(form.cleaned_data)
+        fields["photo"] = fields.get("photo") or request.FILES.get("photo")
         try:
-            win = services.win_add(child=child, by=request.user, **form.cleaned_data)
+            win = services.win_add(child=child, by=request.user, **fields)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

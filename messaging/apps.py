@@ -9,8 +9,10 @@ class MessagingConfig(AppConfig):
     def ready(self) -> None:
         from families.retention import register_destroyer
         from families.sections import register
+        from goals.services import register_win_photo
         from messaging.emails import register_kinds
         from messaging.selectors import child_section_conversations
+        from messaging.services import win_photo_add
 
         register(
             "messaging",
@@ -20,6 +22,8 @@ class MessagingConfig(AppConfig):
         )
         register_destroyer(child_media_files_destroy)
         register_kinds()
+        # A photo shared with a win (goals, below this app) is stored here.
+        register_win_photo(win_photo_add)
 
 
 def child_media_files_destroy(child) -> dict[str, int]:

@@ -46,6 +46,7 @@ WRONG_TYPE = (
     "Please choose a photo (JPEG, PNG or WebP) or a short video (MP4, MOV or WebM). "
     "This file is not one of those."
 )
+NOT_A_PHOTO = "Please choose a photo (JPEG, PNG or WebP). This file is not one of those."
 NO_VIDEOS = (
     "We can't take videos at the moment, sorry. Please send a photo instead, or show "
     "the video to your therapist at your next session."
@@ -61,7 +62,10 @@ class CheckedMedia:
     size: int
 
 
-def check_upload(upload: UploadedFile) -> CheckedMedia:
+def check_upload(upload: UploadedFile, *, photos_only: bool = False) -> CheckedMedia:
+    """The upload checked and cleaned, or a ValidationError saying why not.
+    `photos_only`: where only a photo belongs (a win), anything else is
+    refused before it is decoded."""
     if not upload.size:
         raise ValidationError("This file is empty. Please choose the photo or video again.")
     upload.seek(0)
@@ -69,6 +73,8 @@ def check_upload(upload: UploadedFile) -> CheckedMedia:
     upload.seek(0)
     guess = filetype.guess(head)
     mime = guess.mime if guess else ""
+    if photos_only and mime not in IMAGE_TYPES:
+        raise ValidationError(NOT_A_PHOTO)
     if mime in IMAGE_TYPES:
         if upload.size > MAX_IMAGE_BYTES:
             raise ValidationError("Photos can be up to 10 MB. Please choose a smaller one.")

@@ -120,7 +120,7 @@ def media_path(instance: "MediaFile", filename: str) -> str:
 class MediaFile(models.Model):
     """A photo or short video, stored through the default storage (outside
     the web root) and served only by messaging.views.media: shared by a family
-    (on a message or a practice log), taken by the therapist to show a child's
+    (on a message or a practice log, or a photo with a win), taken by the therapist to show a child's
     home strategy, or the practice's own demonstration on a library strategy
     (the only kind without a child)."""
 
@@ -148,6 +148,10 @@ class MediaFile(models.Model):
         on_delete=models.CASCADE,
         related_name="demo_media",
     )
+    # A photo shared with a win (goals.Win): seen by whoever sees the win.
+    win = models.ForeignKey(
+        "goals.Win", null=True, blank=True, on_delete=models.CASCADE, related_name="photos"
+    )
     # A step in the therapist's words, under the photo on the card and the fridge sheet.
     caption = models.CharField(max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
@@ -167,7 +171,8 @@ class MediaFile(models.Model):
                 condition=models.Q(message__isnull=False)
                 | models.Q(practice_log__isnull=False)
                 | models.Q(strategy__isnull=False)
-                | models.Q(template__isnull=False),
+                | models.Q(template__isnull=False)
+                | models.Q(win__isnull=False),
                 name="media_attached_to_something",
             ),
             # Only the practice's library demonstrations belong to no child.

@@ -27,6 +27,7 @@ from goals.permissions import (
     get_strategy_for_user,
     sees_library_strategy,
     sees_strategy_photos,
+    wins_for,
 )
 from messaging.models import Conversation, MediaFile, Message, Topic
 
@@ -85,8 +86,9 @@ def conversations_for(user: User) -> QuerySet[Conversation]:
 
 def media_for(user: User) -> QuerySet[MediaFile]:
     """Photos and videos the user may see: those in a conversation they take
-    part in (not deleted with their message), and those of home practice for
-    the children whose therapy conversation they are in. (A therapist's
+    part in (not deleted with their message), those of home practice for
+    the children whose therapy conversation they are in, and the photos of
+    the wins they see (goals.permissions.wins_for). (A therapist's
     photos of a strategy and the library's demonstrations follow the
     strategy's rules in goals.permissions: get_media_for_user.)"""
     if not user.is_authenticated or not user.is_active:
@@ -101,8 +103,10 @@ def media_for(user: User) -> QuerySet[MediaFile]:
             message__isnull=True,
             strategy__isnull=True,
             template__isnull=True,
+            win__isnull=True,
             child__in=therapy_children_for(user),
         )
+        | Q(win__in=wins_for(user))
     )
 
 

@@ -17,7 +17,7 @@ from accounts.models import AuditEvent, User
 from families.models import Child, ConsentKind
 from families.permissions import Access
 from families.selectors import consent_given
-from goals.models import HomeStrategy, StrategyTemplate
+from goals.models import HomeStrategy, StrategyTemplate, Win
 from messaging.media import CheckedMedia, check_upload, video_seconds
 from messaging.models import Conversation, MediaFile, MediaKind, Message, ReadState, Topic
 from messaging.permissions import FAMILY_SIDE, participants
@@ -46,9 +46,12 @@ def media_attach(
     files: Sequence[UploadedFile],
     message: Message | None = None,
     practice_log=None,
+    win=None,
+    photos_only: bool = False,
 ) -> list[MediaFile]:
-    """Check and store photos and videos. Asks for the family's media consent
-    at the moment of use, so a withdrawal stops the next upload."""
+    """Check and store photos and videos (`photos_only`: photos). Asks for
+    the family's media consent at the moment of use, so a withdrawal stops
+    the next upload."""
     if not files:
         return []
     if not consent_given(child.family_id, ConsentKind.PHOTOS_IN_NOTES):
@@ -65,7 +68,7 @@ def media_attach(
     checked = []
     for upload in files:
         try:
-            checked.append(check_upload(upload))
+            checked.append(check_upload(upload, photos_only=photos_only))
         except ValidationError as error:
             raise ValidationError({"attachments": error.messages}) from None
     stored = []
@@ -74,6 +77,7 @@ def media_attach(
             child=child,
             message=message,
             practice_log=practice_log,
+            win=win,
             uploaded_by=user,
             kind=media.kind,
             content_type=media.content_type,
@@ -84,6 +88,19 @@ def media_attach(
         record.save()
         stored.append(record)
     return stored
+
+
+def win_photo_add(*, win: Win, by: User, upload: UploadedFile) -> MediaFile:
+    """A photo shared with a win, stored as photos from home are
+    (`media_attach`: with the family's consent, asked now, and without the
+    file's metadata). goals.services.win_add calls it through the hook this
+    app registers (goals sits below messaging), inside the win's transaction:
+    a photo refused takes the win back with it."""
+    try:
+        [photo] = media_attach(child=win.child, user=by, files=[upload], win=win, photos_only=True)
+    except ValidationError as error:
+        raise ValidationError({"photo": error.messages}) from None
+    return photo
 
 
 # A strategy's video shows one thing to do; a minute is plenty, and keeps

@@ -1157,7 +1157,7 @@ def _media(scope: ExportScope):
 def media_section(scope: ExportScope) -> Section:
     media = (
         _media(scope)
-        .select_related("child", "uploaded_by", "practice_log__strategy", "strategy")
+        .select_related("child", "uploaded_by", "practice_log__strategy", "strategy", "win")
         .order_by("created_at", "id")
     )
     rows, files = [], []
@@ -1181,6 +1181,8 @@ def media_section(scope: ExportScope) -> Section:
                     if item.practice_log_id
                     else f"strategy “{item.strategy.title}”"
                     if item.strategy_id
+                    else f"win “{item.win.text}”"
+                    if item.win_id
                     else ""
                 ),
                 "size": item.size,

@@ -279,9 +279,33 @@ class World:
     therapist: User
     other_therapist: User
     admin: User
+    # Made when first asked for (`persona`), so the family stays as every
+    # other test knows it: see `add_booker`.
+    supporting_booker: User | None = None
 
     def persona(self, name: str) -> User | None:
-        return None if name == "anonymous" else getattr(self, name)
+        if name == "anonymous":
+            return None
+        if name == "supporting_booker" and self.supporting_booker is None:
+            self.supporting_booker = add_booker(self)
+        return getattr(self, name)
+
+
+def add_booker(world: World) -> User:
+    """Dana, the childminder linked to `child` whom the family lets book for
+    him and cancel his bookings (Scope.MAKES_BOOKINGS, which brings seeing
+    them), and nothing more beyond goals and strategies: the persona of the
+    matrix for that scope."""
+    booker = factories.UserFactory(email="childminder@example.org", full_name="Dana Price")
+    factories.CaregiverFactory(
+        user=booker,
+        family=world.family,
+        relationship=Relationship.CHILDMINDER,
+        access_level=AccessLevel.SUPPORTING,
+        children=[world.child],
+        scope=[Scope.MAKES_BOOKINGS],
+    )
+    return booker
 
 
 PERSONAS = [
@@ -329,7 +353,8 @@ def world(db) -> World:
         relationship=Relationship.NANNY,
         access_level=AccessLevel.SUPPORTING,
         children=[sibling],
-        scope=list(Scope),
+        # Sees everything the family shares; booking stays with the parents.
+        scope=[Scope.SESSIONS, Scope.MESSAGES, Scope.BOOKINGS],
     )
     # What a grandparent has from an invitation that chose nothing more.
     supporting_goals_only = factories.UserFactory(

@@ -14,6 +14,7 @@ from families.models import (
     Family,
     Invitation,
     Relationship,
+    scope_flags,
 )
 
 PASSWORD = "a-long-test-password-42"
@@ -90,7 +91,7 @@ class CaregiverFactory(factory.django.DjangoModelFactory):
         """What a supporting caregiver sees of every linked child beyond goals
         and strategies: `Scope` values (none by default, as on joining)."""
         if create and extracted:
-            obj.links.update(**{str(flag): True for flag in extracted})
+            obj.links.update(**scope_flags(extracted))
 
 
 class CaseloadFactory(factory.django.DjangoModelFactory):

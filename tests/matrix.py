@@ -35,6 +35,7 @@ ALL_PERSONAS = frozenset(
         "supporting",
         "supporting_unlinked",
         "supporting_goals_only",
+        "supporting_booker",
         "therapist",
         "other_therapist",
         "admin",
@@ -45,6 +46,10 @@ FAMILY = frozenset({"parent", "supporting"})
 # family chooses the rest (families.models.Scope). Pages of goals, strategies,
 # practice, wins and the library linked to them: every linked caregiver.
 GOALS_ONLY = "supporting_goals_only"
+# Linked to the same child with booking for him (and so seeing his bookings),
+# nothing else: everywhere GOALS_ONLY is, and in the family's booking pages
+# for that child (tests/bookings/routes.py).
+BOOKER = "supporting_booker"
 STAFF = frozenset({"therapist", "admin"})
 
 

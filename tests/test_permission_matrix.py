@@ -13,7 +13,7 @@ from messaging.permissions import conversations_for
 from sessions_app.permissions import sessions_for
 from tests.conftest import PERSONAS
 from tests.factories import GoalFactory, HomeStrategyFactory, WinFactory
-from tests.matrix import all_exemptions, all_routes, object_url_names
+from tests.matrix import BOOKER, all_exemptions, all_routes, object_url_names
 from tests.messaging.factories import ConversationFactory, MessageFactory
 from tests.sessions_app.factories import SessionFactory, signed_note
 
@@ -82,7 +82,7 @@ def _visible(user) -> dict[str, set[int]]:
     }
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("persona", [*PERSONAS, BOOKER])
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.id)
 def test_matrix(route, persona, world, client):
     # Only a page an allowed persona reads is checked for content.

@@ -97,6 +97,7 @@ def test_goals_strategies_practice_and_wins_follow_the_children_but_not_for_the_
         (world.supporting, {world.child.pk}),
         (world.supporting_unlinked, {world.sibling.pk}),
         (world.supporting_goals_only, {world.child.pk}),
+        (world.persona("supporting_booker"), {world.child.pk}),
         (world.therapist, {world.child.pk}),
         (world.other_parent, {world.other_child.pk}),
         (world.admin, set()),
@@ -109,6 +110,7 @@ def test_goals_strategies_practice_and_wins_follow_the_children_but_not_for_the_
 
 
 def test_the_summaries_answers_agree_with_each_persons_pages(world, sessions):
+    dana = world.persona("supporting_booker")  # books for Yusuf, so sees his bookings
     booking = BookingFactory(family=world.family, children=[world.child])
     escorted = BookingFactory(
         family=world.family,
@@ -138,6 +140,7 @@ def test_the_summaries_answers_agree_with_each_persons_pages(world, sessions):
     # Maryam's bookings are shared with the nanny; nothing with Nani.
     assert seen_bookings[_membership(world, world.supporting_unlinked).pk] == {for_maryam.pk}
     assert _membership(world, world.supporting_goals_only).pk not in seen_bookings
+    assert seen_bookings[_membership(world, dana).pk] == {booking.pk, escorted.pk}
     assert booking.pk in seen_bookings[_membership(world, world.parent).pk]
 
 

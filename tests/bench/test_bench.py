@@ -32,11 +32,12 @@ QUERY_BUDGET = {
     # Today (issue 21): memberships, children, assessments ahead and their
     # questionnaires, strategies and their week's practice, unread
     # conversations, offers, progress, appointments, groups and their
-    # children, wins (and the session, the user and the menu's count, as for
-    # every page).
-    "parent_home": 15,
-    # The goals page offers to share a win in place: its goal choices.
-    "child_goals": 9,
+    # children, wins and their photos (and the session, the user and the
+    # menu's count, as for every page).
+    "parent_home": 16,
+    # The goals page offers to share a win in place: its goal choices, and a
+    # photo while the family's consent stands (asked then); the wins' photos.
+    "child_goals": 11,
     # The strategies' photos and the library's demonstrations: one query each.
     "routines": 9,
     "goal_progress": 9,

@@ -19,12 +19,18 @@ from tests.bookings.factories import (
     RoomFactory,
     ServiceFactory,
 )
-from tests.matrix import ALL_PERSONAS, GOALS_ONLY, Route
+from tests.matrix import ALL_PERSONAS, BOOKER, GOALS_ONLY, Route
 
 ADMIN = frozenset({"admin"})
 STAFF = frozenset({"therapist", "other_therapist", "admin"})
-CAREGIVERS = frozenset({"parent", "other_parent", "supporting", "supporting_unlinked", GOALS_ONLY})
+CAREGIVERS = frozenset(
+    {"parent", "other_parent", "supporting", "supporting_unlinked", GOALS_ONLY, BOOKER}
+)
 PRIMARIES = frozenset({"parent", "other_parent"})
+# Those who book for a child of a family: its parents, and the childminder the
+# world's family lets book for Yusuf (BOOKER). The nanny sees her child's
+# bookings and may not book.
+BOOKERS = PRIMARIES | {BOOKER}
 
 
 def _booking(world) -> Booking:
@@ -80,6 +86,16 @@ def _booking_for_the_family(world) -> dict:
         family=world.family,
         appointment=AppointmentFactory(),
         children=[world.sibling],
+        booked_by=world.parent,
+    )
+    return {"pk": booking.pk}
+
+
+def _booking_for_both_children(world) -> dict:
+    booking = BookingFactory(
+        family=world.family,
+        appointment=AppointmentFactory(),
+        children=[world.child, world.sibling],
         booked_by=world.parent,
     )
     return {"pk": booking.pk}
@@ -178,30 +194,46 @@ ROUTES = [
     ),
     Route(
         "bookings:booking_detail",
-        frozenset({"parent", "supporting", "therapist", "admin"}),
+        frozenset({"parent", "supporting", BOOKER, "therapist", "admin"}),
         kwargs=lambda w: {"pk": _booking(w).pk},
     ),
+    # Yusuf's booking: his parents, the practice, and the childminder who books for him.
+    Route(
+        "bookings:booking_cancel",
+        frozenset({"parent", BOOKER, "admin"}),
+        kwargs=lambda w: {"pk": _booking(w).pk},
+        method="post",
+    ),
+    # Maryam's: not the childminder's to see, nor the nanny's to cancel.
     Route(
         "bookings:booking_cancel",
         frozenset({"parent", "admin"}),
-        kwargs=lambda w: {"pk": _booking(w).pk},
+        kwargs=_booking_for_the_family,
+        method="post",
+    ),
+    # Both children's: the childminder sees it (Yusuf's), but books for him only.
+    Route(
+        "bookings:booking_cancel",
+        frozenset({"parent", "admin"}),
+        kwargs=_booking_for_both_children,
         method="post",
     ),
     Route(
         "bookings:booking_ics",
-        frozenset({"parent", "supporting", "therapist", "admin"}),
+        frozenset({"parent", "supporting", BOOKER, "therapist", "admin"}),
         kwargs=lambda w: {"pk": _booking(w).pk},
     ),
     # Whoever may see the booking is sent on: to the call, or back to the booking.
     Route(
         "bookings:booking_video",
-        frozenset({"parent", "supporting", "therapist", "admin"}),
+        frozenset({"parent", "supporting", BOOKER, "therapist", "admin"}),
         kwargs=lambda w: {"pk": _video_booking(w).pk},
         ok=(302,),
     ),
-    Route("bookings:book_start", PRIMARIES),
-    Route("bookings:book_service", PRIMARIES, kwargs=lambda w: {"pk": ServiceFactory().pk}),
-    Route("bookings:group_place", PRIMARIES, kwargs=lambda w: {"pk": GroupSessionFactory().pk}),
+    Route("bookings:book_start", BOOKERS),
+    Route("bookings:book_service", BOOKERS, kwargs=lambda w: {"pk": ServiceFactory().pk}),
+    Route("bookings:group_place", BOOKERS, kwargs=lambda w: {"pk": GroupSessionFactory().pk}),
+    # A family's place on a waitlist names no child: the parents'.
     Route(
         "bookings:waitlist_join",
         PRIMARIES,

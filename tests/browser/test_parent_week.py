@@ -1,13 +1,15 @@
 """A parent's week in the demo practice, keyboard only, on a phone and on a
 desktop: this week's strategies by routine, a practice logged in one tap, a
-win, the summaries of sessions, a goal's progress chart, a consultation and a group place booked, and the
+win with a photo (on its own page and in place), the summaries of sessions, a goal's progress chart, a consultation and a group place booked, and the
 consultation cancelled."""
 
+import io
 import re
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from PIL import Image
 
 from accounts.models import User
 from bookings.models import Booking
@@ -22,6 +24,26 @@ def press(locator) -> None:
     """Operate a link or button from the keyboard, as a keyboard user would."""
     locator.focus()
     locator.page.keyboard.press("Enter")
+
+
+def _photo(name: str) -> dict:
+    """A small JPEG as a phone's camera would hand it over."""
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (240, 170, 30)).save(out, format="JPEG")
+    return {"name": name, "mimeType": "image/jpeg", "buffer": out.getvalue()}
+
+
+def _expect_photo_shown(page, win) -> None:
+    """The win's card shows its photo, and the browser could load it."""
+    from playwright.sync_api import expect
+
+    photo = page.locator(f'img[src="/shared-media/{win.photos.get().id}/"]')
+    expect(photo).to_be_visible()
+    photo.scroll_into_view_if_needed()  # it loads lazily
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=photo.element_handle()
+    )
+    assert photo.get_attribute("alt") == "Photo shared with this win"
 
 
 @pytest.fixture
@@ -66,15 +88,30 @@ def test_parent_week_by_keyboard(demo, open_browser, viewport):
     assert PracticeLog.objects.filter(strategy__child=ollie).count() == logs_before + 1
     visit.check("practice-logged")
 
-    # A small win.
+    # A small win, with a photo (the family agreed to photos): on its own
+    # page, as without script, then in place on the goals page.
     visit.go(f"/children/{ollie.pk}/")
     press(page.get_by_role("link", name="Share a win"))
     visit.check("win-form")
     page.locator("main textarea").first.focus()
     page.keyboard.type("Ollie zipped up his coat by himself!")
+    page.get_by_label("A photo (optional)").set_input_files(_photo("coat.jpg"))
     press(page.locator("main form").get_by_role("button").last)
     expect(page.get_by_text("Ollie zipped up his coat by himself!").first).to_be_visible()
-    assert Win.objects.filter(child=ollie, text__contains="zipped up his coat").exists()
+    win = Win.objects.get(child=ollie, text__contains="zipped up his coat")
+    assert win.photos.count() == 1
+    _expect_photo_shown(page, win)
+    visit.check("win-with-photo")
+
+    wins = page.locator(f"#wins-{ollie.pk}")
+    wins.get_by_label("What happened?").fill("Ollie tied one shoe!")
+    wins.get_by_label("A photo (optional)").set_input_files(_photo("shoe.jpg"))
+    press(wins.get_by_role("button", name="Share the win"))
+    expect(page.locator(f"#wins-{ollie.pk}").get_by_role("status")).to_contain_text("Shared ✓")
+    in_place = Win.objects.get(child=ollie, text="Ollie tied one shoe!")
+    assert in_place.photos.count() == 1
+    _expect_photo_shown(page, in_place)
+    visit.check("win-in-place-with-photo")
 
     # What happened in sessions: the family summary, never the clinical notes.
     note = SessionNote.objects.filter(session__child=ollie, status="signed").latest("signed_at")

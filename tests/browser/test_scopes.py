@@ -1,8 +1,10 @@
 """On a phone, a parent takes the therapy messages away from the grandparent:
 he finds no thread from the menu any more, and the thread's address answers
-404. Every page is checked with axe-core and the HTML checker."""
+404; and lets the other grandparent book for a child, who books and cancels.
+Every page is checked with axe-core and the HTML checker."""
 
 import re
+from datetime import time
 
 import pytest
 
@@ -57,3 +59,59 @@ def test_a_parent_takes_the_messages_away_from_a_grandparent_on_a_phone(world, o
     expect(gpage.get_by_text("Messages with the therapists are shared")).to_be_visible()
     grandad.check("grandad-no-thread")
     grandad.go(thread, expect_status=404)
+
+
+def test_a_parent_lets_nani_book_for_yusuf_and_she_books_and_cancels_on_a_phone(
+    world, open_browser
+):
+    from playwright.sync_api import expect
+
+    from bookings.models import Booking
+    from tests.bookings.factories import AvailabilityFactory, ServiceFactory
+
+    ServiceFactory(name="Parent coaching consultation", duration_minutes=45)
+    for weekday in range(7):
+        AvailabilityFactory(therapist=world.therapist, weekday=weekday, ends_at=time(12))
+
+    parent = open_browser("phone", user=world.parent)
+    page = parent.page
+    parent.go(f"/families/{world.family.pk}/")
+    page.get_by_role("link", name="Change access for Zainab Ahmed").click()
+    expect(page.get_by_text(re.compile("They can book appointments and places"))).to_be_visible()
+    yusuf = page.get_by_role("group", name="Yusuf", exact=True)
+    # Ticking booking alone: seeing the bookings comes with it.
+    yusuf.get_by_label("Booking and cancelling appointments").check()
+    parent.check("change-access-booking")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Zainab Ahmed's access is saved.")).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"^Yusuf: goals .* \(booking and cancelling too\)$"))
+    ).to_be_visible()
+    parent.check("family-circle-booking")
+    link = SupportingLink.objects.get(
+        caregiver=Caregiver.objects.get(user=world.supporting_goals_only), child=world.child
+    )
+    assert link.scope == [Scope.BOOKINGS, Scope.MAKES_BOOKINGS]
+
+    nani = open_browser("phone", user=world.supporting_goals_only)
+    npage = nani.page
+    nani.go("/bookings/")
+    npage.get_by_role("link", name="Book", exact=True).click()
+    npage.get_by_role("link", name="Parent coaching consultation").click()
+    nani.check("nani-day-strip")
+    npage.locator(".slot-list a").first.click()
+    expect(npage.get_by_role("heading", name="Confirm your booking")).to_be_visible()
+    # Yusuf is the only child she books for: chosen already; Maryam is not offered.
+    expect(npage.get_by_role("checkbox", name="Yusuf")).to_be_checked()
+    expect(npage.get_by_role("checkbox", name="Maryam")).to_have_count(0)
+    nani.check("nani-confirm")
+    npage.get_by_role("button", name="Confirm booking").click()
+    expect(npage.get_by_text("You're booked.").first).to_be_visible()
+    booking = Booking.objects.get(family=world.family)
+    assert booking.booked_by == world.supporting_goals_only
+
+    npage.get_by_role("button", name="Cancel this booking").click()
+    expect(npage.get_by_text("The booking is cancelled.")).to_be_visible()
+    nani.check("nani-cancelled")
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED

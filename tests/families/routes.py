@@ -1,6 +1,6 @@
 from families.models import Caregiver
 from tests.factories import make_invitation
-from tests.matrix import ALL_PERSONAS, GOALS_ONLY, Route
+from tests.matrix import ALL_PERSONAS, BOOKER, GOALS_ONLY, Route
 
 MANAGERS = frozenset({"parent", "therapist", "admin"})
 
@@ -32,7 +32,7 @@ ROUTES = [
     Route("families:invitation_create", MANAGERS, kwargs=lambda w: {"pk": w.family.pk}),
     Route(
         "families:child_detail",
-        frozenset({"parent", "supporting", GOALS_ONLY, "therapist", "admin"}),
+        frozenset({"parent", "supporting", GOALS_ONLY, BOOKER, "therapist", "admin"}),
         kwargs=lambda w: {"pk": w.child.pk},
     ),
     Route("families:child_edit", MANAGERS, kwargs=lambda w: {"pk": w.child.pk}),
@@ -75,12 +75,16 @@ ROUTES = [
     ),
     Route(
         "families:my_family",
-        frozenset({"parent", "other_parent", "supporting", "supporting_unlinked", GOALS_ONLY}),
+        frozenset(
+            {"parent", "other_parent", "supporting", "supporting_unlinked", GOALS_ONLY, BOOKER}
+        ),
         ok=(302,),
     ),
     Route(
         "families:preferences",
-        frozenset({"parent", "other_parent", "supporting", "supporting_unlinked", GOALS_ONLY}),
+        frozenset(
+            {"parent", "other_parent", "supporting", "supporting_unlinked", GOALS_ONLY, BOOKER}
+        ),
     ),
     Route("home", ALL_PERSONAS),
 ]

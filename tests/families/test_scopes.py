@@ -172,6 +172,7 @@ def test_an_invitation_says_what_it_gives_and_the_grandparent_joins_with_it(
         "sees_sessions": False,
         "sees_messages": False,
         "sees_bookings": True,
+        "makes_bookings": False,
     }
     family_page = client.get(reverse("families:family_detail", args=[world.family.pk])).text
     assert "goals and home strategies and appointments and bookings" in family_page
@@ -250,3 +251,124 @@ def test_the_scope_comes_from_what_the_invitation_page_promised(transactional_db
     )
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+# --- Booking and cancelling for a child (Scope.MAKES_BOOKINGS) ------------------------------
+
+
+def test_booking_for_a_child_is_offered_and_explained_on_both_pages(world, client):
+    client.force_login(world.parent)
+    invitation_page = client.get(reverse("families:invitation_create", args=[world.family.pk]))
+    change_page = client.get(_edit_url(world, world.supporting))
+    for page in (invitation_page, change_page):
+        assert "Booking and cancelling appointments" in page.text
+        assert "They can book appointments and places in groups for the child" in page.text
+        assert "What else they can see or do" in page.text
+
+
+def test_an_invitation_to_book_brings_seeing_the_bookings(
+    world, client, django_capture_on_commit_callbacks
+):
+    client.force_login(world.parent)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("families:invitation_create", args=[world.family.pk]),
+            {
+                "full_name": "Dana Price",
+                "email": "dana@example.org",
+                "relationship": "childminder",
+                "access_level": "supporting",
+                "children": [world.child.pk],
+                # Booking alone is ticked: seeing the bookings comes with it.
+                "scope": [Scope.MAKES_BOOKINGS],
+            },
+        )
+    assert response.status_code == 302
+    invitation = Invitation.objects.get(email="dana@example.org")
+    assert invitation.sees_bookings and invitation.makes_bookings
+    assert not invitation.sees_sessions and not invitation.sees_messages
+    words = "goals and home strategies and appointments and bookings (booking and cancelling too)"
+    assert invitation.scope_words == words
+    assert words in client.get(reverse("families:family_detail", args=[world.family.pk])).text
+    event = AuditEvent.objects.filter(record_type="invitation", record_id=invitation.pk).get()
+    assert "seeing goals+makes_bookings+sees_bookings" in event.detail
+
+    user = factories.UserFactory(email="dana@example.org")
+    raw, token_hash = Invitation.new_token()
+    Invitation.objects.filter(pk=invitation.pk).update(token_hash=token_hash)
+    acceptance = services.invitation_accept(raw_token=raw, user=user)
+    [link] = acceptance.caregiver.links.all()
+    assert link.scope == [Scope.BOOKINGS, Scope.MAKES_BOOKINGS]
+
+
+def test_a_parent_lets_nani_book_and_takes_it_back_audited_and_told(
+    world, client, django_capture_on_commit_callbacks
+):
+    nani = world.supporting_goals_only
+    client.force_login(world.parent)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            _edit_url(world, nani),
+            {
+                "relationship": "grandparent",
+                "access_level": "supporting",
+                f"child_{world.child.pk}": "on",
+                f"scope_{world.child.pk}": [Scope.MAKES_BOOKINGS],
+            },
+        )
+    assert _link(world, nani).scope == [Scope.BOOKINGS, Scope.MAKES_BOOKINGS]
+    event = AuditEvent.objects.filter(
+        action=AuditEvent.Action.PERMISSION, user=world.parent, record_type="caregiver"
+    ).latest("pk")
+    assert f"child {world.child.pk}: goals+makes_bookings+sees_bookings" in event.detail
+    [notice] = [m for m in mail.outbox if m.to == [nani.email]]
+    assert "appointments and bookings (booking and cancelling too)" in notice.body
+    circle = client.get(reverse("families:family_detail", args=[world.family.pk])).text
+    assert (
+        "<strong>Yusuf</strong>: goals and home strategies and appointments and bookings "
+        "(booking and cancelling too)</li>" in circle
+    )
+    client.force_login(nani)
+    assert client.get(reverse("bookings:book_start")).status_code == 200
+
+    # Taken back (seeing the bookings kept): at once, audited.
+    client.force_login(world.parent)
+    client.post(
+        _edit_url(world, nani),
+        {
+            "relationship": "grandparent",
+            "access_level": "supporting",
+            f"child_{world.child.pk}": "on",
+            f"scope_{world.child.pk}": [Scope.BOOKINGS],
+        },
+    )
+    assert _link(world, nani).scope == [Scope.BOOKINGS]
+    event = AuditEvent.objects.filter(record_type="caregiver").latest("pk")
+    assert event.detail.endswith(f"child {world.child.pk}: goals+sees_bookings")
+    client.force_login(nani)
+    assert client.get(reverse("bookings:book_start")).status_code == 404
+
+
+def test_the_database_refuses_booking_without_seeing_the_bookings(world):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SupportingLink.objects.filter(caregiver__user=world.supporting).update(
+            makes_bookings=True, sees_bookings=False
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factories.make_invitation(family=world.family, makes_bookings=True)
+
+
+def test_a_therapist_cannot_let_anyone_book(world):
+    with pytest.raises(ValidationError):
+        services.invitation_create(
+            family=world.family,
+            by=world.therapist,
+            email="teacher@example.org",
+            full_name="Mr Price",
+            relationship="teacher",
+            access_level="supporting",
+            children=[world.child],
+            scope=[Scope.MAKES_BOOKINGS],
+        )

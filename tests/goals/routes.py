@@ -3,10 +3,10 @@ see goals and strategies; the admin does not (clinical content); only the
 therapist writes goals and strategies; only caregivers log practice."""
 
 from tests.factories import GoalFactory, HomeStrategyFactory
-from tests.matrix import GOALS_ONLY, Route
+from tests.matrix import BOOKER, GOALS_ONLY, Route
 
-VIEWERS = frozenset({"parent", "supporting", GOALS_ONLY, "therapist"})
-FAMILY = frozenset({"parent", "supporting", GOALS_ONLY})
+VIEWERS = frozenset({"parent", "supporting", GOALS_ONLY, BOOKER, "therapist"})
+FAMILY = frozenset({"parent", "supporting", GOALS_ONLY, BOOKER})
 THERAPIST = frozenset({"therapist"})
 
 

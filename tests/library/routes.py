@@ -3,7 +3,7 @@ a family reads what was shared with it or linked to a strategy of a child
 they see; the office never (it is clinical advice)."""
 
 from tests.library.factories import ArticleFactory
-from tests.matrix import GOALS_ONLY, Route
+from tests.matrix import BOOKER, GOALS_ONLY, Route
 
 THERAPISTS = frozenset({"therapist", "other_therapist"})
 
@@ -33,20 +33,21 @@ ROUTES = [
     Route(
         "library:index",
         frozenset(
-            {"parent", "other_parent", "supporting", "supporting_unlinked", GOALS_ONLY} | THERAPISTS
+            {"parent", "other_parent", "supporting", "supporting_unlinked", GOALS_ONLY, BOOKER}
+            | THERAPISTS
         ),
     ),
     Route("library:article", THERAPISTS, kwargs=_unshared),
     # Shared with the family: everyone in it, the supporting caregivers too.
     Route(
         "library:article",
-        THERAPISTS | {"parent", "supporting", "supporting_unlinked", GOALS_ONLY},
+        THERAPISTS | {"parent", "supporting", "supporting_unlinked", GOALS_ONLY, BOOKER},
         kwargs=_shared_with_family,
     ),
     # Linked to Yusuf's strategy: those who see Yusuf's strategies.
     Route(
         "library:article",
-        THERAPISTS | {"parent", "supporting", GOALS_ONLY},
+        THERAPISTS | {"parent", "supporting", GOALS_ONLY, BOOKER},
         kwargs=_linked_to_strategy,
     ),
     Route(

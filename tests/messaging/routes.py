@@ -4,7 +4,7 @@ linked to) and the child's therapist; not the office. The bookings one: the
 primary caregivers, the therapist and the office. Media follow what they are
 attached to. Editing and deleting: the author only (everyone else 404)."""
 
-from tests.matrix import GOALS_ONLY, Route
+from tests.matrix import BOOKER, GOALS_ONLY, Route
 from tests.messaging.factories import MediaFileFactory, MessageFactory
 
 THERAPY = frozenset({"parent", "supporting", "therapist"})
@@ -54,6 +54,16 @@ def _log_media(world):
         "media_id": Media(
             message=None, child=world.child, practice_log=log, uploaded_by=world.parent
         ).pk
+    }
+
+
+def _win_photo(world):
+    from tests.factories import WinFactory
+    from tests.messaging.factories import MediaFileFactory as Media
+
+    win = WinFactory(child=world.child, author=world.parent)
+    return {
+        "media_id": Media(message=None, child=world.child, win=win, uploaded_by=world.parent).pk
     }
 
 
@@ -154,16 +164,23 @@ ROUTES = [
     # parents' (and the content check proves she reads none of them).
     Route(
         "messaging:my_messages",
-        frozenset({"parent", "other_parent", "supporting", "supporting_unlinked", GOALS_ONLY}),
+        frozenset(
+            {"parent", "other_parent", "supporting", "supporting_unlinked", GOALS_ONLY, BOOKER}
+        ),
     ),
     Route("messaging:media", THERAPY, kwargs=_media("therapy")),
     Route("messaging:media", BOOKINGS, kwargs=_media("bookings")),
     Route("messaging:media", THERAPY, kwargs=_log_media),
+    # A win's photo goes with the win: every caregiver linked to the child and
+    # the child's therapist (goals.permissions.wins_for).
+    Route("messaging:media", THERAPY | {GOALS_ONLY, BOOKER}, kwargs=_win_photo),
     # A strategy's photos and the library's demonstrations are part of the
     # strategy, which every caregiver linked to the child sees (the family's
     # photo consent permitting), not of the therapy messages.
-    Route("messaging:media", THERAPY | {GOALS_ONLY}, kwargs=_strategy_photo),
-    Route("messaging:media", THERAPY | {GOALS_ONLY, "other_therapist"}, kwargs=_demonstration),
+    Route("messaging:media", THERAPY | {GOALS_ONLY, BOOKER}, kwargs=_strategy_photo),
+    Route(
+        "messaging:media", THERAPY | {GOALS_ONLY, BOOKER, "other_therapist"}, kwargs=_demonstration
+    ),
     Route("messaging:strategy_media", frozenset({"therapist"}), kwargs=_strategy),
     Route("messaging:template_media", THERAPISTS, kwargs=_library_strategy),
     Route(

@@ -2,7 +2,14 @@ from notifications.models import PushDevice
 from tests.matrix import Route
 
 CAREGIVERS = frozenset(
-    {"parent", "other_parent", "supporting", "supporting_unlinked", "supporting_goals_only"}
+    {
+        "parent",
+        "other_parent",
+        "supporting",
+        "supporting_unlinked",
+        "supporting_goals_only",
+        "supporting_booker",
+    }
 )
 
 

@@ -4,11 +4,13 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from portal.models import FamilyExport
-from tests.matrix import ALL_PERSONAS, GOALS_ONLY, Route
+from tests.matrix import ALL_PERSONAS, BOOKER, GOALS_ONLY, Route
 
 # Who may ask for a family's download: its caregivers (what they may see) and
 # the practice admin (the subject-access copy).
-DOWNLOADERS = frozenset({"parent", "supporting", "supporting_unlinked", GOALS_ONLY, "admin"})
+DOWNLOADERS = frozenset(
+    {"parent", "supporting", "supporting_unlinked", GOALS_ONLY, BOOKER, "admin"}
+)
 
 
 def _parents_download(world) -> dict:

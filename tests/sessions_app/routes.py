@@ -1,5 +1,5 @@
 from families.models import Caregiver
-from tests.matrix import GOALS_ONLY, Route
+from tests.matrix import BOOKER, GOALS_ONLY, Route
 from tests.sessions_app.factories import (
     AssessmentFactory,
     NoteFactory,
@@ -56,7 +56,7 @@ ROUTES = [
         "sessions_app:child_sessions",
         # A page for every linked caregiver; the summaries on it only for those
         # the family shares them with (the content check proves it).
-        frozenset({"parent", "supporting", GOALS_ONLY, "therapist", "admin"}),
+        frozenset({"parent", "supporting", GOALS_ONLY, BOOKER, "therapist", "admin"}),
         kwargs=_child,
     ),
     Route("sessions_app:session_create", CLINICIAN, kwargs=_child),
