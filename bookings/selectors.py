@@ -4,6 +4,7 @@ number of bookings."""
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from urllib.parse import urlencode
 
 from django.db.models import (
@@ -49,6 +50,7 @@ from bookings.services import (
     hours_for,
     leave_of,
 )
+from core.links import url_with_id
 from core.queries import count_of
 from families.models import AccessLevel, Caregiver, CaseloadAssignment, Child, Family
 from sessions_app.models import TherapySession
@@ -987,12 +989,9 @@ def diary_grid(
 
 
 def _link_to(name: str) -> Callable[[int], str]:
-    """A page's address for any pk, reversed once: a week holds hundreds of
-    blocks, and reversing each took longer than drawing it."""
-    marker = 2**31 - 1
-    address = reverse(name, args=[marker])
-    before, _, after = address.partition(str(marker))
-    return lambda pk: f"{before}{pk}{after}"
+    """A page's address for any pk, reversed once (core.links): a week holds
+    hundreds of blocks, and reversing each took longer than drawing it."""
+    return partial(url_with_id, name)
 
 
 def _booking_links() -> Callable[[int, datetime], str]:

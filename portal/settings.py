@@ -105,6 +105,14 @@ TEMPLATES = [
             "builtins": ["core.templatetags.zoned_dates"],
         },
     },
+    # A few long read-only parts of busy pages, drawn inside Django's pages by
+    # `{% jinja %}` (core/jinja.py says why and how they match Django's output).
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "jinja_templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "core.jinja.environment"},
+    },
 ]
 
 # --- Database ---------------------------------------------------------------

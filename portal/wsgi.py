@@ -27,6 +27,8 @@ def warm_up() -> None:
             for path in sorted(folder.rglob("*")):
                 if path.suffix in {".html", ".txt", ".svg"} and path.is_file():
                     get_template(path.relative_to(folder).as_posix())
+                elif path.suffix == ".jinja" and path.is_file():
+                    engine.get_template(path.relative_to(folder).as_posix())
 
 
 warm_up()

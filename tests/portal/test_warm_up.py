@@ -10,6 +10,8 @@ def test_warm_up_compiles_every_page_template():
 
     [loader] = engines["django"].engine.template_loaders
     loader.reset()
+    jinja = engines["jinja2"].env
+    jinja.cache.clear()
     warm_up()
     compiled = set(loader.get_template_cache)
     for name in (
@@ -19,3 +21,5 @@ def test_warm_up_compiles_every_page_template():
         "bookings/includes/diary_day.html",
     ):
         assert name in compiled, name
+    # The Jinja2 partials too (core/jinja.py), in Jinja2's own cache.
+    assert any(key[1] == "goals/goal_cards.jinja" for key in jinja.cache), list(jinja.cache)
