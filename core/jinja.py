@@ -2,8 +2,9 @@
 
 Django's template language draws the page frame, the forms and everything
 allauth shows; a few long, read-only parts of busy pages (a goal's chart and
-ratings, the diary's grid, the caseload's rows) are Jinja2, which compiles a
-template to Python and draws them at a third of the cost (`make bench`).
+ratings, the caseload's rows, the family's booking cards) are Jinja2, which
+compiles a template to Python and draws them for a fraction of the cost
+(measured per page: README, "Performance").
 Pages include them with `{% jinja %}` (core/templatetags/jinja.py).
 
 What a Jinja2 partial writes must read exactly as Django's would, so that a
