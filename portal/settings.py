@@ -63,6 +63,12 @@ MIDDLEWARE = [
     "portal.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed on the way out (static files come compressed from
+    # whitenoise, above, and never reach it): a family's home is a fifth of
+    # its size on a phone's slow network. Django's GZipMiddleware pads each
+    # response by a random length against BREACH, and CSRF tokens are masked
+    # afresh on every response.
+    "django.middleware.gzip.GZipMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -124,3 +124,20 @@ def test_production_settings_make_cookies_secure():
         check=True,
     )
     assert result.stdout.split() == ["True", "True", "True", "Lax", "Lax", "True", "True"]
+
+
+def test_pages_go_out_compressed_to_a_browser_that_asks(world, client):
+    """A family's home over a phone's slow network: the page gzipped (padded
+    by a random length against BREACH), and plain to a client that does not
+    ask for it."""
+    import gzip
+
+    client.force_login(world.parent)
+    plain = client.get("/")
+    assert plain.status_code == 200 and "Content-Encoding" not in plain.headers
+    packed = client.get("/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    page = gzip.decompress(packed.content).decode()
+    assert world.child.first_name in page and "</html>" in page
+    assert len(packed.content) < len(plain.content) / 2
