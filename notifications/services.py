@@ -53,7 +53,14 @@ from notifications.models import (
     PushDevice,
     TextReply,
 )
-from notifications.registry import Rendered, Short, consent_reader, get_kind, reply_handlers
+from notifications.registry import (
+    Purpose,
+    Rendered,
+    Short,
+    consent_reader,
+    get_kind,
+    reply_handlers,
+)
 from notifications.signing import unsubscribe_url
 
 logger = logging.getLogger(__name__)
@@ -529,7 +536,11 @@ def message_send_direct(
     these rows alone. True when this call sent it.
 
     Only necessary kinds (registry.Purpose) are sent this way: the family's
-    consent to e-mails about therapy is not read here."""
+    consent to e-mails about therapy is not read here, so any other kind is
+    refused (queue it with message_queue, whose sending reads the consent)."""
+    registered = get_kind(kind)
+    if registered is not None and registered.purpose != Purpose.NECESSARY:
+        raise ValueError(f"{kind} is sent {registered.purpose}: queue it with message_queue")
     if opted_out(recipient_email, kind):
         return False
     token = uuid.uuid4().hex

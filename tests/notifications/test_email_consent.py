@@ -329,3 +329,21 @@ def test_with_consent_everyone_who_hears_about_a_booking_gets_it(
         [world.parent.email, world.supporting.email]
     )
     assert not _held()
+
+
+def test_an_email_about_therapy_cannot_skip_the_consent_by_being_sent_directly(world):
+    """message_send_direct reads no consent: it refuses every kind but the
+    necessary ones, so nothing about therapy can go out that way."""
+    from notifications.registry import Rendered
+    from notifications.services import message_send_direct
+
+    with pytest.raises(ValueError, match="queue it"):
+        message_send_direct(
+            kind=REMINDER,
+            recipient_email=world.parent.email,
+            recipient_id=world.parent.pk,
+            dedupe_key="direct-reminder",
+            content=Rendered(subject="Reminder", text="Tomorrow at ten.", html=""),
+        )
+    assert not OutboxMessage.objects.filter(kind=REMINDER).exists()
+    assert not mail.outbox
