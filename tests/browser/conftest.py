@@ -52,6 +52,14 @@ def chromium(_playwright):
     browser.close()
 
 
+# Waits for every finite CSS transition and animation of the page to end.
+SETTLED_JS = """() => Promise.all(
+  document.getAnimations()
+    .filter((a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+    .map((a) => a.finished.catch(() => null))
+)"""
+
+
 @dataclass
 class Visit:
     """One person's browser tab, with what it saw go wrong."""
@@ -124,6 +132,15 @@ class Visit:
         screenshot is `<name>-<viewport>.png`, or `<screenshot>.png` when a
         journey's artefacts are asked for by name."""
         self.page.wait_for_load_state("load")
+        # Colours are judged at rest: a button focused a moment ago may still
+        # be fading into its focus colours (Bootstrap's 0.15 s transition), and
+        # axe would measure a colour halfway between.
+        try:
+            self.page.evaluate(SETTLED_JS)
+        except Exception as error:  # playwright's Error: the page moved on meanwhile
+            if "Execution context was destroyed" not in str(error):
+                raise
+            self.page.wait_for_load_state("load")
         self.check_title_and_times()
         folder = SCREENSHOTS / self.test_name
         folder.mkdir(parents=True, exist_ok=True)
